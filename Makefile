@@ -1,0 +1,46 @@
+# Two commands for a fresh clone: `make demo` and `make test` (README.md).
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.installed-stamp
+
+.PHONY: demo test test-fast lint vendor run worker messages check-messages clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Mardom needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/mardom migrate --noinput
+	$(BIN)/mardom demo
+	@echo "Serving at http://127.0.0.1:8000 (Ctrl+C to stop)"
+	$(BIN)/mardom runserver 127.0.0.1:8000
+
+# The browser tests run in a second invocation: they commit the demo data to their test database.
+test: $(STAMP)
+	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -m browser mardom/e2e
+
+# Everything but the browser tests.
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not browser"
+
+lint: $(STAMP)
+	$(BIN)/ruff check mardom config bench
+
+run: $(STAMP)
+	$(BIN)/mardom runserver 127.0.0.1:8000
+
+worker: $(STAMP)
+	$(BIN)/mardom db_worker
+
+vendor:
+	scripts/vendor-assets.sh
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache
+
+-include scripts/messages.mk

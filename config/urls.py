@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from mardom.people.urls import people_patterns
+
+handler400 = "mardom.core.views.bad_request"
+handler403 = "mardom.core.views.permission_denied"
+handler404 = "mardom.core.views.page_not_found"
+handler500 = "mardom.core.views.server_error"
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("", include("mardom.people.urls")),
+    path("people/", include((people_patterns, "people"))),
+    path("", include("mardom.core.urls")),
+    path("geo/", include("mardom.geo.urls")),
+    path("orgs/", include("mardom.orgs.urls")),
+]

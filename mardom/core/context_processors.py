@@ -1,0 +1,35 @@
+"""The navigation a user sees: only the sections their roles open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# (url name, label, permission needed in some scope or None for everyone signed in)
+SECTIONS: list[tuple[str, Any, str | None]] = [
+    ("home", _("Home"), None),
+    ("me", _("My file"), None),
+    ("people:list", _("People"), "people.view"),
+    ("orgs:base-list", _("Bases"), "orgs.view"),
+    ("orgs:group-list", _("Volunteer groups"), "orgs.view"),
+    ("orgs:institution-list", _("Institutions"), "orgs.view"),
+    ("audit", _("Audit log"), "audit.view"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    from mardom.people.scopes import is_global, scope_paths  # core stays importable without people
+
+    items = []
+    for url_name, label, perm in SECTIONS:
+        if perm is None or is_global(user) or scope_paths(user, perm):
+            url = reverse(url_name)
+            current = request.path == url if url == "/" else request.path.startswith(url)
+            items.append({"url": url, "label": label, "current": current})
+    return {"nav": items}

@@ -1,0 +1,69 @@
+"""Template filters for Persian display; loaded as a builtin (settings TEMPLATES "builtins").
+
+Filters never raise: a value of the wrong type is shown unchanged, so a template can not cause a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+
+from mardom.core.digits import localize_digits
+from mardom.core.jalali import format_jalali, format_jalali_datetime
+from mardom.core.money import format_money, format_number
+
+register = template.Library()
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# is_safe: the output adds no HTML-special characters, so safe input stays safe and other input is escaped.
+@register.filter(is_safe=True)
+def fa_digits(value: Any) -> str:
+    """Digits in the active language: {{ value|fa_digits }}."""
+    return "" if value is None else localize_digits(str(value))
+
+
+@register.filter(is_safe=True)
+def num(value: Any) -> Any:
+    """An integer with thousands separators: {{ count|num }}."""
+    return format_number(value) if _is_int(value) else value
+
+
+@register.filter(is_safe=True)
+def money(value: Any) -> Any:
+    """Integer rials in the display unit with its label: {{ loan.amount|money }}."""
+    return format_money(value) if _is_int(value) else value
+
+
+@register.filter(is_safe=True)
+def jdate(value: Any, style: str = "short") -> Any:
+    """A Jalali date: {{ d|jdate }} -> ۱۴۰۳/۱۲/۳۰, {{ d|jdate:"long" }} -> ۳۰ اسفند ۱۴۰۳."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, dt.date):
+        return value
+    return format_jalali(value, "long" if style == "long" else "short")
+
+
+@register.filter(name="jdatetime", is_safe=True)
+def jdatetime_filter(value: Any) -> Any:
+    """A Jalali date with local time: {{ created_at|jdatetime }} -> ۱۴۰۳/۱۲/۳۰ ۱۴:۰۵."""
+    if value is None or value == "":
+        return ""
+    return format_jalali_datetime(value) if isinstance(value, dt.date) else value
+
+
+@register.filter
+def role_label(value: str) -> str:
+    """The translated name of a role code (grants carry codes, not model instances)."""
+    from mardom.people.roles import Role
+
+    try:
+        return str(Role(value).label)
+    except ValueError:
+        return value

@@ -1,0 +1,66 @@
+"""Normalisation of Persian names and search text.
+
+Two strengths: `normalize_text` is what we store and show (it only fixes what is unambiguously wrong:
+Arabic ي/ك, stray spaces and ZWNJs, Arabic-Indic digits), while `search_key` folds every spelling variant a
+person might type (hamza forms, spaces versus ZWNJ, diacritics) so that "قائن", "قاین" and "قاين" meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .digits import to_latin_digits
+
+ZWNJ = "\u200c"
+
+_LETTERS = str.maketrans(
+    {
+        "ي": "ی",  # Arabic yeh
+        "ى": "ی",  # alef maksura
+        "ك": "ک",  # Arabic kaf
+        "ە": "ه",
+        "٠": "۰", "١": "۱", "٢": "۲", "٣": "۳", "٤": "۴",
+        "٥": "۵", "٦": "۶", "٧": "۷", "٨": "۸", "٩": "۹",
+        "\u0640": None,  # tatweel (kashida) is decoration
+        "\u200f": None,  # right-to-left mark
+        "\u200e": None,  # left-to-right mark
+        "\ufeff": None,  # byte-order mark / zero-width no-break space
+        "\u200b": None,  # zero-width space
+        "\u00a0": " ",  # no-break space
+    }
+)
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+_ZWNJ_RUNS = re.compile(f"{ZWNJ}+")
+_ZWNJ_AT_SPACE = re.compile(f" +{ZWNJ}+ *| *{ZWNJ}+ +")
+_ZWNJ_AT_EDGES = re.compile(f"^{ZWNJ}+|{ZWNJ}+$")
+
+# Folding for search only: these are spelling variants, not different words.
+_SEARCH_FOLD = str.maketrans(
+    {
+        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
+        "ئ": "ی", "ؤ": "و", "ة": "ه", "ۀ": "ه", "ء": None,
+        ZWNJ: None, " ": None, "-": None, "_": None, ".": None, "(": None, ")": None,
+    }
+)
+
+
+def normalize_text(text: str | None) -> str:
+    """The form in which names and free text are stored: Persian letters, single spaces, clean ZWNJs."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", str(text)).translate(_LETTERS)
+    text = _SPACES.sub(" ", text)
+    text = _ZWNJ_RUNS.sub(ZWNJ, text)
+    # A ZWNJ beside a space joins nothing: "کتاب ‌ها" -> "کتاب‌ها" would change the words, so keep the space.
+    text = _ZWNJ_AT_SPACE.sub(" ", text)
+    return _ZWNJ_AT_EDGES.sub("", text).strip()
+
+
+def search_key(text: str | None) -> str:
+    """A key under which every common spelling of the same name is equal. Not for display."""
+    text = normalize_text(text).translate(_SEARCH_FOLD)
+    # Strip harakat and other marks; decomposition can expose an Arabic yeh, so fold letters once more.
+    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFC", text).translate(_LETTERS).translate(_SEARCH_FOLD)
+    return to_latin_digits(text).casefold()

@@ -1,0 +1,231 @@
+"""`mardom demo`: a realistic, deterministic data set centred on South Khorasan and the county of Qaenat."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from mardom.core.validators import is_valid_national_id
+from mardom.demo.names import FEMALE, LAST, MALE
+from mardom.geo.models import Place
+from mardom.orgs import services as org_services
+from mardom.orgs.models import Base, Institution, OrgUnit, Referral, VolunteerGroup
+from mardom.people import services as people_services
+from mardom.people.models import Person, User
+from mardom.people.roles import Role
+
+DEMO_PASSWORD = "mardom-demo-1402"
+ADMIN_USERNAME = "admin"
+SEED = 1402
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    key: str
+    role: str | None
+    mobile: str
+    first_name: str
+    last_name: str
+    gender: str
+
+
+LOGINS = [
+    DemoLogin("national", Role.NATIONAL_OFFICER, "09120000001", "محمد", "زهرایی", "male"),
+    DemoLogin("province", Role.PROVINCE_OFFICER, "09120000002", "علی", "خراسانی", "male"),
+    DemoLogin("county", Role.COUNTY_OFFICER, "09120000003", "فاطمه", "قاینی", "female"),
+    DemoLogin("birjand", Role.COUNTY_OFFICER, "09120000004", "حسین", "بیرجندی", "male"),
+    DemoLogin("base", Role.BASE_OFFICER, "09120000005", "زهرا", "رضایی", "female"),
+    DemoLogin("auditor", Role.AUDITOR, "09120000006", "مهدی", "نوری", "male"),
+    DemoLogin("institution", Role.INSTITUTION_OFFICER, "09120000007", "مریم", "کریمی", "female"),
+    DemoLogin("group", Role.GROUP_LEADER, "09120000008", "جواد", "موسوی", "male"),
+    DemoLogin("person", None, "09120000009", "معصومه", "عباسی", "female"),
+]
+
+QAENAT_BASES = [
+    "پایگاه مقاومت امام علی (ع)", "پایگاه مقاومت شهید چمران", "پایگاه مقاومت حضرت زینب (س)",
+    "پایگاه مقاومت شهید باهنر", "پایگاه مقاومت امام رضا (ع)", "پایگاه مقاومت شهید همت",
+    "پایگاه مقاومت حضرت فاطمه (س)", "پایگاه مقاومت شهید رجایی",
+]
+BIRJAND_BASES = ["پایگاه مقاومت شهید بهشتی", "پایگاه مقاومت امام حسین (ع)", "پایگاه مقاومت شهید مطهری"]
+GROUPS = [
+    ("گروه جهادی شهید حججی", ["construction", "relief"]),
+    ("گروه جهادی بانوان کوثر", ["training", "employment"]),
+    ("گروه جهادی سلامت امید", ["health"]),
+    ("گروه جهادی کشاورزی زعفران‌کاران", ["agriculture", "training"]),
+    ("گروه جهادی فرهنگی نور", ["culture", "training"]),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data set (South Khorasan, Qaenat). Safe to run again: it loads once."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Person.objects.filter(mobile=LOGINS[0].mobile).exists():
+            self.stdout.write("Demo data is already loaded.")
+        else:
+            with transaction.atomic():
+                Builder(random.Random(SEED)).build()
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}); sign in with the mobile:")
+        self.stdout.write(f"  {'admin (system administrator)':34} username {ADMIN_USERNAME}")
+        for login in LOGINS:
+            label = Role(login.role).label if login.role else "person with no role (own file)"
+            self.stdout.write(f"  {login.key + ': ' + str(label):34} mobile {login.mobile}")
+
+
+class Builder:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.used_ids: set[str] = set()
+        self.admin = User.objects.filter(username=ADMIN_USERNAME).first() or User.objects.create_superuser(
+            ADMIN_USERNAME, DEMO_PASSWORD
+        )
+        self.qaenat = OrgUnit.objects.get(kind=OrgUnit.Kind.COUNTY, name="قاینات")
+        self.birjand = OrgUnit.objects.get(kind=OrgUnit.Kind.COUNTY, name="بیرجند")
+        self.province = self.qaenat.parent
+        self.nation = OrgUnit.objects.get(kind=OrgUnit.Kind.NATION)
+        self.qaen_city = Place.objects.get(kind=Place.Kind.CITY, name="قاین")
+        self.birjand_city = Place.objects.get(kind=Place.Kind.CITY, name="بیرجند")
+        self.villages = {
+            county.pk: list(Place.objects.filter(kind=Place.Kind.VILLAGE, county_id=county.place_id).order_by("pk"))
+            for county in (self.qaenat, self.birjand)
+        }
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def national_id(self) -> str:
+        while True:
+            body = f"{self.rng.randrange(10**9):09d}"
+            total = sum(int(d) * (10 - i) for i, d in enumerate(body))
+            r = total % 11
+            code = body + str(r if r < 2 else 11 - r)
+            if code not in self.used_ids and is_valid_national_id(code):
+                self.used_ids.add(code)
+                return code
+
+    def mobile(self) -> str:
+        return "09" + self.rng.choice(["12", "13", "15", "17", "19", "01", "02", "03", "30", "35", "36", "37"]) + \
+            f"{self.rng.randrange(10**7):07d}"
+
+    def village(self, county: OrgUnit) -> Place:
+        return self.rng.choice(self.villages[county.pk])
+
+    def birth_date(self) -> datetime.date:
+        return datetime.date(1950, 1, 1) + datetime.timedelta(days=self.rng.randrange(365 * 55))
+
+    def person(self, *, desk: OrgUnit, county: OrgUnit, first: str | None = None, last: str | None = None,
+               gender: str | None = None, mobile: str | None = None) -> Person:
+        gender = gender or self.rng.choice(["female", "male"])
+        first = first or self.rng.choice(FEMALE if gender == "female" else MALE)
+        return people_services.person_create(
+            by=self.admin, desk=desk, national_id=self.national_id(), first_name=first,
+            last_name=last or self.rng.choice(LAST), mobile=mobile or self.mobile(), gender=gender,
+            home_place=self.village(county) if self.rng.random() < 0.8 else (
+                self.qaen_city if county == self.qaenat else self.birjand_city),
+            birth_date=self.birth_date(),
+        )
+
+    # -- the data set -------------------------------------------------------------------------------
+    def build(self) -> None:
+        bases = [
+            org_services.base_create(
+                by=self.admin, county=self.qaenat, name=name, place=self.place_for(self.qaenat, i),
+                address=f"خیابان {self.rng.choice(['امام', 'انقلاب', 'شهدا', 'معلم'])}، کوچه {i + 1}",
+                phone=f"0563252{self.rng.randrange(1000, 9999)}",
+            )
+            for i, name in enumerate(QAENAT_BASES)
+        ] + [
+            org_services.base_create(
+                by=self.admin, county=self.birjand, name=name, place=self.place_for(self.birjand, i),
+                phone=f"0563222{self.rng.randrange(1000, 9999)}",
+            )
+            for i, name in enumerate(BIRJAND_BASES)
+        ]
+        groups = [
+            org_services.group_create(
+                by=self.admin, county=self.qaenat if i < 4 else self.birjand, name=name, place=None,
+                fields_of_work=fields, leader_name=f"{self.rng.choice(MALE)} {self.rng.choice(LAST)}",
+                leader_mobile=self.mobile(), member_count=self.rng.randrange(8, 60),
+            )
+            for i, (name, fields) in enumerate(GROUPS)
+        ]
+        institutions = self.institutions()
+        for base, group in [(bases[0], groups[0]), (bases[0], groups[1]), (bases[1], groups[3]), (bases[2], groups[2]),
+                            (bases[3], groups[1]), (bases[8], groups[4])]:
+            org_services.linkage_create(by=self.admin, base=base, group=group)
+
+        people = [self.person(desk=self.qaenat, county=self.qaenat) for _ in range(200)]
+        people += [self.person(desk=bases[0], county=self.qaenat) for _ in range(40)]
+        people += [self.person(desk=self.birjand, county=self.birjand) for _ in range(60)]
+
+        units = {
+            "national": self.nation, "province": self.province, "county": self.qaenat, "birjand": self.birjand,
+            "base": bases[0], "auditor": self.qaenat, "institution": institutions["keshavarzi"], "group": groups[0],
+        }
+        for login in LOGINS:
+            county = self.birjand if login.key == "birjand" else self.qaenat
+            person = self.person(desk=self.qaenat if county == self.qaenat else self.birjand, county=county,
+                                 first=login.first_name, last=login.last_name, gender=login.gender, mobile=login.mobile)
+            user = people_services.account_set_password(by=self.admin, person=person, password=DEMO_PASSWORD)
+            if login.role:
+                people_services.role_grant(by=self.admin, user=user, role=login.role, unit=units[login.key])
+        self.referrals(bases, groups, institutions, people)
+
+    def place_for(self, county: OrgUnit, i: int) -> Place:
+        city = self.qaen_city if county == self.qaenat else self.birjand_city
+        return city if i % 3 == 0 else self.village(county)
+
+    def institutions(self) -> dict[str, Institution]:
+        made = {}
+        specs = [
+            ("keshavarzi", self.qaenat, "بانک کشاورزی شعبه مرکزی قاین", Institution.Type.BANK_BRANCH, "keshavarzi",
+             "تسهیلات کشاورزی و اشتغال روستایی"),
+            ("melli", self.qaenat, "بانک ملی شعبه قاین", Institution.Type.BANK_BRANCH, "melli", "تسهیلات قرض‌الحسنه"),
+            ("post", self.qaenat, "پست بانک باجه روستایی نیمبلوک", Institution.Type.BANK_BRANCH, "post",
+             "خدمات بانکی روستایی"),
+            ("sepah", self.birjand, "بانک سپه شعبه بیرجند", Institution.Type.BANK_BRANCH, "sepah", ""),
+            ("jahad", self.qaenat, "مدیریت جهاد کشاورزی شهرستان قاینات", Institution.Type.AGENCY, "",
+             "مجوز و آموزش کشاورزی، زعفران و زرشک"),
+            ("miras", self.qaenat, "اداره میراث فرهنگی، صنایع‌دستی و گردشگری قاینات", Institution.Type.AGENCY, "",
+             "مجوز مشاغل خانگی و صنایع‌دستی"),
+            ("emdad", self.qaenat, "کمیته امداد امام خمینی (ره) شهرستان قاینات", Institution.Type.AGENCY, "",
+             "وام اشتغال خانواده‌های تحت حمایت"),
+            ("behzisti", self.birjand, "اداره بهزیستی شهرستان بیرجند", Institution.Type.AGENCY, "", ""),
+            ("fanni", self.qaenat, "مرکز آموزش فنی و حرفه‌ای قاین", Institution.Type.TRAINING_CENTRE, "",
+             "دوره‌های قالی‌بافی، خیاطی، بسته‌بندی"),
+            ("fanni_b", self.birjand, "مرکز آموزش فنی و حرفه‌ای بیرجند", Institution.Type.TRAINING_CENTRE, "", ""),
+        ]
+        for key, county, name, type_, bank, services in specs:
+            made[key] = org_services.institution_create(
+                by=self.admin, county=county, name=name, type=type_, bank=bank, services=services,
+                place=self.qaen_city if county == self.qaenat else self.birjand_city,
+            )
+        return made
+
+    def referrals(self, bases: list[Base], groups: list[VolunteerGroup], inst: dict[str, Institution],
+                  people: list[Person]) -> None:
+        Need = Referral.Need
+        specs = [
+            (bases[0], inst["keshavarzi"], Need.LOAN, "تسهیلات خرید نهاده زعفران", "accepted",
+             "پرونده در کمیته اعتبارات"),
+            (bases[0], inst["fanni"], Need.TRAINING, "دوره بسته‌بندی زعفران برای ۱۲ نفر", "done", "دوره برگزار شد"),
+            (bases[0], groups[0], Need.CONSTRUCTION, "تعمیر سقف منزل خانواده نیازمند", "open", ""),
+            (groups[1], inst["miras"], Need.EMPLOYMENT, "مجوز مشاغل خانگی خیاطی", "open", ""),
+            (bases[1], inst["jahad"], Need.AGRICULTURE, "مشاوره کشت زرشک", "declined", "خارج از فصل؛ بهار دوباره"),
+            (bases[2], groups[2], Need.HEALTH, "معاینه رایگان سالمندان روستا", "accepted", ""),
+            (bases[0], inst["emdad"], Need.LOAN, "وام اشتغال قالی‌بافی", "open", ""),
+        ]
+        for from_unit, to_unit, need, subject, status, answer in specs:
+            referral = org_services.referral_create(by=self.admin, from_unit=from_unit, to_unit=to_unit, need=need,
+                                                    subject=subject, person=self.rng.choice(people))
+            path = {"accepted": ["accepted"], "done": ["accepted", "done"], "declined": ["declined"]}.get(status, [])
+            for step in path:
+                referral = org_services.referral_set_status(by=self.admin, referral=referral, status=step,
+                                                            answer=answer if step == status else "")

@@ -1,0 +1,89 @@
+"""Roles, what each may do, and on which kind of unit each may be granted.
+
+Permissions are plain strings checked against the unit a role is granted on: a role reaches that unit and
+everything beneath it. Keeping the table in code (not in the database) makes it reviewable and testable.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mardom.orgs.models import OrgUnit
+
+K = OrgUnit.Kind
+
+
+class Role(models.TextChoices):
+    NATIONAL_OFFICER = "national_officer", _("National officer")
+    PROVINCE_OFFICER = "province_officer", _("Province officer")
+    COUNTY_OFFICER = "county_officer", _("County officer")
+    BASE_OFFICER = "base_officer", _("Base officer")
+    FUND_MANAGER = "fund_manager", _("Fund manager")
+    FUND_TREASURER = "fund_treasurer", _("Fund treasurer")
+    AUDITOR = "auditor", _("Auditor")
+    CLUSTER_GUIDE = "cluster_guide", _("Cluster guide")
+    JOB_LEADER = "job_leader", _("Job leader")
+    PRODUCER = "producer", _("Producer")
+    MEMBER = "member", _("Fund member")
+    INSTITUTION_OFFICER = "institution_officer", _("Institution officer")
+    GROUP_LEADER = "group_leader", _("Volunteer group leader")
+    EXHIBITION_ORGANISER = "exhibition_organiser", _("Exhibition organiser")
+
+
+class Perm:
+    PEOPLE_VIEW = "people.view"
+    PEOPLE_MANAGE = "people.manage"
+    ROLES_GRANT = "roles.grant"
+    ORGS_VIEW = "orgs.view"
+    ORGS_MANAGE = "orgs.manage"
+    REFERRALS_MANAGE = "referrals.manage"
+    AUDIT_VIEW = "audit.view"
+
+
+_OFFICER = frozenset(
+    {Perm.PEOPLE_VIEW, Perm.PEOPLE_MANAGE, Perm.ROLES_GRANT, Perm.ORGS_VIEW, Perm.ORGS_MANAGE,
+     Perm.REFERRALS_MANAGE, Perm.AUDIT_VIEW}
+)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.NATIONAL_OFFICER: _OFFICER,
+    Role.PROVINCE_OFFICER: _OFFICER,
+    Role.COUNTY_OFFICER: _OFFICER,
+    Role.BASE_OFFICER: _OFFICER,
+    Role.FUND_MANAGER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE}),
+    Role.FUND_TREASURER: frozenset({Perm.ORGS_VIEW}),
+    # Auditors read everything in their scope and change nothing.
+    Role.AUDITOR: frozenset({Perm.PEOPLE_VIEW, Perm.ORGS_VIEW, Perm.AUDIT_VIEW}),
+    Role.CLUSTER_GUIDE: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE}),
+    Role.JOB_LEADER: frozenset({Perm.ORGS_VIEW}),
+    Role.PRODUCER: frozenset(),
+    Role.MEMBER: frozenset(),
+    Role.INSTITUTION_OFFICER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE}),
+    Role.GROUP_LEADER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE}),
+    Role.EXHIBITION_ORGANISER: frozenset({Perm.ORGS_VIEW}),
+}
+
+# A role only makes sense on one kind of unit: a county officer on a county, a treasurer on a fund.
+ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
+    Role.NATIONAL_OFFICER: frozenset({K.NATION}),
+    Role.PROVINCE_OFFICER: frozenset({K.PROVINCE}),
+    Role.COUNTY_OFFICER: frozenset({K.COUNTY}),
+    Role.BASE_OFFICER: frozenset({K.BASE}),
+    Role.FUND_MANAGER: frozenset({K.FUND}),
+    Role.FUND_TREASURER: frozenset({K.FUND}),
+    Role.AUDITOR: frozenset({K.NATION, K.PROVINCE, K.COUNTY, K.BASE, K.FUND}),
+    Role.CLUSTER_GUIDE: frozenset({K.CLUSTER}),
+    Role.JOB_LEADER: frozenset({K.CLUSTER}),
+    Role.PRODUCER: frozenset({K.CLUSTER, K.COUNTY}),
+    Role.MEMBER: frozenset({K.FUND}),
+    Role.INSTITUTION_OFFICER: frozenset({K.INSTITUTION}),
+    Role.GROUP_LEADER: frozenset({K.GROUP}),
+    Role.EXHIBITION_ORGANISER: frozenset({K.EXHIBITION}),
+}
+
+assert set(ROLE_PERMISSIONS) == set(ROLE_UNIT_KINDS) == set(Role.values)
+
+
+def roles_with(perm: str) -> list[str]:
+    return [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]

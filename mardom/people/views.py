@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mardom.core.errors import DomainError
+from mardom.core.forms_util import run_service
+from mardom.orgs import selectors as org_selectors
+from mardom.orgs.models import OrgUnit
+
+from . import selectors, services
+from .forms import LoginForm, PasswordForm, PersonForm, PersonSearchForm, RoleGrantForm
+from .roles import Perm
+from .scopes import grants_of, has_perm_on, is_global, scope_filter, scope_paths
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "people/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def lockout(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    """django-axes calls this when a login name is locked: the login page with a Persian explanation."""
+    return render(request, "people/login.html", {
+        "form": LoginForm(request),
+        "lockout": _("Too many wrong attempts. Please wait fifteen minutes and try again."),
+    }, status=429)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "grants": grants_of(user),
+        "counts": {
+            "people": selectors.person_list(user=user).count() if _sees(user, Perm.PEOPLE_VIEW) else None,
+            "bases": org_selectors.base_list(user=user).count(),
+            "groups": org_selectors.group_list(user=user).count(),
+            "institutions": org_selectors.institution_list(user=user).count(),
+        },
+    }
+    return render(request, "people/home.html", context)
+
+
+def _sees(user: Any, perm: str) -> bool:
+    return is_global(user) or bool(scope_paths(user, perm))
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    if request.user.person_id:
+        return redirect("people:detail", pk=request.user.person_id)
+    return render(request, "people/me_no_person.html")
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    if not _sees(request.user, Perm.PEOPLE_VIEW):
+        raise PermissionDenied
+    form = PersonSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page = Paginator(selectors.person_list(user=request.user, query=query), 50).get_page(request.GET.get("page"))
+    return render(request, "people/person_list.html", {
+        "form": form, "page": page, "query": query,
+        "can_create": bool(org_selectors.units_for(user=request.user, perm=Perm.PEOPLE_MANAGE)),
+    })
+
+
+@login_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    desks = org_selectors.units_for(user=request.user, perm=Perm.PEOPLE_MANAGE)
+    if not desks:
+        raise PermissionDenied
+    form = PersonForm(request.POST or None, desks=desks)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = run_service(
+            form, services.person_create, by=request.user, desk=data["desk"], national_id=data["national_id"],
+            first_name=data["first_name"], last_name=data["last_name"], mobile=data["mobile"],
+            gender=data["gender"], birth_date=data["birth_date"], home_place=data["home_place"],
+        )
+        if person:
+            messages.success(request, _("%(name)s was registered.") % {"name": person.full_name})
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk)
+    can_manage = has_perm_on(request.user, Perm.PEOPLE_MANAGE, person.unit)
+    can_grant = has_perm_on(request.user, Perm.ROLES_GRANT, person.unit) and hasattr(person, "user")
+    grant_form = RoleGrantForm(units=_grantable_units(request.user)) if can_grant else None
+    return render(request, "people/person_detail.html", {
+        "person": person, "roles": selectors.roles_of(person=person), "can_manage": can_manage,
+        "grant_form": grant_form, "password_form": PasswordForm() if can_manage else None,
+        "has_login": hasattr(person, "user"),
+    })
+
+
+def _grantable_units(user: Any) -> Any:
+    return scope_filter(OrgUnit.objects.all(), user, Perm.ROLES_GRANT).order_by("path")
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk)
+    if not has_perm_on(request.user, Perm.PEOPLE_MANAGE, person.unit):
+        raise PermissionDenied
+    initial = {f: getattr(person, f) for f in ("first_name", "last_name", "mobile", "gender", "birth_date",
+                                                 "home_place")}
+    form = PersonForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if run_service(form, services.person_update, by=request.user, person=person, **data):
+            messages.success(request, _("The changes were saved."))
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person, "creating": False})
+
+
+@login_required
+@require_POST
+def person_password(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk)
+    if not has_perm_on(request.user, Perm.PEOPLE_MANAGE, person.unit):
+        raise PermissionDenied
+    form = PasswordForm(request.POST)
+    if form.is_valid() and run_service(form, services.account_set_password, by=request.user, person=person,
+                                       password=form.cleaned_data["password"]):
+        messages.success(request, _("The password was set. %(name)s can now sign in.") % {"name": person.full_name})
+        return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_detail.html", {
+        "person": person, "roles": selectors.roles_of(person=person), "can_manage": True,
+        "password_form": form, "has_login": hasattr(person, "user"),
+    }, status=400)
+
+
+@login_required
+@require_POST
+def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk)
+    if not hasattr(person, "user") or not has_perm_on(request.user, Perm.ROLES_GRANT, person.unit):
+        raise PermissionDenied
+    form = RoleGrantForm(request.POST, units=_grantable_units(request.user))
+    if form.is_valid() and run_service(form, services.role_grant, by=request.user, user=person.user,
+                                       role=form.cleaned_data["role"], unit=form.cleaned_data["unit"]):
+        messages.success(request, _("The role was granted."))
+        return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_detail.html", {
+        "person": person, "roles": selectors.roles_of(person=person), "grant_form": form,
+        "can_manage": has_perm_on(request.user, Perm.PEOPLE_MANAGE, person.unit), "has_login": True,
+    }, status=400)
+
+
+@login_required
+@require_POST
+def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = selectors.assignment_get(user=request.user, pk=pk)
+    try:
+        services.role_revoke(by=request.user, assignment=assignment)
+        messages.success(request, _("The role was revoked."))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    if assignment.user.person_id:
+        return redirect("people:detail", pk=assignment.user.person_id)
+    return redirect("home")
