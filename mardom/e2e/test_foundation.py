@@ -131,3 +131,15 @@ def test_other_scope_gets_persian_404(page: Page) -> None:
     assert response is not None and response.status == 404
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     shot(page, "not-found-other-scope")
+
+
+def test_calendar_button_fills_a_jalali_date(page: Page) -> None:
+    login(page, "09120000003")
+    page.goto("/people/new/")
+    page.locator("[data-field=birth_date] .calendar-button").click()
+    picker = page.locator("jdp-container")
+    expect(picker).to_be_visible()
+    shot(page, "date-picker-phone", full_page=False)
+    picker.locator(".jdp-day:not(.not-in-month)").first.click()
+    value = page.input_value("#id_birth_date")
+    assert re.fullmatch(r"1[34]\d\d/\d\d/01", value), value  # the first day of the month shown

@@ -15,7 +15,7 @@ from mardom.core.digits import localize_digits
 from mardom.core.models import AuditEntry
 from mardom.orgs import services
 from mardom.orgs import urls as org_urls
-from mardom.orgs.models import Base, Institution, Linkage, OrgUnit, Referral, VolunteerGroup
+from mardom.orgs.models import Base, Linkage, OrgUnit, Referral, VolunteerGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -461,6 +461,3 @@ def test_base_page_queries_do_not_grow_with_referrals(client, qaenat_world, djan
     with django_assert_max_num_queries(few):
         client.get(url)
 
-
-def test_models_exist(qaenat_world):
-    assert Institution.objects.filter(pk=qaenat_world.institution.pk).exists()
