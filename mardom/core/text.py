@@ -50,6 +50,9 @@ def normalize_text(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFC", str(text)).translate(_LETTERS)
+    # Removing an invisible mark can bring two combining marks together; compose once more so the
+    # result is stable (normalising twice changes nothing; hypothesis found this one).
+    text = unicodedata.normalize("NFC", text)
     text = _SPACES.sub(" ", text)
     text = _ZWNJ_RUNS.sub(ZWNJ, text)
     # A ZWNJ beside a space joins nothing: "کتاب ‌ها" -> "کتاب‌ها" would change the words, so keep the space.

@@ -108,3 +108,11 @@ def shot(page: object, name: str, *, full_page: bool = True) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=full_page)  # type: ignore[attr-defined]
     return path
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    """Point the reviewer at the screenshots the browser tests took."""
+    folder = ARTIFACTS / "screenshots"
+    if folder.exists():
+        names = sorted(path.name for path in folder.glob("*.png"))
+        terminalreporter.write_line(f"Screenshots ({len(names)}) in {folder}: {', '.join(names)}")  # type: ignore[attr-defined]

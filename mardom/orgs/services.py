@@ -165,6 +165,10 @@ def referral_create(*, by: Any, from_unit: OrgUnit, to_unit: OrgUnit, need: str,
     require(by, Perm.REFERRALS_MANAGE, from_unit)
     if from_unit.pk == to_unit.pk:
         raise DomainError(_("A unit cannot refer to itself."), field="to_unit")
+    # Referrals stay within a province: "/<nation>/<province>/" is the first two segments of the path.
+    province_path = "/".join((from_unit.path or "").split("/")[:3]) + "/"
+    if to_unit.kind == OrgUnit.Kind.NATION or not (to_unit.path or "").startswith(province_path):
+        raise DomainError(_("Referrals can only be made within the same province."), field="to_unit")
     referral = Referral.objects.create(
         from_unit=from_unit, to_unit=to_unit, need=need, subject=normalize_text(subject), person=person,
         created_by=by,

@@ -96,7 +96,7 @@ def org_create(request: HttpRequest, kind: str) -> HttpResponse:
     counties = selectors.counties_for(user=request.user, perm=Perm.ORGS_MANAGE)
     if not counties.exists():
         raise PermissionDenied
-    form = k.form(request.POST or None, counties=counties)
+    form = k.form(request.POST if request.method == "POST" else None, counties=counties)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         unit = run_service(form, k.create, by=request.user, county=data["county"], name=data["name"],
@@ -114,7 +114,7 @@ def org_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if not has_perm_on(request.user, Perm.ORGS_MANAGE, unit):
         raise PermissionDenied
     initial = {f: getattr(unit, f) for f in ("name", "place", *k.extra_fields)}
-    form = k.form(request.POST or None, initial=initial, editing=True)
+    form = k.form(request.POST if request.method == "POST" else None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if run_service(form, k.update, by=request.user, **{k.update_arg: unit}, name=data["name"],

@@ -81,7 +81,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     desks = org_selectors.units_for(user=request.user, perm=Perm.PEOPLE_MANAGE)
     if not desks:
         raise PermissionDenied
-    form = PersonForm(request.POST or None, desks=desks)
+    form = PersonForm(request.POST if request.method == "POST" else None, desks=desks)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person = run_service(
@@ -119,7 +119,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     initial = {f: getattr(person, f) for f in ("first_name", "last_name", "mobile", "gender", "birth_date",
                                                  "home_place")}
-    form = PersonForm(request.POST or None, initial=initial, editing=True)
+    form = PersonForm(request.POST if request.method == "POST" else None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if run_service(form, services.person_update, by=request.user, person=person, **data):

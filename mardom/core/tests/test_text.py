@@ -65,3 +65,9 @@ def test_search_key_is_idempotent_and_stable_under_normalisation(text):
     key = search_key(text)
     assert search_key(key) == key
     assert search_key(normalize_text(text)) == key
+
+
+def test_marks_split_by_an_invisible_mark_are_put_in_canonical_order():
+    # Found by hypothesis: NFC before removing the RLM left the two tanwin marks out of order.
+    once = normalize_text("ٌ\u200fً")
+    assert normalize_text(once) == once

@@ -391,3 +391,30 @@ def test_institution_officer_of_the_receiving_unit_may_answer(referral, institut
 def test_models_have_the_expected_kinds(base, group, institution):
     assert {Base.objects.get().kind, group.kind, institution.kind} == {"base", "group", "institution"}
     assert Linkage.objects.count() == 0
+
+
+def test_referral_to_another_province_is_refused_and_nothing_changes(county_officer, national_officer, base,
+                                                                    row_counts):
+    from mardom.core.errors import DomainError
+    from mardom.geo.models import Place
+    from mardom.orgs import services
+    from mardom.orgs.models import OrgUnit
+
+    tehran = OrgUnit.objects.get(kind="county", name="تهران")
+    tehran_city = Place.objects.get(kind="city", name="تهران")
+    branch = services.institution_create(by=national_officer, county=tehran, name="بانک ملی شعبه مرکزی تهران",
+                                         place=tehran_city, type="bank_branch", bank="melli")
+    before = row_counts()
+    with pytest.raises(DomainError) as error:
+        services.referral_create(by=county_officer, from_unit=base, to_unit=branch, need="loan", subject="وام")
+    assert error.value.field == "to_unit"
+    assert row_counts() == before
+
+
+def test_empty_post_to_the_base_form_shows_required_errors(client, county_officer, row_counts):
+    client.force_login(county_officer)
+    before = row_counts()
+    response = client.post("/orgs/bases/new/", {})
+    assert response.status_code == 200
+    assert 'class="field invalid" data-field="name"' in response.content.decode()
+    assert row_counts() == before
