@@ -102,9 +102,13 @@ def page(browser: object, demo_server: str) -> Iterator[object]:
     context.close()
 
 
+_TAKEN: list[Path] = []
+
+
 def shot(page: object, name: str, *, full_page: bool = True) -> Path:
     """Save a screenshot under test-artifacts/screenshots/ for a reviewer to look at."""
     path = ARTIFACTS / "screenshots" / f"{name}.png"
+    _TAKEN.append(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=full_page)  # type: ignore[attr-defined]
     return path
@@ -112,7 +116,8 @@ def shot(page: object, name: str, *, full_page: bool = True) -> Path:
 
 def pytest_terminal_summary(terminalreporter: object) -> None:
     """Point the reviewer at the screenshots the browser tests took."""
-    folder = ARTIFACTS / "screenshots"
-    if folder.exists():
-        names = sorted(path.name for path in folder.glob("*.png"))
-        terminalreporter.write_line(f"Screenshots ({len(names)}) in {folder}: {', '.join(names)}")  # type: ignore[attr-defined]
+    if _TAKEN:
+        names = ", ".join(sorted({path.name for path in _TAKEN}))
+        terminalreporter.write_line(  # type: ignore[attr-defined]
+            f"Screenshots ({len(set(_TAKEN))}) in {ARTIFACTS / 'screenshots'}: {names}"
+        )
