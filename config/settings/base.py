@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "mardom.geo",
     "mardom.orgs",
     "mardom.people",
+    "mardom.ledger",
     "mardom.demo",
 ]
 

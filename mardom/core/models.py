@@ -1,4 +1,4 @@
-"""The append-only audit log: who did what to which object, in which scope, before and after."""
+"""Append-only records, and the audit log: who did what to which object, in which scope, before and after."""
 
 from __future__ import annotations
 
@@ -11,13 +11,33 @@ from django.utils.translation import gettext_lazy as _
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs: Any) -> int:
-        raise TypeError("The audit log is append-only.")
+        raise TypeError(f"{self.model.__name__} is append-only.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("The audit log is append-only.")
+        raise TypeError(f"{self.model.__name__} is append-only.")
 
 
-class AuditEntry(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row that is written once and never changed or deleted: history is corrected by new rows."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An invariant, not a business rule: history is never rewritten.
+        # A row that was loaded, or a new object carrying an existing id, would become an UPDATE.
+        if not self._state.adding or self.pk is not None:
+            raise TypeError(f"{type(self).__name__} is append-only.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError(f"{type(self).__name__} is append-only.")
+
+
+class AuditEntry(AppendOnlyModel):
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, on_delete=models.PROTECT, related_name="+"
@@ -31,8 +51,6 @@ class AuditEntry(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
@@ -41,11 +59,3 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # An invariant, not a business rule: history is never rewritten.
-        if self.pk is not None:
-            raise TypeError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("The audit log is append-only.")
