@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("mardom.core.urls")),
     path("geo/", include("mardom.geo.urls")),
     path("orgs/", include("mardom.orgs.urls")),
+    path("funds/", include("mardom.funds.urls")),
 ]

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "mardom.orgs",
     "mardom.people",
     "mardom.ledger",
+    "mardom.funds",
     "mardom.demo",
 ]
 

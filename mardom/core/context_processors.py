@@ -13,6 +13,7 @@ SECTIONS: list[tuple[str, Any, str | None]] = [
     ("home", _("Home"), None),
     ("me", _("My file"), None),
     ("people:list", _("People"), "people.view"),
+    ("funds:list", _("Loan funds"), None),
     ("orgs:base-list", _("Bases"), "orgs.view"),
     ("orgs:group-list", _("Volunteer groups"), "orgs.view"),
     ("orgs:institution-list", _("Institutions"), "orgs.view"),

@@ -39,11 +39,14 @@ class Perm:
     ORGS_MANAGE = "orgs.manage"
     REFERRALS_MANAGE = "referrals.manage"
     AUDIT_VIEW = "audit.view"
+    FUNDS_VIEW = "funds.view"          # a fund's totals, members and books
+    FUNDS_MANAGE = "funds.manage"      # create funds, change their rules
+    FUNDS_TREASURY = "funds.treasury"  # record money: members joining, contributions, withdrawals
 
 
 _OFFICER = frozenset(
     {Perm.PEOPLE_VIEW, Perm.PEOPLE_MANAGE, Perm.ROLES_GRANT, Perm.ORGS_VIEW, Perm.ORGS_MANAGE,
-     Perm.REFERRALS_MANAGE, Perm.AUDIT_VIEW}
+     Perm.REFERRALS_MANAGE, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW, Perm.FUNDS_MANAGE}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -51,10 +54,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PROVINCE_OFFICER: _OFFICER,
     Role.COUNTY_OFFICER: _OFFICER,
     Role.BASE_OFFICER: _OFFICER,
-    Role.FUND_MANAGER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE}),
-    Role.FUND_TREASURER: frozenset({Perm.ORGS_VIEW}),
+    Role.FUND_MANAGER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.FUNDS_VIEW, Perm.FUNDS_MANAGE,
+                                  Perm.FUNDS_TREASURY, Perm.AUDIT_VIEW}),
+    Role.FUND_TREASURER: frozenset({Perm.ORGS_VIEW, Perm.FUNDS_VIEW, Perm.FUNDS_TREASURY}),
     # Auditors read everything in their scope and change nothing.
-    Role.AUDITOR: frozenset({Perm.PEOPLE_VIEW, Perm.ORGS_VIEW, Perm.AUDIT_VIEW}),
+    Role.AUDITOR: frozenset({Perm.PEOPLE_VIEW, Perm.ORGS_VIEW, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW}),
     Role.CLUSTER_GUIDE: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE}),
     Role.JOB_LEADER: frozenset({Perm.ORGS_VIEW}),
     Role.PRODUCER: frozenset(),

@@ -109,7 +109,7 @@ def role_grant(
         raise DomainError(_("Unknown role."), field="role")
     if unit.kind not in ROLE_UNIT_KINDS[role]:
         raise DomainError(
-            _("A %(role)s cannot be appointed on a %(kind)s.")
+            _("The role “%(role)s” cannot be given on a unit of kind “%(kind)s”.")
             % {"role": Role(role).label, "kind": OrgUnit.Kind(unit.kind).label},
             field="unit",
         )

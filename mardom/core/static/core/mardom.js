@@ -15,7 +15,7 @@
       button.innerHTML = '<svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" ' +
         'stroke-width="2" aria-hidden="true"><rect x="3" y="5" width="18" height="16" rx="2"/>' +
         '<path d="M3 10h18M8 3v4M16 3v4"/></svg>';
-      button.setAttribute("aria-label", input.dataset.jdpLabel || "calendar");
+      button.setAttribute("aria-label", document.body.dataset.calendarLabel || "calendar");
       button.addEventListener("click", function () { window.jalaliDatepicker.show(input); });
       var wrap = document.createElement("span");
       wrap.className = "date-input";

@@ -9,9 +9,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from mardom.core.jalali import from_jalali, to_jalali
 from mardom.core.validators import is_valid_national_id
 from mardom.demo.names import FEMALE, LAST, MALE
+from mardom.funds import services as fund_services
+from mardom.funds.models import Fund
 from mardom.geo.models import Place
 from mardom.orgs import services as org_services
 from mardom.orgs.models import Base, Institution, OrgUnit, Referral, VolunteerGroup
@@ -44,6 +48,16 @@ LOGINS = [
     DemoLogin("institution", Role.INSTITUTION_OFFICER, "09120000007", "مریم", "کریمی", "female"),
     DemoLogin("group", Role.GROUP_LEADER, "09120000008", "جواد", "موسوی", "male"),
     DemoLogin("person", None, "09120000009", "معصومه", "عباسی", "female"),
+    DemoLogin("manager", Role.FUND_MANAGER, "09120000010", "غلامرضا", "نخعی", "male"),
+    DemoLogin("treasurer", Role.FUND_TREASURER, "09120000011", "طاهره", "بهدانی", "female"),
+    DemoLogin("member", None, "09120000012", "رقیه", "خزاعی", "female"),
+]
+
+FUNDS = [  # (base index, name, members, months of history)
+    (0, "صندوق قرض‌الحسنه امام علی (ع)", 30, 24),
+    (1, "صندوق قرض‌الحسنه بانوان کوثر", 18, 14),
+    (2, "صندوق قرض‌الحسنه حضرت زینب (س)", 12, 9),
+    (8, "صندوق قرض‌الحسنه شهید بهشتی", 10, 6),
 ]
 
 QAENAT_BASES = [
@@ -59,6 +73,13 @@ GROUPS = [
     ("گروه جهادی کشاورزی زعفران‌کاران", ["agriculture", "training"]),
     ("گروه جهادی فرهنگی نور", ["culture", "training"]),
 ]
+
+
+def jalali_month_start(day: datetime.date, shift: int) -> datetime.date:
+    """The first day of the Jalali month `shift` months from the month of `day`."""
+    j = to_jalali(day)
+    index = j.year * 12 + (j.month - 1) + shift
+    return from_jalali(index // 12, index % 12 + 1, 1)
 
 
 class Command(BaseCommand):
@@ -77,7 +98,8 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}); sign in with the mobile:")
         self.stdout.write(f"  {'admin (system administrator)':34} username {ADMIN_USERNAME}")
         for login in LOGINS:
-            label = Role(login.role).label if login.role else "person with no role (own file)"
+            label = Role(login.role).label if login.role else (
+                "fund member (own passbook)" if login.key == "member" else "person with no role (own file)")
             self.stdout.write(f"  {login.key + ': ' + str(label):34} mobile {login.mobile}")
 
 
@@ -165,7 +187,9 @@ class Builder:
         people += [self.person(desk=bases[0], county=self.qaenat) for _ in range(40)]
         people += [self.person(desk=self.birjand, county=self.birjand) for _ in range(60)]
 
+        funds = self.funds(bases, people)
         units = {
+            "manager": funds[0], "treasurer": funds[0],
             "national": self.nation, "province": self.province, "county": self.qaenat, "birjand": self.birjand,
             "base": bases[0], "auditor": self.qaenat, "institution": institutions["keshavarzi"], "group": groups[0],
         }
@@ -176,7 +200,50 @@ class Builder:
             user = people_services.account_set_password(by=self.admin, person=person, password=DEMO_PASSWORD)
             if login.role:
                 people_services.role_grant(by=self.admin, user=user, role=login.role, unit=units[login.key])
+            if login.key == "member":
+                fund_services.membership_join(by=self.admin, fund=funds[0], person=person, opening_deposit=5_000_000,
+                                              joined_on=funds[0].founded_on, idempotency_key="demo-member-login")
         self.referrals(bases, groups, institutions, people)
+
+    def funds(self, bases: list[Base], people: list[Person]) -> list[Fund]:
+        """Funds with real history: members joining, monthly contributions since, a few late payers."""
+        today = timezone.localdate()
+        made = []
+        pool = iter(self.rng.sample(people, len(people)))
+        for base_index, name, size, months in FUNDS:
+            base = bases[base_index]
+            county = base.parent
+            founded = jalali_month_start(today, -months)
+            fund = fund_services.fund_create(
+                by=self.admin, base=base, name=name, founded_on=founded,
+                rules=fund_services.RulesInput(
+                    monthly_contribution=self.rng.choice([500_000, 1_000_000, 2_000_000]), min_months_before_loan=6,
+                    loan_savings_multiple=3, loan_cap=500_000_000, max_months=24,
+                    fee_policy="upfront" if base_index % 2 else "none", fee_permille=10 if base_index % 2 else 0,
+                ),
+            )
+            members = []
+            for number in range(size):
+                person = next(p for p in pool if p.unit_id in (county.pk, base.pk))
+                late_joiner = number >= size * 2 // 3
+                joined = jalali_month_start(today, -months + (self.rng.randrange(1, 4) if late_joiner else 0))
+                members.append(fund_services.membership_join(
+                    by=self.admin, fund=fund, person=person, joined_on=joined,
+                    opening_deposit=self.rng.choice([2_000_000, 5_000_000, 10_000_000]),
+                    idempotency_key=f"demo-join-{fund.pk}-{number}",
+                ))
+            late = set(self.rng.sample(range(size), max(1, size // 8)))
+            for back in range(months - 1, 0, -1):
+                month_start = jalali_month_start(today, -back)
+                period = to_jalali(month_start)
+                payers = [m for i, m in enumerate(members)
+                          if m.joined_on <= month_start and not (i in late and back <= 3)]
+                fund_services.contributions_record_month(
+                    by=self.admin, fund=fund, year=period.year, month=period.month,
+                    paid_on=month_start + datetime.timedelta(days=self.rng.randrange(0, 10)), memberships=payers,
+                )
+            made.append(fund)
+        return made
 
     def place_for(self, county: OrgUnit, i: int) -> Place:
         city = self.qaen_city if county == self.qaenat else self.birjand_city

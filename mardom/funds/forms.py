@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mardom.core.digits import localize_digits
+from mardom.core.forms import JalaliDateField, MoneyField, NationalIdField, PersianCharField
+from mardom.core.jalali import month_name, to_jalali
+from mardom.orgs.models import Base
+
+from .models import FundRules
+
+RULE_FIELDS = ("monthly_contribution", "min_months_before_loan", "loan_savings_multiple", "loan_cap", "max_months",
+               "fee_policy", "fee_permille", "fee_cap_permille", "late_policy", "late_charge", "late_charge_cap",
+               "rounding_unit", "allow_transfer")
+
+
+class RequestIdForm(forms.Form):
+    """Carries a one-off id from the page to the service, so a double click or a resent form posts once."""
+
+    request_id = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["request_id"].initial = uuid.uuid4()
+
+
+class RulesForm(forms.Form):
+    monthly_contribution = MoneyField(label=_("Monthly contribution"), min_value=1)
+    min_months_before_loan = forms.IntegerField(label=_("Months of membership before a loan"), min_value=0,
+                                                max_value=120, initial=6)
+    loan_savings_multiple = forms.IntegerField(label=_("Loan ceiling as a multiple of savings"), min_value=1,
+                                               max_value=50, initial=3)
+    loan_cap = MoneyField(label=_("Loan ceiling"), min_value=1)
+    max_months = forms.IntegerField(label=_("Longest repayment, in months"), min_value=1, max_value=120, initial=24)
+    fee_policy = forms.ChoiceField(label=_("Fee"), choices=FundRules.FeePolicy.choices)
+    fee_permille = forms.IntegerField(label=_("Fee, per thousand"), min_value=0, max_value=1000, initial=0,
+                                      help_text=_("A fee of two percent is 20 per thousand."))
+    fee_cap_permille = forms.IntegerField(label=_("Highest fee allowed, per thousand"), min_value=0, max_value=1000,
+                                          initial=40)
+    late_policy = forms.ChoiceField(label=_("Late charge"), choices=FundRules.LatePolicy.choices)
+    late_charge = MoneyField(label=_("Late charge per month"), required=False, min_value=0)
+    late_charge_cap = MoneyField(label=_("Highest total late charge per installment"), required=False, min_value=0)
+    rounding_unit = MoneyField(label=_("Installments rounded to"), min_value=1, initial=10_000)
+    allow_transfer = forms.BooleanField(label=_("Memberships may be transferred"), required=False)
+
+    def rules_data(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in RULE_FIELDS}
+        data["late_charge"] = data["late_charge"] or 0
+        data["late_charge_cap"] = data["late_charge_cap"] or 0
+        return data
+
+
+class FundForm(RulesForm):
+    name = PersianCharField(label=_("Name of the fund"), max_length=150)
+    base = forms.ModelChoiceField(label=_("Host base"), queryset=Base.objects.none(), empty_label=None)
+    founded_on = JalaliDateField(label=_("Founded on"))
+
+    field_order = ["name", "base", "founded_on"]
+
+    def __init__(self, *args: Any, bases: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if bases is not None:
+            self.fields["base"].queryset = bases
+        self.fields["founded_on"].max_value = timezone.localdate()
+
+
+class RulesChangeForm(RulesForm):
+    effective_from = JalaliDateField(label=_("In force from"))
+    field_order = ["effective_from"]
+
+
+class JoinForm(RequestIdForm):
+    national_id = NationalIdField(label=_("National ID of the new member"))
+    opening_deposit = MoneyField(label=_("Opening deposit"), min_value=1)
+    joined_on = JalaliDateField(label=_("Joined on"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["joined_on"].initial = timezone.localdate()
+        self.fields["joined_on"].max_value = timezone.localdate()
+
+
+def month_choices() -> list[tuple[int, str]]:
+    return [(m, f"{localize_digits(str(m))} — {month_name(m)}") for m in range(1, 13)]
+
+
+class MonthChoiceForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=1380, max_value=1500)
+    month = forms.TypedChoiceField(label=_("Month"), coerce=int, choices=month_choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = to_jalali(timezone.localdate())
+        self.fields["year"].initial, self.fields["month"].initial = today.year, today.month
+
+    def period(self) -> tuple[int, int]:
+        """The chosen (year, month), or the current Jalali month when nothing valid was chosen."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["year"], self.cleaned_data["month"]
+        return self.fields["year"].initial, self.fields["month"].initial
+
+
+class PeriodForm(MonthChoiceForm):
+    paid_on = JalaliDateField(label=_("Paid on"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["paid_on"].initial = timezone.localdate()
+        self.fields["paid_on"].max_value = timezone.localdate()
+
+
+class ContributionForm(PeriodForm):
+    amount = MoneyField(label=_("Amount (empty: the monthly contribution)"), required=False, min_value=1)
+
+
+class MonthForm(PeriodForm):
+    members = forms.MultipleChoiceField(label=_("Members who paid"), widget=forms.CheckboxSelectMultiple,
+                                        required=True)
+
+    def __init__(self, *args: Any, unpaid: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = [
+            (str(m.pk), f"{localize_digits(str(m.number))} — {m.person.full_name}") for m in unpaid
+        ]
+        self.fields["members"].initial = [str(m.pk) for m in unpaid]
+
+
+class WithdrawForm(RequestIdForm):
+    amount = MoneyField(label=_("Amount"), min_value=1)
+    occurred_on = JalaliDateField(label=_("Date"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_on"].initial = timezone.localdate()
+        self.fields["occurred_on"].max_value = timezone.localdate()
+
+
+class LeaveForm(RequestIdForm):
+    left_on = JalaliDateField(label=_("Leaves on"))
+    confirm = forms.BooleanField(label=_("I have checked the amount to be returned"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["left_on"].initial = timezone.localdate()
+        self.fields["left_on"].max_value = timezone.localdate()

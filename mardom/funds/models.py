@@ -1,0 +1,163 @@
+"""Community interest-free (Qard al-Hasan) loan funds, their rules over time, members and contributions.
+
+Money itself lives in the books (`mardom.ledger`): these models say *who* and *why*; every rial they
+mention was posted by `ledger.services`, and the entry is linked so either side can be traced to the other.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mardom.core.models import AppendOnlyModel
+from mardom.orgs.models import OrgUnit
+
+
+class Fund(OrgUnit):
+    """صندوق قرض‌الحسنه مردم‌پایه, hosted by a neighbourhood base (its parent unit)."""
+
+    founded_on = models.DateField(_("founded on"))
+
+    class Meta:
+        verbose_name = _("loan fund")
+        verbose_name_plural = _("loan funds")
+
+
+class FundRules(AppendOnlyModel):
+    """One version of a fund's rules, in force from `effective_from` until the next version. Rules are
+    never edited: a change is a new version, so any past decision can be checked against the rules of its
+    day."""
+
+    class FeePolicy(models.TextChoices):
+        NONE = "none", _("No fee")
+        UPFRONT = "upfront", _("Deducted when the loan is paid out")
+        SPREAD = "spread", _("Spread over the installments")
+        ANNUAL = "annual", _("Once a year")
+
+    class LatePolicy(models.TextChoices):
+        NONE = "none", _("No late charge")
+        CHARITY = "charity", _("A monthly late charge, given to charity")
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="rules")
+    effective_from = models.DateField(_("in force from"))
+    monthly_contribution = models.BigIntegerField(_("monthly contribution"))
+    min_months_before_loan = models.PositiveSmallIntegerField(_("months of membership before a loan"))
+    loan_savings_multiple = models.PositiveSmallIntegerField(_("loan ceiling as a multiple of savings"))
+    loan_cap = models.BigIntegerField(_("loan ceiling"))
+    max_months = models.PositiveSmallIntegerField(_("longest repayment, in months"), default=24)
+    fee_policy = models.CharField(_("fee"), max_length=10, choices=FeePolicy.choices, default=FeePolicy.NONE)
+    # Per thousand of the loan (a 2% fee is 20): integer arithmetic only.
+    fee_permille = models.PositiveSmallIntegerField(_("fee, per thousand"), default=0)
+    fee_cap_permille = models.PositiveSmallIntegerField(_("highest fee allowed, per thousand"), default=40)
+    late_policy = models.CharField(_("late charge"), max_length=10, choices=LatePolicy.choices,
+                                   default=LatePolicy.NONE)
+    late_charge = models.BigIntegerField(_("late charge per month"), default=0)
+    late_charge_cap = models.BigIntegerField(_("highest total late charge per installment"), default=0)
+    rounding_unit = models.BigIntegerField(_("installments rounded to"), default=10_000)
+    allow_transfer = models.BooleanField(_("memberships may be transferred"), default=False)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("fund rules")
+        verbose_name_plural = _("fund rules")
+        ordering = ["fund", "-effective_from", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "effective_from"], name="funds_one_rules_version_per_day"),
+            models.CheckConstraint(condition=models.Q(monthly_contribution__gt=0), name="funds_contribution_positive"),
+            models.CheckConstraint(condition=models.Q(fee_permille__lte=models.F("fee_cap_permille")),
+                                   name="funds_fee_within_cap"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund} @ {self.effective_from}"
+
+
+class Membership(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        LEFT = "left", _("Left")
+        TRANSFERRED = "transferred", _("Transferred")
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="memberships")
+    number = models.PositiveIntegerField(_("membership number"))
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    savings_account = models.OneToOneField("ledger.Account", on_delete=models.PROTECT, related_name="membership")
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["fund", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "number"], name="funds_membership_number_unique"),
+            models.UniqueConstraint(fields=["fund", "person"], condition=models.Q(status="active"),
+                                    name="funds_one_active_membership_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} — {self.person}"
+
+    @property
+    def savings(self) -> int:
+        """What the fund holds for the member, in rials (the savings account is on the credit side)."""
+        return -self.savings_account.balance
+
+
+class Contribution(AppendOnlyModel):
+    """A member's contribution for one Jalali month. One per member and month: two treasurers recording
+    the same month at once post once (the idempotency key and this constraint both say so)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="contributions")
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    amount = models.BigIntegerField(_("amount"))
+    paid_on = models.DateField(_("paid on"))
+    entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, related_name="contribution")
+
+    class Meta:
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        ordering = ["membership", "year", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "year", "month"], name="funds_one_contribution_per_month"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="funds_contribution_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} {self.year}/{self.month:02d}"
+
+
+class Movement(AppendOnlyModel):
+    """Other money a member moves: the opening deposit, a withdrawal, savings returned on leaving."""
+
+    class Kind(models.TextChoices):
+        OPENING = "opening", _("Opening deposit")
+        DEPOSIT = "deposit", _("Extra deposit")
+        WITHDRAWAL = "withdrawal", _("Withdrawal")
+        SETTLEMENT = "settlement", _("Savings returned on leaving")
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    amount = models.BigIntegerField(_("amount"))
+    occurred_on = models.DateField(_("date"))
+    entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, related_name="movement")
+
+    class Meta:
+        verbose_name = _("savings movement")
+        verbose_name_plural = _("savings movements")
+        ordering = ["membership", "occurred_on", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="funds_movement_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.membership} {self.kind} {self.amount}"
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    """Whole months from `start` to `end` (a member who joined on the 10th has a month on the next 10th)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - (1 if end.day < start.day else 0)

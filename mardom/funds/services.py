@@ -1,0 +1,311 @@
+"""Writes for loan funds: creating a fund, changing its rules, members joining, contributing, withdrawing
+and leaving. Every rial goes through `mardom.ledger.services`; every change writes an audit record."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mardom.core.audit import audit_record
+from mardom.core.errors import DomainError
+from mardom.core.jalali import to_jalali
+from mardom.core.money import format_money
+from mardom.core.text import normalize_text, search_key
+from mardom.ledger import services as ledger
+from mardom.ledger.models import Account, Book
+from mardom.orgs.models import Base, OrgUnit
+from mardom.orgs.services import unit_set_path
+from mardom.people.models import Person
+from mardom.people.roles import Perm
+from mardom.people.scopes import require
+
+from .models import Contribution, Fund, FundRules, Membership, Movement
+
+A, S = Account.Type, Account.Side
+# The accounts every fund opens with; members' savings and loans get one account each as they appear.
+FUND_ACCOUNTS = [
+    ("cash", "Cash and bank", A.ASSET, S.DEBIT),
+    ("fees", "Fee income", A.INCOME, S.CREDIT),
+    ("charity", "Late charges for charity", A.LIABILITY, S.CREDIT),
+    ("equity", "Fund capital", A.EQUITY, S.ANY),
+]
+
+
+@dataclass(frozen=True)
+class RulesInput:
+    monthly_contribution: int
+    min_months_before_loan: int
+    loan_savings_multiple: int
+    loan_cap: int
+    max_months: int = 24
+    fee_policy: str = FundRules.FeePolicy.NONE
+    fee_permille: int = 0
+    fee_cap_permille: int = 40
+    late_policy: str = FundRules.LatePolicy.NONE
+    late_charge: int = 0
+    late_charge_cap: int = 0
+    rounding_unit: int = 10_000
+    allow_transfer: bool = False
+
+
+def _check_rules(rules: RulesInput) -> None:
+    if rules.monthly_contribution <= 0:
+        raise DomainError(_("The monthly contribution must be more than zero."), field="monthly_contribution")
+    if rules.loan_cap <= 0:
+        raise DomainError(_("The loan ceiling must be more than zero."), field="loan_cap")
+    if rules.loan_savings_multiple < 1:
+        raise DomainError(_("The multiple must be at least one."), field="loan_savings_multiple")
+    if not 1 <= rules.max_months <= 120:
+        raise DomainError(_("Repayment must take between 1 and 120 months."), field="max_months")
+    if rules.fee_permille > rules.fee_cap_permille:
+        raise DomainError(_("The fee cannot be above the fund's highest allowed fee."), field="fee_permille")
+    if rules.fee_policy == FundRules.FeePolicy.NONE and rules.fee_permille:
+        raise DomainError(_("Choose how the fee is taken, or set it to zero."), field="fee_policy")
+    if rules.late_policy == FundRules.LatePolicy.NONE and (rules.late_charge or rules.late_charge_cap):
+        raise DomainError(_("Late charges need a late-charge policy."), field="late_policy")
+    if rules.late_charge > rules.late_charge_cap and rules.late_policy != FundRules.LatePolicy.NONE:
+        raise DomainError(_("The monthly late charge cannot exceed its cap."), field="late_charge")
+    if rules.rounding_unit <= 0 or rules.rounding_unit > rules.monthly_contribution * 100:
+        raise DomainError(_("Choose a sensible rounding unit, for example 10,000 rials."), field="rounding_unit")
+
+
+def _rules_row(fund: Fund, effective_from: datetime.date, rules: RulesInput, by: Any,
+               now: datetime.datetime) -> FundRules:
+    return FundRules.objects.create(fund=fund, effective_from=effective_from, created_at=now, created_by=by,
+                                    **asdict(rules))
+
+
+@transaction.atomic
+def fund_create(*, by: Any, base: Base, name: str, founded_on: datetime.date, rules: RulesInput,
+                now: datetime.datetime | None = None) -> Fund:
+    require(by, Perm.FUNDS_MANAGE, base)
+    _check_rules(rules)
+    name = normalize_text(name)
+    if OrgUnit.objects.filter(kind=OrgUnit.Kind.FUND, parent=base, search_key=search_key(name)).exists():
+        raise DomainError(_("This base already has a fund with this name."), field="name")
+    now = now or timezone.now()
+    fund = Fund.objects.create(kind=OrgUnit.Kind.FUND, name=name, search_key=search_key(name), parent=base,
+                               place=base.place, founded_on=founded_on)
+    unit_set_path(fund)
+    book = ledger.book_open(unit=fund)
+    for code, label, type_, side in FUND_ACCOUNTS:
+        ledger.account_open(book=book, code=code, name=label, type=type_, side=side)
+    _rules_row(fund, founded_on, rules, by, now)
+    audit_record(by=by, action="fund.create", obj=fund, scope_path=fund.path or "",
+                 after={"name": name, "founded_on": founded_on.isoformat(), **asdict(rules)}, now=now)
+    return fund
+
+
+def rules_in_force(*, fund: Fund, on: datetime.date) -> FundRules:
+    rules = FundRules.objects.filter(fund=fund, effective_from__lte=on).order_by("-effective_from", "-pk").first()
+    if rules is None:
+        raise DomainError(_("The fund had no rules on that date."))
+    return rules
+
+
+@transaction.atomic
+def rules_change(*, by: Any, fund: Fund, effective_from: datetime.date, rules: RulesInput,
+                 now: datetime.datetime | None = None) -> FundRules:
+    require(by, Perm.FUNDS_MANAGE, fund)
+    _check_rules(rules)
+    now = now or timezone.now()
+    if effective_from < timezone.localdate(now):
+        raise DomainError(_("New rules can only apply from today or later."), field="effective_from")
+    if FundRules.objects.filter(fund=fund, effective_from=effective_from).exists():
+        raise DomainError(_("Another version of the rules starts on that day."), field="effective_from")
+    before = rules_in_force(fund=fund, on=effective_from)
+    row = _rules_row(fund, effective_from, rules, by, now)
+    audit_record(by=by, action="fund.rules", obj=fund, scope_path=fund.path or "", now=now,
+                 before={f: getattr(before, f) for f in asdict(rules)},
+                 after={"effective_from": effective_from.isoformat(), **asdict(rules)})
+    return row
+
+
+def _book(fund: Fund) -> Book:
+    return Book.objects.get(unit=fund)
+
+
+def _cash(book: Book) -> Account:
+    return Account.objects.get(book=book, code="cash")
+
+
+@transaction.atomic
+def membership_join(*, by: Any, fund: Fund, person: Person, opening_deposit: int, joined_on: datetime.date,
+                    idempotency_key: str) -> Membership:
+    """Enrol a person with an opening deposit; the same key again returns the same membership."""
+    require(by, Perm.FUNDS_TREASURY, fund)
+    book = _book(fund)
+    done = Movement.objects.filter(entry__book=book, entry__idempotency_key=idempotency_key).first()
+    if done is not None:
+        return done.membership
+    if opening_deposit <= 0:
+        raise DomainError(_("The opening deposit must be more than zero."), field="opening_deposit")
+    if Membership.objects.filter(fund=fund, person=person, status=Membership.Status.ACTIVE).exists():
+        raise DomainError(_("This person is already a member of this fund."), field="national_id")
+    # The book row lock taken by the posting below also serialises numbering; take it first.
+    Book.objects.select_for_update().get(pk=book.pk)
+    number = (Membership.objects.filter(fund=fund).aggregate(n=Max("number"))["n"] or 0) + 1
+    account = ledger.account_open(book=book, code=f"savings:{number}",
+                                  name=f"Savings of member {number}", type=A.LIABILITY, side=S.CREDIT)
+    membership = Membership.objects.create(fund=fund, person=person, number=number, joined_on=joined_on,
+                                           savings_account=account)
+    entry = ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="opening",
+                              occurred_on=joined_on, memo=f"member {number} joined",
+                              lines=[(_cash(book), opening_deposit), (account, -opening_deposit)])
+    Movement.objects.create(membership=membership, kind=Movement.Kind.OPENING, amount=opening_deposit,
+                            occurred_on=joined_on, entry=entry)
+    account.refresh_from_db(fields=["balance"])  # the posting moved it in the database
+    audit_record(by=by, action="membership.join", obj=membership, scope_path=fund.path or "",
+                 after={"person": person.pk, "number": number, "opening_deposit": opening_deposit})
+    return membership
+
+
+def contribution_key(membership: Membership, year: int, month: int) -> str:
+    # Deterministic, so the same month recorded twice (two treasurers, a double click) posts once.
+    return f"contribution:{membership.pk}:{year}-{month:02d}"
+
+
+def _record_contribution(*, by: Any, book: Book, cash: Account, membership: Membership, year: int, month: int,
+                         amount: int, paid_on: datetime.date) -> Contribution:
+    existing = Contribution.objects.filter(membership=membership, year=year, month=month).first()
+    if existing is not None:
+        return existing
+    entry = ledger.entry_post(
+        by=by, book=book, idempotency_key=contribution_key(membership, year, month), kind="contribution",
+        occurred_on=paid_on, memo=f"member {membership.number} {year}/{month:02d}",
+        lines=[(cash, amount), (membership.savings_account, -amount)],
+    )
+    try:
+        with transaction.atomic():
+            return Contribution.objects.create(membership=membership, year=year, month=month, amount=amount,
+                                               paid_on=paid_on, entry=entry)
+    except IntegrityError:  # recorded a moment ago by someone else, in the same entry
+        return Contribution.objects.get(membership=membership, year=year, month=month)
+
+
+def _check_period(membership: Membership, year: int, month: int, paid_on: datetime.date) -> None:
+    if not 1 <= month <= 12:
+        raise DomainError(_("Choose a month from 1 to 12."), field="month")
+    joined = to_jalali(membership.joined_on)
+    if (year, month) < (joined.year, joined.month):
+        raise DomainError(_("This member had not joined yet in that month."), field="month")
+    today = to_jalali(paid_on)
+    if (year, month) > (today.year, today.month + 12):
+        raise DomainError(_("Contributions can be paid at most a year ahead."), field="month")
+
+
+@transaction.atomic
+def contribution_record(*, by: Any, membership: Membership, year: int, month: int, paid_on: datetime.date,
+                        amount: int | None = None) -> Contribution:
+    fund = membership.fund
+    require(by, Perm.FUNDS_TREASURY, fund)
+    if membership.status != Membership.Status.ACTIVE:
+        raise DomainError(_("This membership is not active."))
+    _check_period(membership, year, month, paid_on)
+    rules = rules_in_force(fund=fund, on=paid_on)
+    amount = rules.monthly_contribution if amount is None else amount
+    if amount <= 0:
+        raise DomainError(_("The amount must be more than zero."), field="amount")
+    if amount > rules.monthly_contribution * 12:
+        raise DomainError(_("That is more than a year of contributions; record it as an extra deposit."),
+                          field="amount")
+    book = _book(fund)
+    contribution = _record_contribution(by=by, book=book, cash=_cash(book), membership=membership, year=year,
+                                        month=month, amount=amount, paid_on=paid_on)
+    audit_record(by=by, action="contribution.record", obj=contribution, scope_path=fund.path or "",
+                 after={"membership": membership.pk, "period": f"{year}-{month:02d}", "amount": amount})
+    return contribution
+
+
+@transaction.atomic
+def contributions_record_month(*, by: Any, fund: Fund, year: int, month: int, paid_on: datetime.date,
+                               memberships: Iterable[Membership]) -> list[Contribution]:
+    """Record one month for many members at once, all or nothing: if anything fails (or the process
+    dies) nothing of the batch is written, and running it again completes it; members who had already
+    paid that month are left as they were."""
+    require(by, Perm.FUNDS_TREASURY, fund)
+    rules = rules_in_force(fund=fund, on=paid_on)
+    book = _book(fund)
+    cash = _cash(book)
+    recorded = []
+    for membership in memberships:
+        if membership.fund_id != fund.pk or membership.status != Membership.Status.ACTIVE:
+            raise DomainError(_("Only active members of this fund can be included."))
+        _check_period(membership, year, month, paid_on)
+        recorded.append(_record_contribution(by=by, book=book, cash=cash, membership=membership, year=year,
+                                             month=month, amount=rules.monthly_contribution, paid_on=paid_on))
+    audit_record(by=by, action="contribution.month", obj=fund, scope_path=fund.path or "",
+                 after={"period": f"{year}-{month:02d}", "members": len(recorded),
+                        "amount": rules.monthly_contribution})
+    return recorded
+
+
+def withdrawable(membership: Membership) -> int:
+    """Savings the member may take out now. Loans and guarantees will hold part of it back."""
+    return membership.savings
+
+
+@transaction.atomic
+def withdrawal_record(*, by: Any, membership: Membership, amount: int, occurred_on: datetime.date,
+                      idempotency_key: str) -> Movement:
+    fund = membership.fund
+    require(by, Perm.FUNDS_TREASURY, fund)
+    book = _book(fund)
+    done = Movement.objects.filter(entry__book=book, entry__idempotency_key=idempotency_key).first()
+    if done is not None:
+        return done
+    membership = Membership.objects.select_related("savings_account").get(pk=membership.pk)
+    if membership.status != Membership.Status.ACTIVE:
+        raise DomainError(_("This membership is not active."))
+    if amount <= 0:
+        raise DomainError(_("The amount must be more than zero."), field="amount")
+    if amount > withdrawable(membership):
+        limit = format_money(withdrawable(membership))
+        raise DomainError(_("At most %(amount)s can be withdrawn.") % {"amount": limit}, field="amount")
+    cash = _cash(book)
+    if amount > cash.balance:
+        raise DomainError(_("The fund's cash is not enough for this withdrawal."), field="amount")
+    entry = ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="withdrawal",
+                              occurred_on=occurred_on, memo=f"member {membership.number} withdrawal",
+                              lines=[(membership.savings_account, amount), (cash, -amount)])
+    movement = Movement.objects.create(membership=membership, kind=Movement.Kind.WITHDRAWAL, amount=amount,
+                                       occurred_on=occurred_on, entry=entry)
+    audit_record(by=by, action="membership.withdraw", obj=membership, scope_path=fund.path or "",
+                 after={"amount": amount})
+    return movement
+
+
+@transaction.atomic
+def membership_leave(*, by: Any, membership: Membership, left_on: datetime.date,
+                     idempotency_key: str) -> Membership:
+    """The member leaves; their savings (less what they owe, once loans exist) are paid back."""
+    fund = membership.fund
+    require(by, Perm.FUNDS_TREASURY, fund)
+    book = _book(fund)
+    if Movement.objects.filter(entry__book=book, entry__idempotency_key=idempotency_key).exists():
+        return Membership.objects.get(pk=membership.pk)  # the same request again
+    membership = Membership.objects.select_for_update().select_related("savings_account").get(pk=membership.pk)
+    if membership.status != Membership.Status.ACTIVE:
+        raise DomainError(_("This membership is not active."))
+    balance = membership.savings
+    if balance:
+        cash = _cash(book)
+        if balance > cash.balance:
+            raise DomainError(_("The fund's cash is not enough to return this member's savings."))
+        entry = ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="settlement",
+                                  occurred_on=left_on, memo=f"member {membership.number} left",
+                                  lines=[(membership.savings_account, balance), (cash, -balance)])
+        Movement.objects.create(membership=membership, kind=Movement.Kind.SETTLEMENT, amount=balance,
+                                occurred_on=left_on, entry=entry)
+    membership.status, membership.left_on = Membership.Status.LEFT, left_on
+    membership.save(update_fields=["status", "left_on"])
+    audit_record(by=by, action="membership.leave", obj=membership, scope_path=fund.path or "",
+                 after={"returned": balance})
+    return membership

@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from mardom.core.digits import localize_digits
+from mardom.core.forms_util import run_service
+from mardom.orgs.models import Base
+from mardom.people.models import Person
+from mardom.people.roles import Perm
+from mardom.people.scopes import has_perm_on, scope_filter
+
+from . import selectors, services
+from .forms import (
+    RULE_FIELDS,
+    ContributionForm,
+    FundForm,
+    JoinForm,
+    LeaveForm,
+    MonthChoiceForm,
+    MonthForm,
+    RulesChangeForm,
+    WithdrawForm,
+)
+from .models import Membership
+
+
+def _post(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+def fund_list(request: HttpRequest) -> HttpResponse:
+    funds = list(selectors.fund_list(user=request.user))
+    can_create = scope_filter(Base.objects.all(), request.user, Perm.FUNDS_MANAGE).exists()
+    return render(request, "funds/fund_list.html", {"funds": funds, "can_create": can_create})
+
+
+@login_required
+def fund_create(request: HttpRequest) -> HttpResponse:
+    bases = scope_filter(Base.objects.all(), request.user, Perm.FUNDS_MANAGE).order_by("name")
+    if not bases.exists():
+        raise PermissionDenied
+    form = FundForm(_post(request), bases=bases)
+    if request.method == "POST" and form.is_valid():
+        fund = run_service(form, services.fund_create, by=request.user, base=form.cleaned_data["base"],
+                           name=form.cleaned_data["name"], founded_on=form.cleaned_data["founded_on"],
+                           rules=services.RulesInput(**form.rules_data()))
+        if fund:
+            messages.success(request, _("The fund “%(name)s” was created.") % {"name": fund.name})
+            return redirect("funds:detail", pk=fund.pk)
+    return render(request, "funds/fund_form.html", {"form": form})
+
+
+@login_required
+def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    fund = selectors.fund_get(user=request.user, pk=pk)
+    sees_members = has_perm_on(request.user, Perm.FUNDS_VIEW, fund)
+    own = Membership.objects.filter(fund=fund, person_id=request.user.person_id).first() \
+        if request.user.person_id else None
+    return render(request, "funds/fund_detail.html", {
+        "fund": fund, "totals": selectors.fund_totals(fund=fund),
+        "rules": services.rules_in_force(fund=fund, on=max(fund.founded_on, timezone.localdate())),
+        "memberships": selectors.membership_list(fund=fund, query=request.GET.get("q", "")[:100])
+        if sees_members else None,
+        "entries": selectors.recent_entries(fund=fund) if sees_members else None,
+        "own": own,
+        "can_treasure": has_perm_on(request.user, Perm.FUNDS_TREASURY, fund),
+        "can_manage": has_perm_on(request.user, Perm.FUNDS_MANAGE, fund),
+    })
+
+
+def _treasury_fund(request: HttpRequest, pk: int) -> Any:
+    fund = selectors.fund_get(user=request.user, pk=pk)
+    if not has_perm_on(request.user, Perm.FUNDS_TREASURY, fund):
+        raise PermissionDenied
+    return fund
+
+
+@login_required
+def member_join(request: HttpRequest, pk: int) -> HttpResponse:
+    fund = _treasury_fund(request, pk)
+    form = JoinForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = Person.objects.filter(national_id=data["national_id"]).first()
+        if person is None:
+            form.add_error("national_id", _("No one is registered with this national ID. Ask the base officer "
+                                            "to register the person first."))
+        else:
+            membership = run_service(form, services.membership_join, by=request.user, fund=fund, person=person,
+                                     opening_deposit=data["opening_deposit"], joined_on=data["joined_on"],
+                                     idempotency_key=f"join:{data['request_id']}")
+            if membership:
+                messages.success(request, _("%(name)s joined as member %(number)s.") % {
+                    "name": person.full_name, "number": membership.number})
+                return redirect("funds:membership", pk=membership.pk)
+    return render(request, "funds/simple_form.html", {
+        "fund": fund, "form": form, "title": _("New member"), "submit": _("Enrol")})
+
+
+@login_required
+def month_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """One screen for a whole month: every active member who has not paid it yet, ticked by default."""
+    fund = _treasury_fund(request, pk)
+    year, month = MonthChoiceForm(request.POST if request.method == "POST" else request.GET or None).period()
+    unpaid = selectors.unpaid_members(fund=fund, year=year, month=month)
+    form = MonthForm(_post(request), unpaid=unpaid, initial={"year": year, "month": month})
+    if request.method == "POST" and form.is_valid():
+        chosen = set(form.cleaned_data["members"])
+        paid = run_service(form, services.contributions_record_month, by=request.user, fund=fund,
+                           year=year, month=month, paid_on=form.cleaned_data["paid_on"],
+                           memberships=[m for m in unpaid if str(m.pk) in chosen])
+        if paid is not None:
+            messages.success(request, ngettext("%(count)s contribution was recorded.",
+                                               "%(count)s contributions were recorded.", len(paid))
+                             % {"count": localize_digits(str(len(paid)))})
+            return redirect("funds:detail", pk=fund.pk)
+    return render(request, "funds/month_form.html", {"fund": fund, "form": form, "year": year, "month": month,
+                                                      "unpaid": unpaid, "picker": MonthChoiceForm(
+                                                          initial={"year": year, "month": month})})
+
+
+@login_required
+def rules_change(request: HttpRequest, pk: int) -> HttpResponse:
+    fund = selectors.fund_get(user=request.user, pk=pk)
+    if not has_perm_on(request.user, Perm.FUNDS_MANAGE, fund):
+        raise PermissionDenied
+    current = services.rules_in_force(fund=fund, on=max(fund.founded_on, timezone.localdate()))
+    form = RulesChangeForm(_post(request), initial={f: getattr(current, f) for f in RULE_FIELDS})
+    if request.method == "POST" and form.is_valid() and run_service(
+        form, services.rules_change, by=request.user, fund=fund, effective_from=form.cleaned_data["effective_from"],
+        rules=services.RulesInput(**form.rules_data()),
+    ):
+        messages.success(request, _("The new rules were saved."))
+        return redirect("funds:detail", pk=fund.pk)
+    return render(request, "funds/rules.html", {"fund": fund, "form": form,
+                                                "history": fund.rules.select_related("created_by")})
+
+
+@login_required
+def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = selectors.membership_get(user=request.user, pk=pk)
+    can_treasure = has_perm_on(request.user, Perm.FUNDS_TREASURY, membership.fund)
+    active = membership.status == Membership.Status.ACTIVE
+    return render(request, "funds/membership_detail.html", {
+        "membership": membership, "fund": membership.fund, "passbook": selectors.passbook(membership=membership),
+        "contributions": membership.contributions.order_by("-year", "-month")[:24],
+        "contribution_form": ContributionForm() if can_treasure and active else None,
+        "withdraw_form": WithdrawForm() if can_treasure and active else None,
+        "leave_form": LeaveForm() if can_treasure and active else None,
+    })
+
+
+def _membership_action(request: HttpRequest, pk: int) -> Membership:
+    membership = selectors.membership_get(user=request.user, pk=pk)
+    if not has_perm_on(request.user, Perm.FUNDS_TREASURY, membership.fund):
+        raise PermissionDenied
+    return membership
+
+
+def _rerender(request: HttpRequest, membership: Membership, **forms: Any) -> HttpResponse:
+    context = {
+        "membership": membership, "fund": membership.fund, "passbook": selectors.passbook(membership=membership),
+        "contributions": membership.contributions.order_by("-year", "-month")[:24],
+        "contribution_form": ContributionForm(), "withdraw_form": WithdrawForm(), "leave_form": LeaveForm(),
+    }
+    context.update(forms)
+    return render(request, "funds/membership_detail.html", context, status=400)
+
+
+@login_required
+def contribution_add(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_action(request, pk)
+    form = ContributionForm(_post(request))
+    if request.method == "POST" and form.is_valid() and run_service(
+        form, services.contribution_record, by=request.user, membership=membership, year=form.cleaned_data["year"],
+        month=form.cleaned_data["month"], paid_on=form.cleaned_data["paid_on"], amount=form.cleaned_data["amount"],
+    ):
+        messages.success(request, _("The contribution was recorded."))
+        return redirect("funds:membership", pk=membership.pk)
+    return _rerender(request, membership, contribution_form=form)
+
+
+@login_required
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_action(request, pk)
+    form = WithdrawForm(_post(request))
+    if request.method == "POST" and form.is_valid() and run_service(
+        form, services.withdrawal_record, by=request.user, membership=membership, amount=form.cleaned_data["amount"],
+        occurred_on=form.cleaned_data["occurred_on"], idempotency_key=f"withdraw:{form.cleaned_data['request_id']}",
+    ):
+        messages.success(request, _("The withdrawal was recorded."))
+        return redirect("funds:membership", pk=membership.pk)
+    return _rerender(request, membership, withdraw_form=form)
+
+
+@login_required
+def leave(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_action(request, pk)
+    form = LeaveForm(_post(request))
+    if request.method == "POST" and form.is_valid() and run_service(
+        form, services.membership_leave, by=request.user, membership=membership,
+        left_on=form.cleaned_data["left_on"], idempotency_key=f"leave:{form.cleaned_data['request_id']}",
+    ):
+        messages.success(request, _("The member has left and their savings were returned."))
+        return redirect("funds:membership", pk=membership.pk)
+    return _rerender(request, membership, leave_form=form)
