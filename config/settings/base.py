@@ -165,3 +165,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- SMS: the log by default; an HTTP provider when SMS_URL (with SMS_API_KEY, SMS_SENDER) is set ------
+from mardom.core.sms.config import sms_settings_from_env  # noqa: E402
+
+SMS = sms_settings_from_env(os.environ)

@@ -13,3 +13,4 @@ STORAGES = {
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 ALLOWED_HOSTS = ["*"]
+SMS = {"BACKEND": "mardom.core.sms.backends.InMemoryBackend", "OPTIONS": {}}

@@ -131,3 +131,19 @@ def format_jalali_datetime(value: dt.datetime | dt.date | None) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return f"{format_jalali(value.date())} {localize_digits(value.strftime('%H:%M'))}"
+
+
+def add_jalali_months(value: dt.date, months: int) -> dt.date:
+    """The same day `months` Jalali months later (or earlier), clamped to the month's length: installments
+    fall due "on the 30th of every month" as people count months here, not every 30 days."""
+    j = to_jalali(value)
+    index = j.year * 12 + (j.month - 1) + months
+    year, month = divmod(index, 12)
+    return from_jalali(year, month + 1, min(j.day, days_in_month(year, month + 1)))
+
+
+def jalali_month_start(value: dt.date, shift: int = 0) -> dt.date:
+    """The first day of the Jalali month `shift` months from the month of `value`."""
+    j = to_jalali(value)
+    year, month = divmod(j.year * 12 + (j.month - 1) + shift, 12)
+    return from_jalali(year, month + 1, 1)

@@ -161,3 +161,137 @@ def months_between(start: datetime.date, end: datetime.date) -> int:
     """Whole months from `start` to `end` (a member who joined on the 10th has a month on the next 10th)."""
     months = (end.year - start.year) * 12 + end.month - start.month
     return months - (1 if end.day < start.day else 0)
+
+
+class Loan(models.Model):
+    """An interest-free loan to a member. Its schedule is fixed when it is paid out; what it owes on a day
+    is computed from the schedule and the repayments (funds.schedule), never stored."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        PROPOSED = "proposed", _("Proposed for approval")
+        APPROVED = "approved", _("Approved, waiting in the queue")
+        DISBURSED = "disbursed", _("Paid out")
+        REPAID = "repaid", _("Repaid")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+        WRITTEN_OFF = "written_off", _("Written off")
+        FORGIVEN = "forgiven", _("Forgiven")
+
+    class Priority(models.IntegerChoices):
+        EMERGENCY = 1, _("Emergency")
+        PRODUCER = 2, _("Production")
+        NORMAL = 3, _("Normal")
+
+    class Purpose(models.TextChoices):
+        PRODUCTION = "production", _("Production or a home business")
+        HOUSING = "housing", _("Housing")
+        MEDICAL = "medical", _("Medical")
+        EDUCATION = "education", _("Education")
+        MARRIAGE = "marriage", _("Marriage")
+        OTHER = "other", _("Other")
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="loans")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="loans")
+    amount = models.BigIntegerField(_("amount"))
+    months = models.PositiveSmallIntegerField(_("months"))
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    # The production activity the loan finances; the producers module links it to a producer later.
+    activity = models.CharField(_("production activity"), max_length=150, blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.APPLIED)
+    applied_at = models.DateTimeField(_("applied at"))
+    applied_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=300, blank=True)
+    # Fixed at disbursement, from the rules in force that day.
+    fee = models.BigIntegerField(_("fee"), default=0)
+    fee_policy = models.CharField(_("fee"), max_length=10, blank=True)
+    disbursed_on = models.DateField(_("paid out on"), null=True, blank=True)
+    account = models.OneToOneField("ledger.Account", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="loan")
+
+    class Meta:
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        ordering = ["fund", "priority", "applied_at", "pk"]
+        indexes = [models.Index(fields=["fund", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="funds_loan_amount_positive"),
+            models.CheckConstraint(condition=models.Q(months__gt=0), name="funds_loan_months_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} — {self.amount}"
+
+
+class Guarantee(models.Model):
+    """A member vouching for part of a loan. While the loan is outstanding the guarantor's savings are held
+    in proportion: amount × outstanding principal ÷ loan amount."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        RELEASED = "released", _("Released")
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="guarantees")
+    guarantor = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="guarantees")
+    amount = models.BigIntegerField(_("amount"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guarantee")
+        verbose_name_plural = _("guarantees")
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "guarantor"], name="funds_one_guarantee_per_guarantor"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="funds_guarantee_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guarantor} → {self.loan_id}"
+
+
+class Installment(AppendOnlyModel):
+    """One scheduled repayment, written when the loan is paid out and never changed."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="installments")
+    number = models.PositiveSmallIntegerField(_("number"))
+    due_on = models.DateField(_("due on"), db_index=True)
+    principal = models.BigIntegerField(_("principal"))
+    fee = models.BigIntegerField(_("fee"), default=0)
+
+    class Meta:
+        verbose_name = _("installment")
+        verbose_name_plural = _("installments")
+        ordering = ["loan", "number"]
+        constraints = [models.UniqueConstraint(fields=["loan", "number"], name="funds_installment_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id}/{self.number}"
+
+
+class Repayment(AppendOnlyModel):
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
+    amount = models.BigIntegerField(_("amount"))
+    principal = models.BigIntegerField(_("principal"))
+    fee = models.BigIntegerField(_("fee"))
+    paid_on = models.DateField(_("paid on"))
+    entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, related_name="repayment")
+
+    class Meta:
+        verbose_name = _("repayment")
+        verbose_name_plural = _("repayments")
+        ordering = ["loan", "paid_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="funds_repayment_positive"),
+            models.CheckConstraint(condition=models.Q(amount=models.F("principal") + models.F("fee")),
+                                   name="funds_repayment_parts_add_up"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.amount}"

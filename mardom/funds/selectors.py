@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import gettext as _
 
+from mardom.core.digits import localize_digits
+from mardom.core.errors import DomainError
+from mardom.core.jalali import to_jalali
+from mardom.core.money import format_money
 from mardom.ledger.models import Account, Entry
 from mardom.people.roles import Perm
 from mardom.people.scopes import scope_q
 
-from .models import Contribution, Fund, Membership
+from .models import Contribution, Fund, FundRules, Guarantee, Installment, Loan, Membership, Repayment, months_between
+from .schedule import Planned, Standing, standing
 
 
 def fund_list(*, user: Any) -> QuerySet[Fund]:
@@ -93,3 +100,144 @@ def passbook(*, membership: Membership, limit: int = 200) -> list[dict[str, Any]
 
 def recent_entries(*, fund: Fund, limit: int = 20) -> QuerySet[Entry]:
     return Entry.objects.filter(book__unit=fund).order_by("-seq")[:limit]
+
+
+def rules_in_force(*, fund: Fund, on: datetime.date) -> FundRules:
+    rules = FundRules.objects.filter(fund=fund, effective_from__lte=on).order_by("-effective_from", "-pk").first()
+    if rules is None:
+        raise DomainError(_("The fund had no rules on that date."))
+    return rules
+
+
+# --- loans ------------------------------------------------------------------------------------------------
+def _paid_up(membership: Membership, on: datetime.date) -> bool:
+    """Every Jalali month from the month after joining up to last month has a contribution."""
+    joined, today = to_jalali(membership.joined_on), to_jalali(on)
+    first = joined.year * 12 + joined.month  # the month after the joining month (the deposit covers that one)
+    last = today.year * 12 + today.month - 2  # last month (months counted from zero)
+    expected = max(0, last - first + 1)
+    if expected == 0:
+        return True
+    paid = Contribution.objects.filter(membership=membership).annotate(
+        index=F("year") * 12 + F("month") - 1).filter(index__gte=first, index__lte=last).count()
+    return paid >= expected
+
+
+def savings_held(*, membership: Membership) -> int:
+    """Savings that may not leave the fund: what the member still owes on their own loans, and, for each
+    loan they guarantee, their share in proportion to what is still outstanding."""
+    own = Account.objects.filter(loan__membership=membership, loan__status="disbursed").aggregate(
+        s=Sum("balance"))["s"] or 0
+    held = own
+    for guarantee in Guarantee.objects.filter(guarantor=membership, status="accepted").select_related(
+            "loan", "loan__account"):
+        loan = guarantee.loan
+        if loan.status == "disbursed" and loan.account is not None:
+            held += -(-guarantee.amount * loan.account.balance // loan.amount)  # rounded up, in the fund's favour
+        elif loan.status in ("applied", "proposed", "approved"):
+            held += guarantee.amount
+    return min(held, membership.savings)
+
+
+def guarantee_capacity(*, membership: Membership) -> int:
+    return membership.savings - savings_held(membership=membership)
+
+
+def guarantee_needed(*, loan: Loan) -> int:
+    """What guarantors must cover: the part of the loan the borrower's own free savings do not."""
+    free = loan.membership.savings - savings_held(membership=loan.membership)
+    return max(0, loan.amount - max(free, 0))
+
+
+def loan_eligibility(*, membership: Membership, amount: int, months: int, on: datetime.date,
+                     ignoring: Loan | None = None) -> list[tuple[str | None, str]]:
+    """Every reason this member cannot have this loan today, each with the form field it belongs to."""
+    problems: list[tuple[str | None, str]] = []
+    if membership.status != Membership.Status.ACTIVE:
+        return [(None, _("This membership is not active."))]
+    try:
+        rules = rules_in_force(fund=membership.fund, on=on)
+    except DomainError as error:
+        return [(None, str(error.message))]
+    if months_between(membership.joined_on, on) < rules.min_months_before_loan:
+        problems.append((None, _("A member can borrow after %(months)s months of membership.")
+                         % {"months": localize_digits(str(rules.min_months_before_loan))}))
+    if not _paid_up(membership, on):
+        problems.append((None, _("Monthly contributions are not paid up.")))
+    open_loans = Loan.objects.filter(membership=membership, status__in=["applied", "proposed", "approved",
+                                                                        "disbursed"])
+    if ignoring is not None:
+        open_loans = open_loans.exclude(pk=ignoring.pk)
+    if open_loans.exists():
+        problems.append((None, _("This member already has a loan that is open.")))
+    ceiling = min(membership.savings * rules.loan_savings_multiple, rules.loan_cap)
+    if amount <= 0:
+        problems.append(("amount", _("The amount must be more than zero.")))
+    elif amount > ceiling:
+        problems.append(("amount", _("At most %(amount)s can be borrowed (%(multiple)s times the savings, and "
+                                     "no more than the fund's ceiling).")
+                         % {"amount": format_money(ceiling), "multiple": localize_digits(
+                             str(rules.loan_savings_multiple))}))
+    if not 1 <= months <= rules.max_months:
+        problems.append(("months", _("Repayment can take from 1 to %(months)s months.")
+                         % {"months": localize_digits(str(rules.max_months))}))
+    return problems
+
+
+def loan_queue(*, fund: Fund) -> QuerySet[Loan]:
+    """Approved loans in the order they will be paid out: emergencies, then production, then the rest,
+    each by the time of application."""
+    return Loan.objects.filter(fund=fund, status="approved").select_related("membership", "membership__person") \
+        .order_by("priority", "applied_at", "pk")
+
+
+def loan_plan(*, loan: Loan) -> list[Planned]:
+    return [Planned(number=i.number, due_on=i.due_on, principal=i.principal, fee=i.fee)
+            for i in loan.installments.order_by("number")]
+
+
+def loan_standing(*, loan: Loan, on: datetime.date) -> Standing | None:
+    if loan.disbursed_on is None:
+        return None
+    paid = loan.repayments.aggregate(s=Sum("amount"))["s"] or 0
+    return standing(loan_plan(loan=loan), paid=paid, on=on)
+
+
+def loan_list(*, fund: Fund, status: str = "") -> QuerySet[Loan]:
+    qs = Loan.objects.filter(fund=fund).select_related("membership", "membership__person", "account")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-applied_at", "-pk")
+
+
+def loan_get(*, user: Any, pk: int) -> Loan:
+    """A loan in the user's funds scope, the user's own, or one the user is asked to guarantee."""
+    person = getattr(user, "person_id", None)
+    own = (Q(membership__person_id=person) | Q(guarantees__guarantor__person_id=person)) if person else Q(pk__in=[])
+    loan = (Loan.objects.filter(scope_q(user, Perm.FUNDS_VIEW, path_field="fund__path") | own, pk=pk).distinct()
+            .select_related("fund", "membership", "membership__person", "account").first())
+    if loan is None:
+        raise Http404
+    return loan
+
+
+def portfolio(*, fund: Fund, on: datetime.date) -> dict[str, int]:
+    """Loans outstanding and at risk, computed from the schedules and repayments as they are today: the
+    portfolio at risk over 30 days (PAR30) is the outstanding principal of loans more than 30 days late."""
+    loans = dict(Loan.objects.filter(fund=fund, status="disbursed").values_list("pk", "account__balance"))
+    paid = dict(Repayment.objects.filter(loan_id__in=loans).values("loan_id").annotate(s=Sum("amount"))
+                .values_list("loan_id", "s"))
+    plans: dict[int, list[Planned]] = {}
+    for loan_id, number, due_on, principal, fee in Installment.objects.filter(loan_id__in=loans).order_by(
+            "loan_id", "number").values_list("loan_id", "number", "due_on", "principal", "fee"):
+        plans.setdefault(loan_id, []).append(Planned(number, due_on, principal, fee))
+    outstanding = at_risk = late = 0
+    for loan_id, balance in loans.items():
+        outstanding += balance or 0
+        state = standing(plans.get(loan_id, []), paid=paid.get(loan_id, 0), on=on)
+        if state.days_past_due > 0:
+            late += 1
+        if state.days_past_due > 30:
+            at_risk += balance or 0
+    return {"loans": len(loans), "outstanding": outstanding, "par30": at_risk, "late": late,
+            "par30_permille": at_risk * 1000 // outstanding if outstanding else 0}

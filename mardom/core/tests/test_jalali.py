@@ -136,3 +136,20 @@ _NAIVE_FROM, _NAIVE_TO = dt.datetime(1990, 1, 1), dt.datetime(2100, 1, 1)  # noq
 @given(st.datetimes(min_value=_NAIVE_FROM, max_value=_NAIVE_TO, timezones=st.just(TEHRAN)))
 def test_aware_datetime_day_matches_local_date(instant):
     assert to_jalali(instant).togregorian() == instant.astimezone(TEHRAN).date()
+
+
+def test_adding_jalali_months_keeps_the_day_and_clamps_it():
+    from mardom.core.jalali import add_jalali_months, from_jalali
+
+    assert add_jalali_months(from_jalali(1403, 6, 31), 1) == from_jalali(1403, 7, 30)
+    assert add_jalali_months(from_jalali(1403, 11, 30), 1) == from_jalali(1403, 12, 30)  # 1403 is leap
+    assert add_jalali_months(from_jalali(1404, 11, 30), 1) == from_jalali(1404, 12, 29)
+    assert add_jalali_months(from_jalali(1403, 12, 15), 1) == from_jalali(1404, 1, 15)
+    assert add_jalali_months(from_jalali(1404, 1, 15), -2) == from_jalali(1403, 11, 15)
+
+
+@given(st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2100, 1, 1)), st.integers(-240, 240))
+def test_month_start_is_the_first_of_a_jalali_month(day, shift):
+    from mardom.core.jalali import jalali_month_start
+
+    assert to_jalali(jalali_month_start(day, shift)).day == 1

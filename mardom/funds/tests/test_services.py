@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from mardom.core.errors import DomainError
 from mardom.funds import selectors, services
 from mardom.funds.models import Contribution, Fund, FundRules, Membership
+from mardom.funds.services import members as members_services
 from mardom.ledger.models import Book, Entry
 from mardom.ledger.verify import verify_book
 
@@ -131,7 +132,7 @@ def test_a_month_batch_that_fails_half_way_writes_nothing_and_a_retry_completes_
                                                                                    monkeypatch):
     members = [join() for _ in range(6)]
     entries_before = Entry.objects.count()
-    real = services._record_contribution
+    real = members_services._record_contribution
     calls = {"n": 0}
 
     def dies_on_the_fourth(**kwargs):
@@ -140,13 +141,13 @@ def test_a_month_batch_that_fails_half_way_writes_nothing_and_a_retry_completes_
             raise SystemExit("the process was killed")  # not an Exception: nothing may catch it on the way
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "_record_contribution", dies_on_the_fourth)
+    monkeypatch.setattr(members_services, "_record_contribution", dies_on_the_fourth)
     with pytest.raises(SystemExit):
         services.contributions_record_month(by=treasurer, fund=fund, year=1403, month=2, paid_on=PAID,
                                             memberships=members)
     assert Entry.objects.count() == entries_before and not Contribution.objects.exists()
     assert verified(fund)
-    monkeypatch.setattr(services, "_record_contribution", real)
+    monkeypatch.setattr(members_services, "_record_contribution", real)
     services.contributions_record_month(by=treasurer, fund=fund, year=1403, month=2, paid_on=PAID,
                                         memberships=members)
     assert Contribution.objects.count() == 6 and verified(fund)

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from mardom.core.jalali import from_jalali, to_jalali
+from mardom.core.jalali import jalali_month_start, to_jalali
 from mardom.core.validators import is_valid_national_id
 from mardom.demo.names import FEMALE, LAST, MALE
 from mardom.funds import services as fund_services
@@ -73,13 +73,6 @@ GROUPS = [
     ("گروه جهادی کشاورزی زعفران‌کاران", ["agriculture", "training"]),
     ("گروه جهادی فرهنگی نور", ["culture", "training"]),
 ]
-
-
-def jalali_month_start(day: datetime.date, shift: int) -> datetime.date:
-    """The first day of the Jalali month `shift` months from the month of `day`."""
-    j = to_jalali(day)
-    index = j.year * 12 + (j.month - 1) + shift
-    return from_jalali(index // 12, index % 12 + 1, 1)
 
 
 class Command(BaseCommand):

@@ -26,7 +26,10 @@ from mardom.people.models import Person
 from mardom.people.roles import Perm
 from mardom.people.scopes import require
 
-from .models import Contribution, Fund, FundRules, Membership, Movement
+from .. import selectors
+from ..models import Contribution, Fund, FundRules, Guarantee, Loan, Membership, Movement
+from ..selectors import rules_in_force
+from .loans import loan_repay_from_savings
 
 A, S = Account.Type, Account.Side
 # The accounts every fund opens with; members' savings and loans get one account each as they appear.
@@ -101,13 +104,6 @@ def fund_create(*, by: Any, base: Base, name: str, founded_on: datetime.date, ru
     audit_record(by=by, action="fund.create", obj=fund, scope_path=fund.path or "",
                  after={"name": name, "founded_on": founded_on.isoformat(), **asdict(rules)}, now=now)
     return fund
-
-
-def rules_in_force(*, fund: Fund, on: datetime.date) -> FundRules:
-    rules = FundRules.objects.filter(fund=fund, effective_from__lte=on).order_by("-effective_from", "-pk").first()
-    if rules is None:
-        raise DomainError(_("The fund had no rules on that date."))
-    return rules
 
 
 @transaction.atomic
@@ -248,8 +244,8 @@ def contributions_record_month(*, by: Any, fund: Fund, year: int, month: int, pa
 
 
 def withdrawable(membership: Membership) -> int:
-    """Savings the member may take out now. Loans and guarantees will hold part of it back."""
-    return membership.savings
+    """Savings the member may take out now: what their own loans and their guarantees do not hold."""
+    return membership.savings - selectors.savings_held(membership=membership)
 
 
 @transaction.atomic
@@ -292,9 +288,27 @@ def membership_leave(*, by: Any, membership: Membership, left_on: datetime.date,
     if Movement.objects.filter(entry__book=book, entry__idempotency_key=idempotency_key).exists():
         return Membership.objects.get(pk=membership.pk)  # the same request again
     membership = Membership.objects.select_for_update().select_related("savings_account").get(pk=membership.pk)
+    if membership.status == Membership.Status.LEFT and membership.left_on == left_on:
+        return membership  # the same request again, for a member who had nothing to take back
     if membership.status != Membership.Status.ACTIVE:
         raise DomainError(_("This membership is not active."))
+    if Guarantee.objects.filter(guarantor=membership, status=Guarantee.Status.ACCEPTED).exists():
+        raise DomainError(_("This member guarantees a loan that is still open; they can leave once it is "
+                            "repaid or another guarantor takes their place."))
+    if Loan.objects.filter(membership=membership, status__in=["applied", "proposed", "approved"]).exists():
+        raise DomainError(_("Cancel this member's loan application first."))
     balance = membership.savings
+    # What the member still owes is settled from their savings first; the rest is paid back in cash.
+    for loan in Loan.objects.filter(membership=membership, status=Loan.Status.DISBURSED).select_related("account"):
+        owed = sum(p.total for p in selectors.loan_plan(loan=loan)) - sum(
+            loan.repayments.values_list("amount", flat=True))
+        if owed > balance:
+            raise DomainError(_("The member owes %(owed)s, more than their savings; the loan must be repaid "
+                                "first.") % {"owed": format_money(owed)})
+        if owed:
+            loan_repay_from_savings(by=by, loan=loan, savings_account=membership.savings_account, amount=owed,
+                                    paid_on=left_on, idempotency_key=f"{idempotency_key}:loan:{loan.pk}")
+            balance -= owed
     if balance:
         cash = _cash(book)
         if balance > cash.balance:

@@ -1,0 +1,36 @@
+"""Writes for loan funds: `members` (funds, rules, membership, savings) and `loans` (the loan's life)."""
+
+from ..selectors import rules_in_force
+from .loans import (
+    LOAN_TRANSITIONS,
+    guarantee_request,
+    guarantee_respond,
+    loan_apply,
+    loan_cancel,
+    loan_decide,
+    loan_disburse,
+    loan_forgive,
+    loan_propose,
+    loan_repay,
+    loan_write_off,
+)
+from .members import (
+    FUND_ACCOUNTS,
+    RulesInput,
+    contribution_key,
+    contribution_record,
+    contributions_record_month,
+    fund_create,
+    membership_join,
+    membership_leave,
+    rules_change,
+    withdrawable,
+    withdrawal_record,
+)
+
+__all__ = [
+    "FUND_ACCOUNTS", "LOAN_TRANSITIONS", "RulesInput", "contribution_key", "contribution_record",
+    "contributions_record_month", "fund_create", "guarantee_request", "guarantee_respond", "loan_apply",
+    "loan_cancel", "loan_decide", "loan_disburse", "loan_forgive", "loan_propose", "loan_repay", "loan_write_off",
+    "membership_join", "membership_leave", "rules_change", "rules_in_force", "withdrawable", "withdrawal_record",
+]

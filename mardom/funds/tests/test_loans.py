@@ -1,0 +1,298 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from mardom.core.errors import DomainError
+from mardom.core.jalali import add_jalali_months
+from mardom.funds import selectors, services
+from mardom.funds.models import Guarantee, Loan, Membership
+from mardom.ledger.models import Book
+from mardom.ledger.verify import verify_book
+
+from .conftest import FOUNDED
+
+TODAY = datetime.date(2024, 11, 5)  # 1403/08/15: more than six months after FOUNDED
+
+
+def pay_up(treasurer, membership, until=TODAY):
+    """Contributions for every month from the one after joining to last month."""
+    from mardom.core.jalali import jalali_month_start, to_jalali
+
+    day = jalali_month_start(membership.joined_on, 1)
+    while jalali_month_start(day, 1) <= jalali_month_start(until):
+        j = to_jalali(day)
+        services.contribution_record(by=treasurer, membership=membership, year=j.year, month=j.month, paid_on=day)
+        day = jalali_month_start(day, 1)
+
+
+@pytest.fixture
+def world(join, treasurer, make_user, make_person, base, fund, base_officer):
+    borrower, guarantor, other = join(10_000_000), join(20_000_000), join(5_000_000)
+    for m in (borrower, guarantor, other):
+        pay_up(treasurer, m)
+    manager = make_user(make_person(base), roles=[("fund_manager", fund)])
+    return {
+        "borrower": Membership.objects.get(pk=borrower.pk), "guarantor": Membership.objects.get(pk=guarantor.pk),
+        "other": Membership.objects.get(pk=other.pk), "treasurer": treasurer, "manager": manager,
+        "borrower_user": make_user(borrower.person), "guarantor_user": make_user(guarantor.person), "fund": fund,
+    }
+
+
+def apply(world, amount=20_000_000, months=10, **kw):
+    return services.loan_apply(by=world["borrower_user"], membership=world["borrower"], amount=amount,
+                               months=months, purpose="production", now=_now(), **kw)
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(10)))
+
+
+def approved_loan(world, amount=20_000_000):
+    loan = apply(world, amount)
+    needed = selectors.guarantee_needed(loan=loan)
+    if needed:
+        g = services.guarantee_request(by=world["borrower_user"], loan=loan, guarantor=world["guarantor"],
+                                       amount=needed)
+        services.guarantee_respond(by=world["guarantor_user"], guarantee=g, accept=True)
+    services.loan_propose(by=world["treasurer"], loan=loan, now=_now())
+    return services.loan_decide(by=world["manager"], loan=loan, approve=True)
+
+
+def verified(fund):
+    return verify_book(Book.objects.get(unit=fund)) == []
+
+
+def test_the_whole_life_of_a_loan(world):
+    loan = approved_loan(world)
+    assert loan.priority == Loan.Priority.PRODUCER
+    loan = services.loan_disburse(by=world["treasurer"], loan=loan, on=TODAY, idempotency_key="d1")
+    assert loan.status == "disbursed" and loan.installments.count() == 10
+    # The borrower's and the guarantor's savings are held while the loan is outstanding.
+    assert services.withdrawable(Membership.objects.get(pk=world["borrower"].pk)) < world["borrower"].savings
+    with pytest.raises(DomainError):
+        services.withdrawal_record(by=world["treasurer"], membership=world["guarantor"],
+                                   amount=world["guarantor"].savings, occurred_on=TODAY, idempotency_key="w")
+    for i in range(10):
+        services.loan_repay(by=world["treasurer"], loan=loan, amount=2_000_000,
+                            paid_on=add_jalali_months(TODAY, i + 1), idempotency_key=f"r{i}")
+    loan.refresh_from_db()
+    assert loan.status == "repaid" and loan.account.balance == 0
+    assert set(loan.guarantees.values_list("status", flat=True)) == {"released"}
+    assert services.withdrawable(Membership.objects.get(pk=world["guarantor"].pk)) == world["guarantor"].savings
+    assert verified(world["fund"])
+
+
+def test_a_loan_above_the_ceiling_is_refused_beside_the_amount(world):
+    with pytest.raises(DomainError) as error:
+        apply(world, amount=world["borrower"].savings * 3 + 1)
+    assert error.value.field == "amount"
+    assert not Loan.objects.exists()
+
+
+def test_too_many_months_is_refused(world):
+    with pytest.raises(DomainError) as error:
+        apply(world, months=25)
+    assert error.value.field == "months"
+
+
+def test_a_new_member_must_wait(world, join, treasurer):
+    fresh = join(50_000_000, on=TODAY - datetime.timedelta(days=40))
+    with pytest.raises(DomainError):
+        services.loan_apply(by=treasurer, membership=fresh, amount=1_000_000, months=5, purpose="other", now=_now())
+
+
+def test_unpaid_contributions_block_a_loan(world, join):
+    late = join(50_000_000)  # joined at the founding, never paid a month since
+    with pytest.raises(DomainError):
+        services.loan_apply(by=world["treasurer"], membership=late, amount=1_000_000, months=5, purpose="other",
+                            now=_now())
+
+
+def test_one_open_loan_at_a_time(world):
+    apply(world, 1_000_000)
+    with pytest.raises(DomainError):
+        apply(world, 1_000_000)
+
+
+def test_guarantors_must_be_other_active_members_within_their_savings(world, join):
+    loan = apply(world)
+    with pytest.raises(DomainError):
+        services.guarantee_request(by=world["treasurer"], loan=loan, guarantor=world["borrower"], amount=1_000)
+    g = services.guarantee_request(by=world["treasurer"], loan=loan, guarantor=world["other"], amount=10_000_000)
+    with pytest.raises(DomainError):  # only the guarantor answers
+        services.guarantee_respond(by=world["treasurer"], guarantee=g, accept=True)
+    with pytest.raises(DomainError):  # 10,000,000 is more than the 5,000,000 + contributions they hold
+        services.guarantee_respond(by=_user_of(world["other"]), guarantee=g, accept=True)
+    assert Guarantee.objects.get(pk=g.pk).status == "requested"
+
+
+def _user_of(membership):
+    from mardom.people.models import User
+
+    return User.objects.get_or_create(username=membership.person.national_id,
+                                      defaults={"person": membership.person})[0]
+
+
+def test_a_loan_needs_enough_accepted_guarantees_to_be_proposed(world):
+    loan = apply(world)
+    with pytest.raises(DomainError):
+        services.loan_propose(by=world["treasurer"], loan=loan, now=_now())
+    assert Loan.objects.get(pk=loan.pk).status == "applied"
+
+
+def test_whoever_proposes_cannot_approve(world, make_user, make_person, base, fund):
+    loan = apply(world)
+    g = services.guarantee_request(by=world["borrower_user"], loan=loan, guarantor=world["guarantor"],
+                                   amount=loan.amount)
+    services.guarantee_respond(by=world["guarantor_user"], guarantee=g, accept=True)
+    both = make_user(make_person(base), roles=[("fund_manager", fund)])
+    services.loan_propose(by=both, loan=loan, now=_now())
+    with pytest.raises(DomainError):
+        services.loan_decide(by=both, loan=loan, approve=True)
+    assert Loan.objects.get(pk=loan.pk).status == "proposed"
+    services.loan_decide(by=world["manager"], loan=loan, approve=True)
+
+
+def test_a_treasurer_cannot_approve(world):
+    loan = approved_loan(world)
+    assert loan.status == "approved"
+    other = apply_for(world, world["other"], 1_000_000)
+    services.loan_propose(by=world["manager"], loan=other, now=_now())
+    with pytest.raises(PermissionDenied):
+        services.loan_decide(by=world["treasurer"], loan=other, approve=True)
+
+
+def apply_for(world, membership, amount):
+    return services.loan_apply(by=world["treasurer"], membership=membership, amount=amount, months=5,
+                               purpose="other", now=_now())
+
+
+def test_the_queue_pays_emergencies_first_then_in_order(world):
+    first = approved_loan(world, 5_000_000)
+    emergency = services.loan_apply(by=world["treasurer"], membership=world["other"], amount=1_000_000, months=5,
+                                    purpose="medical", priority=Loan.Priority.EMERGENCY, now=_now())
+    services.loan_propose(by=world["treasurer"], loan=emergency, now=_now())
+    services.loan_decide(by=world["manager"], loan=emergency, approve=True)
+    assert list(selectors.loan_queue(fund=world["fund"])) == [emergency, first]
+    with pytest.raises(DomainError):
+        services.loan_disburse(by=world["treasurer"], loan=first, on=TODAY, idempotency_key="d1")
+    services.loan_disburse(by=world["treasurer"], loan=emergency, on=TODAY, idempotency_key="d2")
+    services.loan_disburse(by=world["treasurer"], loan=first, on=TODAY, idempotency_key="d1")
+    assert verified(world["fund"])
+
+
+def test_cash_never_pays_out_more_than_it_has(world):
+    loan = approved_loan(world, 30_000_000)
+    for who in ("other", "guarantor", "borrower"):  # members take out what they are free to take
+        member = Membership.objects.get(pk=world[who].pk)
+        free = services.withdrawable(member)
+        if free:
+            services.withdrawal_record(by=world["treasurer"], membership=member, amount=free, occurred_on=TODAY,
+                                       idempotency_key=f"w-{who}")
+    assert selectors.fund_totals(fund=world["fund"])["cash"] < loan.amount
+    with pytest.raises(DomainError):
+        services.loan_disburse(by=world["treasurer"], loan=loan, on=TODAY, idempotency_key="d")
+    assert Loan.objects.get(pk=loan.pk).status == "approved"
+    assert verified(world["fund"])
+
+
+def test_repayment_above_what_is_owed_is_refused(world):
+    loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d")
+    with pytest.raises(DomainError) as error:
+        services.loan_repay(by=world["treasurer"], loan=loan, amount=20_000_001, paid_on=TODAY, idempotency_key="r")
+    assert error.value.field == "amount"
+    services.loan_repay(by=world["treasurer"], loan=loan, amount=20_000_000, paid_on=TODAY, idempotency_key="r")
+    services.loan_repay(by=world["treasurer"], loan=loan, amount=20_000_000, paid_on=TODAY, idempotency_key="r")
+    assert Loan.objects.get(pk=loan.pk).status == "repaid"
+    assert verified(world["fund"])
+
+
+def test_upfront_fee_is_kept_back_from_what_the_member_receives(world, base_officer):
+    from dataclasses import replace
+
+    from django.utils import timezone
+
+    from .conftest import RULES
+
+    fund = world["fund"]
+    services.rules_change(by=base_officer, fund=fund, effective_from=timezone.localdate(),
+                          rules=replace(RULES, fee_policy="upfront", fee_permille=10))
+    loan = approved_loan(world, 10_000_000)
+    cash_before = selectors.fund_totals(fund=fund)["cash"]
+    loan = services.loan_disburse(by=world["treasurer"], loan=loan, on=timezone.localdate(), idempotency_key="d")
+    assert loan.fee == 100_000
+    assert selectors.fund_totals(fund=fund)["cash"] == cash_before - 9_900_000
+    assert selectors.fund_totals(fund=fund)["fees"] == 100_000
+    assert sum(p.total for p in selectors.loan_plan(loan=loan)) == 10_000_000  # the member repays the loan only
+    assert verified(fund)
+
+
+def test_spread_fee_is_collected_with_installments(world, base_officer):
+    from dataclasses import replace
+
+    from django.utils import timezone
+
+    from .conftest import RULES
+
+    fund = world["fund"]
+    services.rules_change(by=base_officer, fund=fund, effective_from=timezone.localdate(),
+                          rules=replace(RULES, fee_policy="spread", fee_permille=20))
+    loan = approved_loan(world, 10_000_000)
+    on = timezone.localdate()
+    loan = services.loan_disburse(by=world["treasurer"], loan=loan, on=on, idempotency_key="d")
+    assert loan.fee == 200_000
+    plan = selectors.loan_plan(loan=loan)
+    assert sum(p.fee for p in plan) == 200_000
+    services.loan_repay(by=world["treasurer"], loan=loan, amount=sum(p.total for p in plan), paid_on=on,
+                        idempotency_key="all")
+    assert selectors.fund_totals(fund=fund)["fees"] == 200_000
+    assert verified(fund)
+
+
+def test_arrears_and_par30_are_computed_from_facts(world):
+    loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d")
+    plan = selectors.loan_plan(loan=loan)
+    late_day = plan[1].due_on + datetime.timedelta(days=31)
+    services.loan_repay(by=world["treasurer"], loan=loan, amount=plan[0].total, paid_on=plan[0].due_on,
+                        idempotency_key="r1")
+    state = selectors.loan_standing(loan=loan, on=late_day)
+    assert state.days_past_due == 31
+    book = selectors.portfolio(fund=world["fund"], on=late_day)
+    assert book["par30"] == book["outstanding"] == 18_000_000 and book["par30_permille"] == 1000
+    assert selectors.portfolio(fund=world["fund"], on=plan[1].due_on)["par30"] == 0
+
+
+def test_write_off_and_forgiveness_are_explicit_entries(world):
+    loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d")
+    with pytest.raises(PermissionDenied):
+        services.loan_forgive(by=world["treasurer"], loan=loan, note="x", idempotency_key="f", on=TODAY)
+    with pytest.raises(DomainError):
+        services.loan_forgive(by=world["manager"], loan=loan, note="", idempotency_key="f", on=TODAY)
+    loan = services.loan_forgive(by=world["manager"], loan=loan, note="فوت وام‌گیرنده", idempotency_key="f",
+                                 on=TODAY)
+    assert loan.status == "forgiven" and loan.account.__class__.objects.get(pk=loan.account.pk).balance == 0
+    assert verified(world["fund"])
+
+
+def test_leaving_settles_what_is_owed_from_savings(world):
+    loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world, 5_000_000), on=TODAY,
+                                  idempotency_key="d")
+    services.membership_leave(by=world["treasurer"], membership=world["borrower"], left_on=TODAY,
+                              idempotency_key="leave")
+    loan.refresh_from_db()
+    assert loan.status == "repaid"
+    borrower = Membership.objects.get(pk=world["borrower"].pk)
+    assert borrower.status == "left" and borrower.savings == 0
+    assert verified(world["fund"])
+
+
+def test_a_guarantor_cannot_leave_while_the_loan_is_open(world):
+    approved_loan(world)
+    with pytest.raises(DomainError):
+        services.membership_leave(by=world["treasurer"], membership=world["guarantor"], left_on=TODAY,
+                                  idempotency_key="leave")
