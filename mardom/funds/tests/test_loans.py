@@ -12,8 +12,6 @@ from mardom.funds.models import Guarantee, Loan, Membership
 from mardom.ledger.models import Book
 from mardom.ledger.verify import verify_book
 
-from .conftest import FOUNDED
-
 TODAY = datetime.date(2024, 11, 5)  # 1403/08/15: more than six months after FOUNDED
 
 
