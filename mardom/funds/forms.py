@@ -12,7 +12,7 @@ from mardom.core.forms import JalaliDateField, MoneyField, NationalIdField, Pers
 from mardom.core.jalali import month_name, to_jalali
 from mardom.orgs.models import Base
 
-from .models import FundRules
+from .models import FundRules, Loan, Membership
 
 RULE_FIELDS = ("monthly_contribution", "min_months_before_loan", "loan_savings_multiple", "loan_cap", "max_months",
                "fee_policy", "fee_permille", "fee_cap_permille", "late_policy", "late_charge", "late_charge_cap",
@@ -148,3 +148,69 @@ class LeaveForm(RequestIdForm):
         super().__init__(*args, **kwargs)
         self.fields["left_on"].initial = timezone.localdate()
         self.fields["left_on"].max_value = timezone.localdate()
+
+
+class LoanApplyForm(forms.Form):
+    amount = MoneyField(label=_("Amount"), min_value=1)
+    months = forms.IntegerField(label=_("Months to repay"), min_value=1, max_value=120, initial=12)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Loan.Purpose.choices)
+    description = PersianCharField(label=_("Description"), max_length=300, required=False)
+    activity = PersianCharField(label=_("Production activity, if any"), max_length=150, required=False,
+                                help_text=_("For example: saffron packaging, carpet weaving."))
+    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, choices=Loan.Priority.choices,
+                                      initial=Loan.Priority.NORMAL)
+
+    def __init__(self, *args: Any, treasurer: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not treasurer:  # only the treasurer may mark an emergency
+            del self.fields["priority"]
+
+
+class GuarantorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
+        return f"{localize_digits(str(obj.number))} — {obj.person.full_name}"
+
+
+class GuaranteeRequestForm(forms.Form):
+    guarantor = GuarantorChoiceField(label=_("Guarantor"), queryset=Membership.objects.none())
+    amount = MoneyField(label=_("Amount guaranteed"), min_value=1)
+
+    def __init__(self, *args: Any, loan: Loan | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if loan is not None:
+            self.fields["guarantor"].queryset = (
+                Membership.objects.filter(fund_id=loan.fund_id, status=Membership.Status.ACTIVE)
+                .exclude(pk=loan.membership_id).select_related("person").order_by("number")
+            )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+                                 widget=forms.RadioSelect)
+    note = PersianCharField(label=_("Note"), max_length=300, required=False)
+
+
+class DisburseForm(RequestIdForm):
+    on = JalaliDateField(label=_("Paid out on"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+        self.fields["on"].max_value = timezone.localdate()
+
+
+class RepayForm(RequestIdForm):
+    amount = MoneyField(label=_("Amount"), min_value=1)
+    paid_on = JalaliDateField(label=_("Paid on"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["paid_on"].initial = timezone.localdate()
+        self.fields["paid_on"].max_value = timezone.localdate()
+
+
+class CloseForm(RequestIdForm):
+    kind = forms.ChoiceField(label=_("Close the loan as"), widget=forms.RadioSelect, choices=[
+        ("forgive", _("Forgiven (ابراء): the fund releases the borrower")),
+        ("write_off", _("Written off: the fund gives up collecting"))])
+    note = PersianCharField(label=_("Why"), max_length=300)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import loan_views, views
 
 app_name = "funds"
 
@@ -15,4 +15,15 @@ urlpatterns = [
     path("members/<int:pk>/contributions/", views.contribution_add, name="contribute"),
     path("members/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("members/<int:pk>/leave/", views.leave, name="leave"),
+    path("<int:pk>/loans/", loan_views.loan_list, name="loans"),
+    path("members/<int:pk>/loans/new/", loan_views.loan_apply, name="loan-apply"),
+    path("loans/<int:pk>/", loan_views.loan_detail, name="loan"),
+    path("loans/<int:pk>/guarantees/", loan_views.guarantee_add, name="guarantee-add"),
+    path("guarantees/<int:pk>/answer/", loan_views.guarantee_answer, name="guarantee-answer"),
+    path("loans/<int:pk>/propose/", loan_views.loan_propose, name="loan-propose"),
+    path("loans/<int:pk>/cancel/", loan_views.loan_cancel, name="loan-cancel"),
+    path("loans/<int:pk>/decide/", loan_views.loan_decide, name="loan-decide"),
+    path("loans/<int:pk>/disburse/", loan_views.loan_disburse, name="loan-disburse"),
+    path("loans/<int:pk>/repay/", loan_views.loan_repay, name="loan-repay"),
+    path("loans/<int:pk>/close/", loan_views.loan_close, name="loan-close"),
 ]

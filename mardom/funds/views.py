@@ -153,6 +153,8 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     active = membership.status == Membership.Status.ACTIVE
     return render(request, "funds/membership_detail.html", {
         "membership": membership, "fund": membership.fund, "passbook": selectors.passbook(membership=membership),
+        "loans": membership.loans.order_by("-applied_at"),
+        "can_apply": active and (can_treasure or membership.person_id == request.user.person_id),
         "contributions": membership.contributions.order_by("-year", "-month")[:24],
         "contribution_form": ContributionForm() if can_treasure and active else None,
         "withdraw_form": WithdrawForm() if can_treasure and active else None,
@@ -170,6 +172,7 @@ def _membership_action(request: HttpRequest, pk: int) -> Membership:
 def _rerender(request: HttpRequest, membership: Membership, **forms: Any) -> HttpResponse:
     context = {
         "membership": membership, "fund": membership.fund, "passbook": selectors.passbook(membership=membership),
+        "loans": membership.loans.order_by("-applied_at"), "can_apply": False,
         "contributions": membership.contributions.order_by("-year", "-month")[:24],
         "contribution_form": ContributionForm(), "withdraw_form": WithdrawForm(), "leave_form": LeaveForm(),
     }

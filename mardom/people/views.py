@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from mardom.core.errors import DomainError
 from mardom.core.forms_util import run_service
+from mardom.funds.loan_views import my_guarantee_requests
 from mardom.orgs import selectors as org_selectors
 from mardom.orgs.models import OrgUnit
 
@@ -42,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "grants": grants_of(user),
+        "guarantee_requests": my_guarantee_requests(user),
         "counts": {
             "people": selectors.person_list(user=user).count() if _sees(user, Perm.PEOPLE_VIEW) else None,
             "bases": org_selectors.base_list(user=user).count(),

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import translation
 
 from mardom.core.digits import localize_digits
 from mardom.core.jalali import format_jalali, format_jalali_datetime
@@ -67,3 +68,16 @@ def role_label(value: str) -> str:
         return str(Role(value).label)
     except ValueError:
         return value
+
+
+@register.filter
+def permille_as_percent(value: int) -> str:
+    """A per-thousand integer shown as a percentage with one decimal: 125 -> ۱۲٫۵٪ (integer arithmetic)."""
+    try:
+        whole, tenth = divmod(int(value), 10)
+    except (TypeError, ValueError):
+        return ""
+    text = f"{whole}.{tenth}%" if tenth else f"{whole}%"
+    if (translation.get_language() or "fa").startswith("fa"):
+        text = text.replace(".", "٫").replace("%", "٪")
+    return localize_digits(text)

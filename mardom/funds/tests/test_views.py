@@ -20,15 +20,47 @@ def member(join):
     return join(3_000_000)
 
 
+@pytest.fixture
+def loan(member, treasurer, join):
+    """An application with one requested guarantee, written directly: these tests are about access."""
+    from django.utils import timezone
+
+    from mardom.funds.models import Guarantee, Loan
+
+    loan = Loan.objects.create(fund=member.fund, membership=member, amount=1_000_000, months=5, purpose="other",
+                               applied_at=timezone.now(), applied_by=treasurer)
+    Guarantee.objects.create(loan=loan, guarantor=join(), amount=1_000_000)
+    return loan
+
+
 def state():
+    from mardom.funds.models import Guarantee, Loan
+
     return (Fund.objects.count(), Membership.objects.count(), Contribution.objects.count(), Movement.objects.count(),
-            Entry.objects.count())
+            Entry.objects.count(), list(Loan.objects.values_list("status", flat=True)),
+            list(Guarantee.objects.values_list("status", flat=True)))
 
 
-def urls(fund, member):
+def urls(fund, member, loan=None):
     """Every funds view, with a POST body that would change something if it were allowed."""
     rid = str(uuid.uuid4())
+    loan_urls = [] if loan is None else [
+        ("get", reverse("funds:loans", args=[fund.pk]), None),
+        ("get", reverse("funds:loan-apply", args=[member.pk]), None),
+        ("post", reverse("funds:loan-apply", args=[member.pk]), {"amount": "1000", "months": "3", "purpose": "other"}),
+        ("get", reverse("funds:loan", args=[loan.pk]), None),
+        ("post", reverse("funds:guarantee-add", args=[loan.pk]), {"guarantor": str(member.pk), "amount": "100"}),
+        ("post", reverse("funds:guarantee-answer", args=[loan.guarantees.get().pk]), {"answer": "accept"}),
+        ("post", reverse("funds:loan-propose", args=[loan.pk]), {}),
+        ("post", reverse("funds:loan-cancel", args=[loan.pk]), {}),
+        ("post", reverse("funds:loan-decide", args=[loan.pk]), {"decision": "approve"}),
+        ("post", reverse("funds:loan-disburse", args=[loan.pk]), {"on": "1403/02/05", "request_id": rid}),
+        ("post", reverse("funds:loan-repay", args=[loan.pk]), {"amount": "100", "paid_on": "1403/02/05",
+                                                               "request_id": rid}),
+        ("post", reverse("funds:loan-close", args=[loan.pk]), {"kind": "forgive", "note": "x", "request_id": rid}),
+    ]
     return [
+        *loan_urls,
         ("get", reverse("funds:detail", args=[fund.pk]), None),
         ("get", reverse("funds:join", args=[fund.pk]), None),
         ("post", reverse("funds:join", args=[fund.pk]),
@@ -49,29 +81,32 @@ def urls(fund, member):
     ]
 
 
-def test_every_funds_url_is_in_the_scope_table(fund, member):
+def test_every_funds_url_is_in_the_scope_table(fund, member, loan):
     """A new view added without an entry in the table above fails here, so no view escapes the scope tests.
     The list and create pages have no object to leak: they are tested on their own below."""
     from django.urls import resolve
 
     from mardom.funds.urls import urlpatterns
 
-    covered = {resolve(url).url_name for _method, url, _data in urls(fund, member)}
+    covered = {resolve(url).url_name for _method, url, _data in urls(fund, member, loan)}
     assert covered | {"list", "create"} == {pattern.name for pattern in urlpatterns}
 
 
-def test_anonymous_is_sent_to_login(client, fund, member):
-    for method, url, data in urls(fund, member):
+def test_anonymous_is_sent_to_login(client, fund, member, loan):
+    for method, url, data in urls(fund, member, loan):
         response = getattr(client, method)(url, data or {})
         assert response.status_code == 302 and response["Location"].startswith("/login/"), url
 
 
-def test_an_officer_of_another_county_gets_404_everywhere_and_changes_nothing(client, birjand_officer, fund, member):
+def test_an_officer_of_another_county_gets_404_everywhere_and_changes_nothing(client, birjand_officer, fund, member,
+                                                                              loan):
     client.force_login(birjand_officer)
     before = state()
-    for method, url, data in urls(fund, member):
+    for method, url, data in urls(fund, member, loan):
         response = getattr(client, method)(url, data or {})
-        assert response.status_code == 404, (method, url, response.status_code)
+        # A guarantee answer is refused for anyone but the guarantor: 403, as for a stranger.
+        expected = 403 if url.startswith("/funds/guarantees/") else 404
+        assert response.status_code == expected, (method, url, response.status_code)
     assert state() == before
 
 
@@ -90,10 +125,17 @@ def test_a_member_sees_the_fund_and_own_passbook_but_nothing_else(client, make_u
     assert state() == before
 
 
-def test_an_auditor_reads_but_cannot_record(client, auditor, fund, member):
+def test_an_auditor_reads_but_cannot_record(client, auditor, fund, member, loan):
     client.force_login(auditor)
     assert client.get(reverse("funds:detail", args=[fund.pk])).status_code == 200
+    assert client.get(reverse("funds:loan", args=[loan.pk])).status_code == 200
     before = state()
+    for method, url, data in urls(fund, member, loan):
+        if method == "post":
+            response = client.post(url, data)
+            # Loan actions answer a refused service with a message and a redirect; nothing may change.
+            assert response.status_code in (302, 400, 403), url
+    assert state() == before
     for method, url, data in urls(fund, member):
         if method == "post":
             assert client.post(url, data).status_code == 403, url

@@ -14,8 +14,9 @@ from django.utils import timezone
 from mardom.core.jalali import jalali_month_start, to_jalali
 from mardom.core.validators import is_valid_national_id
 from mardom.demo.names import FEMALE, LAST, MALE
+from mardom.funds import selectors as fund_selectors
 from mardom.funds import services as fund_services
-from mardom.funds.models import Fund
+from mardom.funds.models import Fund, Loan, Membership
 from mardom.geo.models import Place
 from mardom.orgs import services as org_services
 from mardom.orgs.models import Base, Institution, OrgUnit, Referral, VolunteerGroup
@@ -197,6 +198,7 @@ class Builder:
                 fund_services.membership_join(by=self.admin, fund=funds[0], person=person, opening_deposit=5_000_000,
                                               joined_on=funds[0].founded_on, idempotency_key="demo-member-login")
         self.referrals(bases, groups, institutions, people)
+        self.loans(funds[0])
 
     def funds(self, bases: list[Base], people: list[Person]) -> list[Fund]:
         """Funds with real history: members joining, monthly contributions since, a few late payers."""
@@ -237,6 +239,79 @@ class Builder:
                 )
             made.append(fund)
         return made
+
+    def loans(self, fund: Fund) -> None:
+        """Loans in every state in the first fund: repaid, running, late, waiting for a guarantor (the demo
+        member is asked), proposed, and approved in the queue. Real services, real dates."""
+        treasurer = User.objects.get(person__mobile="09120000011")
+        manager = User.objects.get(person__mobile="09120000010")
+        member_login = User.objects.get(person__mobile="09120000012")
+        today = timezone.localdate()
+        members = list(Membership.objects.filter(fund=fund).exclude(person__user=member_login).order_by("number"))
+        guarantors = iter(members[::-1] * 3)  # from the other end of the list than the borrowers
+
+        def moment(day: datetime.date) -> datetime.datetime:
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+        def open_loan(membership: Membership, months_ago: int, *, months: int = 12, stage: str = "disbursed",
+                      purpose: str = "production", priority: int = Loan.Priority.NORMAL,
+                      guarantor: Membership | None = None) -> Loan:
+            day = jalali_month_start(today, -months_ago) + datetime.timedelta(days=3)
+            amount = membership.savings * 2 // 1_000_000 * 1_000_000
+            loan = fund_services.loan_apply(by=treasurer, membership=membership, amount=amount, months=months,
+                                            purpose=purpose, priority=priority, now=moment(day),
+                                            activity="بسته‌بندی زعفران" if purpose == "production" else "")
+            needed = fund_selectors.guarantee_needed(loan=loan)
+            while needed > 0:
+                g_member = guarantor or next(guarantors)
+                share = min(needed, fund_selectors.guarantee_capacity(membership=g_member))
+                if share <= 0 or g_member.pk == membership.pk:
+                    continue
+                g = fund_services.guarantee_request(by=treasurer, loan=loan, guarantor=g_member, amount=share)
+                if guarantor is not None:
+                    return loan  # left for the guarantor to answer in their own login
+                g_user = User.objects.filter(person=g_member.person).first() or User.objects.create_user(
+                    g_member.person.national_id, None, person=g_member.person)
+                fund_services.guarantee_respond(by=g_user, guarantee=g, accept=True, now=moment(day))
+                needed -= share
+            if stage == "applied":
+                return loan
+            fund_services.loan_propose(by=treasurer, loan=loan, now=moment(day))
+            if stage == "proposed":
+                return loan
+            fund_services.loan_decide(by=manager, loan=loan, approve=True, now=moment(day))
+            if stage == "approved":
+                return loan
+            return fund_services.loan_disburse(by=treasurer, loan=loan, on=day, idempotency_key=f"demo-out-{loan.pk}")
+
+        def repay(loan: Loan, *, stop_months_ago: int = 0) -> None:
+            for item in fund_selectors.loan_plan(loan=loan):
+                if item.due_on >= jalali_month_start(today, -stop_months_ago):
+                    break
+                fund_services.loan_repay(by=treasurer, loan=loan, amount=item.total, paid_on=item.due_on,
+                                         idempotency_key=f"demo-repay-{loan.pk}-{item.number}")
+
+        borrowers = iter(members)
+
+        def eligible(months_ago: int) -> Membership:
+            day = jalali_month_start(today, -months_ago) + datetime.timedelta(days=3)
+            problems: list = []
+            for membership in borrowers:
+                membership = Membership.objects.get(pk=membership.pk)
+                problems = fund_selectors.loan_eligibility(membership=membership, amount=1, months=1, on=day)
+                if not problems:
+                    return membership
+            raise RuntimeError(f"the demo fund ran out of eligible borrowers: {problems}")
+
+        for _ in range(4):
+            repay(open_loan(eligible(16), 16))
+        for i in range(5):
+            repay(open_loan(eligible(8), 8), stop_months_ago=3 if i in (2, 3) else 0)
+        asked = Membership.objects.get(fund=fund, person__user=member_login)
+        open_loan(eligible(0), 0, stage="applied", guarantor=asked)
+        open_loan(eligible(0), 0, stage="proposed", purpose="housing")
+        open_loan(eligible(0), 0, stage="approved", purpose="marriage")
+        open_loan(eligible(0), 0, stage="approved", purpose="medical", priority=Loan.Priority.EMERGENCY)
 
     def place_for(self, county: OrgUnit, i: int) -> Place:
         city = self.qaen_city if county == self.qaenat else self.birjand_city
