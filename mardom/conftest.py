@@ -6,6 +6,8 @@ Fixtures may write models directly (that is arranging, not behaviour); tests of 
 from __future__ import annotations
 
 import itertools
+import os
+import time
 from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 from typing import Any
@@ -37,6 +39,101 @@ def village_of(county_unit: Any) -> Any:
     from mardom.geo.models import Place
 
     return Place.objects.filter(kind="village", county_id=county_unit.place_id).order_by("pk").first()
+
+
+# --- Reference data ---------------------------------------------------------------------------------------
+# The test database is created by the migrations, which also load the reference data every test relies on:
+# ~104k geo.Place rows (geo 0002) and the nation/province/county OrgUnits (orgs 0003). Tests that commit for
+# real (`transactional_db`, `django_db(transaction=True)`) end with a flush of every table, reference data
+# included. pytest-django runs those tests after all the others, but anything that follows them (another
+# transactional test, a `--reuse-db` session) would find the tables empty, so they are reloaded on demand.
+reference_reloads: list[float] = []  # seconds per reload, for measuring
+
+
+def reload_reference_data(using: str = "default") -> bool:
+    """Load the reference data the migrations load, if a flush has removed it; returns whether it did.
+
+    Costs two `exists()` queries when nothing is missing. Commits for real: call it outside a test's
+    transaction (the fixtures below make sure of that), or it would be rolled back with the test.
+    """
+    from django.db import transaction
+
+    from mardom.geo.loading import load_places
+    from mardom.geo.models import Place
+    from mardom.orgs.models import OrgUnit
+    from mardom.orgs.reference import NATION_ID, create_top_units
+
+    has_places = Place.objects.using(using).exists()
+    if has_places and OrgUnit.objects.using(using).filter(pk=NATION_ID).exists():
+        return False
+    started = time.perf_counter()
+    with transaction.atomic(using=using):
+        if not has_places:
+            load_places(Place, using=using)  # resets Place's id sequence, as migration geo 0002 does
+        create_top_units(OrgUnit, Place, using=using)  # resets OrgUnit's, as migration orgs 0003 does
+    reference_reloads.append(time.perf_counter() - started)
+    return True
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if reference_reloads:
+        terminalreporter.write_line(f"reference data reloaded {len(reference_reloads)} time(s) after a flush, "
+                                    f"{sum(reference_reloads):.1f} s in all")
+
+
+def _uses_db(request: pytest.FixtureRequest) -> bool:
+    return "_django_db_helper" in request.fixturenames or request.node.get_closest_marker("django_db") is not None
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Before every database test: reload the reference data if a transactional test flushed it.
+
+    It must run before the test's transaction opens, or the reload would be rolled back with the test and
+    repeated by every later test. Being autouse it runs before `db` and every fixture that queries places,
+    but pytest-django's own autouse `_django_db_marker` runs first and opens that transaction for tests
+    marked `django_db`; so `_django_db_helper` (behind `db`, `transactional_db` and the marker) is extended
+    below to request this fixture before it starts.
+    """
+    if not _uses_db(request):
+        return  # a test without the database must not trigger its creation
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        reload_reference_data()
+
+
+@pytest.fixture
+def _django_db_helper(_reference_data: None, _django_db_helper: None) -> None:
+    """pytest-django's per-test database set-up, after `_reference_data` (see there)."""
+    return _django_db_helper
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings: None, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """MARDOM_TEST_SQLITE_FILE=1 puts the SQLite test database in a file instead of memory.
+
+    Django's in-memory test database ("file:memorydb_default?mode=memory&cache=shared") is visible to
+    other threads of this process only through SQLite's shared cache, whose table locks fail at once
+    ("database table is locked") instead of waiting for the busy timeout, and to other processes not at
+    all; so the concurrency and crash tests skip there. In a file they run as on a real deployment.
+    """
+    from django.conf import settings
+
+    if os.environ.get("MARDOM_TEST_SQLITE_FILE"):
+        for db_settings in settings.DATABASES.values():
+            if db_settings["ENGINE"] == "django.db.backends.sqlite3":
+                db_settings.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def shared_database() -> pytest.MarkDecorator:
+    """Mark for tests whose threads or child processes must use the test database: skipped on the
+    in-memory SQLite test database (see `django_db_modify_db_settings`), never anywhere else."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    in_memory = (db["ENGINE"] == "django.db.backends.sqlite3" and not os.environ.get("MARDOM_TEST_SQLITE_FILE")
+                 and db.get("TEST", {}).get("NAME") in (None, "", ":memory:"))
+    return pytest.mark.skipif(in_memory, reason="needs a shared database: runs on PostgreSQL in CI")
 
 
 @pytest.fixture(autouse=True)

@@ -59,3 +59,22 @@ class AuditEntry(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr}"
 
+
+
+class Notification(AppendOnlyModel):
+    """A message sent to someone, keyed by what it is about ("due:loan42:inst3:1404-08-27"). The unique key
+    is the idempotency log: a message whose key is already here is never sent again, however often the
+    sender runs. The row is written in the same transaction that queues the SMS, so both happen or neither."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    to = models.CharField(_("mobile"), max_length=20)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
@@ -7,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mardom.core.digits import localize_digits
+from mardom.core.digits import localize_digits, to_latin_digits
 from mardom.core.forms import JalaliDateField, MoneyField, NationalIdField, PersianCharField
 from mardom.core.jalali import month_name, to_jalali
 from mardom.orgs.models import Base
@@ -214,3 +215,40 @@ class CloseForm(RequestIdForm):
         ("forgive", _("Forgiven (ابراء): the fund releases the borrower")),
         ("write_off", _("Written off: the fund gives up collecting"))])
     note = PersianCharField(label=_("Why"), max_length=300)
+
+
+class DrawAnnounceForm(forms.Form):
+    winners_count = forms.IntegerField(label=_("Number of winners"), min_value=1, max_value=500, initial=1)
+    held_on = JalaliDateField(label=_("Day of the draw"))
+    held_at = forms.CharField(label=_("Time of the draw"), max_length=5, initial="18:00",
+                              help_text=_("Hours and minutes, for example ۱۸:۳۰."))
+
+    def clean_held_at(self) -> datetime.time:
+        text = to_latin_digits(self.cleaned_data["held_at"]).strip()
+        try:
+            hours, minutes = (int(part) for part in text.split(":"))
+            return datetime.time(hours, minutes)
+        except ValueError:
+            raise forms.ValidationError(_("Enter the time as hours:minutes, for example ۱۸:۳۰.")) from None
+
+    def scheduled_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.cleaned_data["held_on"],
+                                                             self.cleaned_data["held_at"]))
+
+
+class DrawPerformForm(forms.Form):
+    public_entropy = forms.CharField(
+        label=_("Public number"), max_length=100, required=False,
+        help_text=_("A number announced at the meeting, for example the sum of numbers called out by members. "
+                    "It makes the result unknowable to anyone in advance."))
+
+
+class LateChargeForm(RequestIdForm):
+    installment_number = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    amount = MoneyField(label=_("Late charge"), min_value=1)
+    paid_on = JalaliDateField(label=_("Paid on"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["paid_on"].initial = timezone.localdate()
+        self.fields["paid_on"].max_value = timezone.localdate()

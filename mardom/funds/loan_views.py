@@ -19,7 +19,15 @@ from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on
 
 from . import selectors, services
-from .forms import CloseForm, DecisionForm, DisburseForm, GuaranteeRequestForm, LoanApplyForm, RepayForm
+from .forms import (
+    CloseForm,
+    DecisionForm,
+    DisburseForm,
+    GuaranteeRequestForm,
+    LateChargeForm,
+    LoanApplyForm,
+    RepayForm,
+)
 from .models import Guarantee, Loan
 
 
@@ -92,6 +100,11 @@ def _context(request: HttpRequest, loan: Loan, **forms: Any) -> dict[str, Any]:
         context["repay_form"] = RepayForm(initial={"amount": _next_amount(plan, loan)})
     if loan.status == Loan.Status.DISBURSED and manager:
         context["close_form"] = CloseForm()
+    if loan.status == Loan.Status.DISBURSED and treasurer:
+        context["late_forms"] = [
+            LateChargeForm(initial={"installment_number": number, "amount": amount}, prefix=f"late{number}")
+            for number, amount in selectors.late_charges_due(loan=loan, on=today).items()
+        ]
     context.update(forms)
     return context
 
@@ -210,6 +223,23 @@ def loan_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "close_form", CloseForm(request.POST),
                 lambda d: {"kind": d["kind"], "note": d["note"], "idempotency_key": f"close:{d['request_id']}"},
                 close, _("The loan was closed."))
+
+
+@login_required
+@require_POST
+def late_charge(request: HttpRequest, pk: int) -> HttpResponse:
+    number = request.POST.get("number", "")
+    form = LateChargeForm(request.POST, prefix=f"late{number}" if number.isdigit() else "late")
+    loan = selectors.loan_get(user=request.user, pk=pk)
+    if form.is_valid() and run_service(
+        form, services.late_charge_collect, by=request.user, loan=loan,
+        installment_number=form.cleaned_data["installment_number"], amount=form.cleaned_data["amount"],
+        paid_on=form.cleaned_data["paid_on"], idempotency_key=f"late:{form.cleaned_data['request_id']}",
+    ):
+        messages.success(request, _("The late charge was recorded for charity."))
+        return redirect("funds:loan", pk=loan.pk)
+    loan.refresh_from_db()
+    return render(request, "funds/loan_detail.html", _context(request, loan, late_forms=[form]), status=400)
 
 
 def my_guarantee_requests(user: Any) -> list[Guarantee]:

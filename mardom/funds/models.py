@@ -295,3 +295,70 @@ class Repayment(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.loan_id} {self.amount}"
+
+
+class Draw(models.Model):
+    """A verifiable lottery (قرعه‌کشی) for the right to a loan in this round (protocol: funds.draw).
+
+    Announced first: the frozen list of eligible members, its hash and the commitment to a secret seed are
+    published. Performed later: the seed is revealed, the winners follow deterministically, and anyone can
+    recompute them from the exported record (`mardom draw-verify`)."""
+
+    class Status(models.TextChoices):
+        ANNOUNCED = "announced", _("Announced")
+        PERFORMED = "performed", _("Performed")
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="draws")
+    number = models.PositiveIntegerField(_("number"))
+    # Members who won since the cycle began may not win again until everyone eligible has won once.
+    cycle = models.PositiveIntegerField(_("cycle"), default=1)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ANNOUNCED)
+    winners_count = models.PositiveSmallIntegerField(_("number of winners"))
+    scheduled_at = models.DateTimeField(_("held at"))
+    entries = models.JSONField(_("eligible members"))  # [{"ref": "…", "name": "…"}], canonical order
+    list_hash = models.CharField(max_length=64)
+    commitment = models.CharField(max_length=64)
+    # Kept secret until the draw is performed; pages show it only then.
+    seed = models.CharField(max_length=64)
+    public_entropy = models.CharField(_("public number"), max_length=100, blank=True)
+    order = models.JSONField(null=True, blank=True)
+    winners = models.JSONField(null=True, blank=True)
+    announced_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    announced_at = models.DateTimeField()
+    performed_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    performed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("draw")
+        verbose_name_plural = _("draws")
+        ordering = ["fund", "-number"]
+        constraints = [models.UniqueConstraint(fields=["fund", "number"], name="funds_draw_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.fund} #{self.number}"
+
+    @property
+    def public_id(self) -> str:
+        """The draw id that enters the computation: stable and unique across funds."""
+        return f"fund{self.fund_id}-draw{self.number}"
+
+
+class LateCharge(AppendOnlyModel):
+    """A late charge collected on an installment paid late, when the fund's rules have one. It is not the
+    fund's income: it goes to the charity account (Qard al-Hasan takes no gain from lateness)."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="late_charges")
+    installment_number = models.PositiveSmallIntegerField(_("installment"))
+    amount = models.BigIntegerField(_("amount"))
+    paid_on = models.DateField(_("paid on"))
+    entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, related_name="late_charge")
+
+    class Meta:
+        verbose_name = _("late charge")
+        verbose_name_plural = _("late charges")
+        ordering = ["loan", "installment_number", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="funds_late_charge_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id}/{self.installment_number} {self.amount}"

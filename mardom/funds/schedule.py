@@ -128,3 +128,15 @@ def standing(plan: Sequence[Planned], *, paid: int, on: datetime.date) -> Standi
     return Standing(due_so_far=due_so_far, paid=paid, overdue=max(0, due_so_far - paid), days_past_due=days,
                     overdue_installments=overdue_count, next_due_on=next_due,
                     remaining=sum(p.total for p in plan) - paid)
+
+
+def late_months(plan: Sequence[Planned], *, paid: int, on: datetime.date) -> dict[int, int]:
+    """For each installment not covered by `paid` and past due on `on`: the number of started months
+    (30-day periods) it is late. Covered or not-yet-due installments are absent."""
+    result: dict[int, int] = {}
+    cumulative = 0
+    for item in plan:
+        cumulative += item.total
+        if cumulative > paid and item.due_on < on:
+            result[item.number] = -(-(on - item.due_on).days // 30)
+    return result

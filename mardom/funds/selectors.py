@@ -18,8 +18,19 @@ from mardom.ledger.models import Account, Entry
 from mardom.people.roles import Perm
 from mardom.people.scopes import scope_q
 
-from .models import Contribution, Fund, FundRules, Guarantee, Installment, Loan, Membership, Repayment, months_between
-from .schedule import Planned, Standing, standing
+from .models import (
+    Contribution,
+    Draw,
+    Fund,
+    FundRules,
+    Guarantee,
+    Installment,
+    Loan,
+    Membership,
+    Repayment,
+    months_between,
+)
+from .schedule import Planned, Standing, late_months, standing
 
 
 def fund_list(*, user: Any) -> QuerySet[Fund]:
@@ -203,6 +214,26 @@ def loan_standing(*, loan: Loan, on: datetime.date) -> Standing | None:
     return standing(loan_plan(loan=loan), paid=paid, on=on)
 
 
+def late_charges_due(*, loan: Loan, on: datetime.date) -> dict[int, int]:
+    """Late charges the rules allow on each late installment today, less what was already collected on it:
+    the monthly charge for every started month late, capped per installment. Nothing when the rules in force
+    today have no late charge."""
+    if loan.status != "disbursed":
+        return {}
+    rules = rules_in_force(fund=loan.fund, on=on)
+    if rules.late_policy != FundRules.LatePolicy.CHARITY or rules.late_charge <= 0:
+        return {}
+    paid = loan.repayments.aggregate(s=Sum("amount"))["s"] or 0
+    collected = dict(loan.late_charges.values("installment_number").annotate(s=Sum("amount"))
+                     .values_list("installment_number", "s"))
+    due = {}
+    for number, months in late_months(loan_plan(loan=loan), paid=paid, on=on).items():
+        owed = min(rules.late_charge * months, rules.late_charge_cap) - collected.get(number, 0)
+        if owed > 0:
+            due[number] = owed
+    return due
+
+
 def loan_list(*, fund: Fund, status: str = "") -> QuerySet[Loan]:
     qs = Loan.objects.filter(fund=fund).select_related("membership", "membership__person", "account")
     if status:
@@ -241,3 +272,37 @@ def portfolio(*, fund: Fund, on: datetime.date) -> dict[str, int]:
             at_risk += balance or 0
     return {"loans": len(loans), "outstanding": outstanding, "par30": at_risk, "late": late,
             "par30_permille": at_risk * 1000 // outstanding if outstanding else 0}
+
+
+# --- draws ------------------------------------------------------------------------------------------------
+def draw_entries(*, fund: Fund, on: datetime.date) -> tuple[int, list[Any]]:
+    """The cycle a new draw belongs to and its frozen list: active members with contributions paid up,
+    long enough in the fund, without an open loan, and not already winners in the current cycle. When every
+    eligible member has won, a new cycle starts and everyone eligible is in again."""
+    from .draw import Eligible
+
+    eligible = [
+        m for m in Membership.objects.filter(fund=fund, status=Membership.Status.ACTIVE)
+        .select_related("person", "savings_account").order_by("number")
+        if not loan_eligibility(membership=m, amount=1, months=1, on=on)
+    ]
+    last = Draw.objects.filter(fund=fund).order_by("-number").first()
+    cycle = last.cycle if last else 1
+    won = {ref for draw in Draw.objects.filter(fund=fund, cycle=cycle, status="performed")
+           for ref in draw.winners or []}
+    remaining = [m for m in eligible if str(m.number) not in won]
+    if not remaining and won:
+        cycle, remaining = cycle + 1, eligible
+    return cycle, [Eligible(ref=str(m.number), name=m.person.full_name) for m in remaining]
+
+
+def draw_list(*, fund: Fund) -> QuerySet[Draw]:
+    return Draw.objects.filter(fund=fund).order_by("-number")
+
+
+def draw_get(*, user: Any, pk: int) -> Draw:
+    """A draw of a fund the user may see: officers of its scope and the fund's own members."""
+    draw = Draw.objects.select_related("fund").filter(pk=pk).first()
+    if draw is None or not fund_list(user=user).filter(pk=draw.fund_id).exists():
+        raise Http404
+    return draw

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import loan_views, views
+from . import draw_views, loan_views, views
 
 app_name = "funds"
 
@@ -26,4 +26,9 @@ urlpatterns = [
     path("loans/<int:pk>/disburse/", loan_views.loan_disburse, name="loan-disburse"),
     path("loans/<int:pk>/repay/", loan_views.loan_repay, name="loan-repay"),
     path("loans/<int:pk>/close/", loan_views.loan_close, name="loan-close"),
+    path("loans/<int:pk>/late-charge/", loan_views.late_charge, name="loan-late-charge"),
+    path("<int:pk>/draws/", draw_views.draw_list, name="draws"),
+    path("draws/<int:pk>/", draw_views.draw_detail, name="draw"),
+    path("draws/<int:pk>/perform/", draw_views.draw_perform, name="draw-perform"),
+    path("draws/<int:pk>/export.json", draw_views.draw_export, name="draw-export"),
 ]

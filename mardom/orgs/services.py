@@ -180,7 +180,7 @@ def referral_create(*, by: Any, from_unit: OrgUnit, to_unit: OrgUnit, need: str,
 
 @transaction.atomic
 def referral_set_status(*, by: Any, referral: Referral, status: str, answer: str = "") -> Referral:
-    referral = Referral.objects.select_for_update().select_related("to_unit").get(pk=referral.pk)
+    referral = Referral.objects.select_for_update(of=("self",)).select_related("to_unit").get(pk=referral.pk)
     require(by, Perm.REFERRALS_MANAGE, referral.to_unit)
     if status not in REFERRAL_TRANSITIONS[referral.status]:
         raise DomainError(

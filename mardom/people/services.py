@@ -62,7 +62,7 @@ def person_update(
     *, by: Any, person: Person, first_name: str, last_name: str, mobile: str, gender: str,
     home_place: Place, birth_date: datetime.date | None = None,
 ) -> Person:
-    person = Person.objects.select_for_update().select_related("unit").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("unit").get(pk=person.pk)
     require(by, Perm.PEOPLE_MANAGE, person.unit)
     before = snapshot(person, _PERSON_FIELDS)
     person.first_name, person.last_name = normalize_text(first_name), normalize_text(last_name)
@@ -126,7 +126,7 @@ def role_grant(
 
 @transaction.atomic
 def role_revoke(*, by: Any, assignment: RoleAssignment, now: datetime.datetime | None = None) -> RoleAssignment:
-    assignment = RoleAssignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
+    assignment = RoleAssignment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=assignment.pk)
     require(by, Perm.ROLES_GRANT, assignment.unit)
     if assignment.revoked_at is not None:
         raise DomainError(_("This role was already revoked."))

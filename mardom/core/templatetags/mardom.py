@@ -81,3 +81,21 @@ def permille_as_percent(value: int) -> str:
     if (translation.get_language() or "fa").startswith("fa"):
         text = text.replace(".", "٫").replace("%", "٪")
     return localize_digits(text)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """mapping[key] in a template, or "" when absent."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
+
+
+@register.filter
+def slice_from(sequence: Any, start: int) -> Any:
+    """sequence[start:], for a start that is itself a variable."""
+    try:
+        return sequence[int(start):]
+    except (TypeError, ValueError):
+        return sequence

@@ -22,7 +22,7 @@ from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on, require
 
 from .. import selectors
-from ..models import Guarantee, Installment, Loan, Membership, Repayment
+from ..models import Guarantee, Installment, LateCharge, Loan, Membership, Repayment
 from ..schedule import allocate, build_schedule, fee_amount
 
 S = Loan.Status
@@ -48,8 +48,9 @@ def _move(loan: Loan, to: str) -> None:
 
 
 def _locked(loan: Loan) -> Loan:
-    return Loan.objects.select_for_update().select_related("fund", "membership", "membership__savings_account",
-                                                           "account").get(pk=loan.pk)
+    # of=("self",): lock the loan row only; PostgreSQL refuses FOR UPDATE on the outer join to `account`.
+    return Loan.objects.select_for_update(of=("self",)).select_related(
+        "fund", "membership", "membership__savings_account", "account").get(pk=loan.pk)
 
 
 def _is_self(by: Any, membership: Membership) -> bool:
@@ -112,7 +113,7 @@ def guarantee_request(*, by: Any, loan: Loan, guarantor: Membership, amount: int
 def guarantee_respond(*, by: Any, guarantee: Guarantee, accept: bool,
                       now: datetime.datetime | None = None) -> Guarantee:
     """Only the guarantor, in their own login, can accept or decline."""
-    guarantee = Guarantee.objects.select_for_update().select_related(
+    guarantee = Guarantee.objects.select_for_update(of=("self",)).select_related(
         "loan", "loan__fund", "guarantor", "guarantor__savings_account").get(pk=guarantee.pk)
     if not _is_self(by, guarantee.guarantor):
         raise DomainError(_("Only the guarantor can answer this request."))
@@ -326,3 +327,27 @@ def loan_forgive(*, by: Any, loan: Loan, note: str, idempotency_key: str, on: da
         raise DomainError(_("Write down why."), field="note")
     return _close_with_loss(by=by, loan=loan, to=S.FORGIVEN, kind="forgiveness", note=note,
                             idempotency_key=idempotency_key, on=on)
+
+
+@transaction.atomic
+def late_charge_collect(*, by: Any, loan: Loan, installment_number: int, amount: int, paid_on: datetime.date,
+                        idempotency_key: str) -> LateCharge:
+    """Collect a late charge the rules allow on one late installment; it goes to the charity account."""
+    loan = _locked(loan)
+    require(by, Perm.FUNDS_TREASURY, loan.fund)
+    done = LateCharge.objects.filter(loan=loan, entry__idempotency_key=idempotency_key).first()
+    if done is not None:
+        return done
+    allowed = selectors.late_charges_due(loan=loan, on=paid_on).get(installment_number, 0)
+    if amount <= 0 or amount > allowed:
+        raise DomainError(_("The rules allow at most %(amount)s of late charge on this installment.")
+                          % {"amount": format_money(allowed)}, field="amount")
+    book = _book(loan)
+    entry = ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="late_charge",
+                              occurred_on=paid_on, memo=f"loan {loan.pk} installment {installment_number} late charge",
+                              lines=[(Account.objects.get(book=book, code="cash"), amount),
+                                     (Account.objects.get(book=book, code="charity"), -amount)])
+    charge = LateCharge.objects.create(loan=loan, installment_number=installment_number, amount=amount,
+                                       paid_on=paid_on, entry=entry)
+    _audit(by, "loan.late_charge", loan, installment=installment_number, amount=amount)
+    return charge

@@ -287,7 +287,8 @@ def membership_leave(*, by: Any, membership: Membership, left_on: datetime.date,
     book = _book(fund)
     if Movement.objects.filter(entry__book=book, entry__idempotency_key=idempotency_key).exists():
         return Membership.objects.get(pk=membership.pk)  # the same request again
-    membership = Membership.objects.select_for_update().select_related("savings_account").get(pk=membership.pk)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("savings_account").get(
+        pk=membership.pk)
     if membership.status == Membership.Status.LEFT and membership.left_on == left_on:
         return membership  # the same request again, for a member who had nothing to take back
     if membership.status != Membership.Status.ACTIVE:

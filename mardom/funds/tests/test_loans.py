@@ -294,3 +294,45 @@ def test_a_guarantor_cannot_leave_while_the_loan_is_open(world):
     with pytest.raises(DomainError):
         services.membership_leave(by=world["treasurer"], membership=world["guarantor"], left_on=TODAY,
                                   idempotency_key="leave")
+
+
+def test_late_charges_follow_the_rules_are_capped_and_go_to_charity(world, base_officer):
+    from dataclasses import replace
+
+    from django.utils import timezone
+
+    from .conftest import RULES
+
+    fund = world["fund"]
+    loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d")
+    plan = selectors.loan_plan(loan=loan)
+    ninety_days_late = plan[0].due_on + datetime.timedelta(days=90)
+    assert selectors.late_charges_due(loan=loan, on=ninety_days_late) == {}  # the rules have no late charge
+    services.rules_change(by=base_officer, fund=fund, effective_from=timezone.localdate(),
+                          rules=replace(RULES, late_policy="charity", late_charge=50_000, late_charge_cap=120_000))
+    due = selectors.late_charges_due(loan=loan, on=timezone.localdate())
+    assert due[1] == 120_000  # months late x 50,000, capped at 120,000
+    with pytest.raises(DomainError):
+        services.late_charge_collect(by=world["treasurer"], loan=loan, installment_number=1, amount=120_001,
+                                     paid_on=timezone.localdate(), idempotency_key="lc")
+    services.late_charge_collect(by=world["treasurer"], loan=loan, installment_number=1, amount=120_000,
+                                 paid_on=timezone.localdate(), idempotency_key="lc")
+    services.late_charge_collect(by=world["treasurer"], loan=loan, installment_number=1, amount=120_000,
+                                 paid_on=timezone.localdate(), idempotency_key="lc")  # a retry
+    assert selectors.fund_totals(fund=fund)["charity"] == 120_000
+    assert 1 not in selectors.late_charges_due(loan=loan, on=timezone.localdate())
+    assert verified(fund)
+
+
+def test_late_months_counts_started_months():
+    from mardom.funds.schedule import build_schedule, late_months
+
+    plan = build_schedule(amount=3_000, months=3, disbursed_on=TODAY, unit=1, fee_policy="none", fee_permille=0)
+    assert late_months(plan, paid=0, on=plan[0].due_on) == {}
+    assert late_months(plan, paid=0, on=plan[0].due_on + datetime.timedelta(days=1)) == {1: 1}
+    on = plan[0].due_on + datetime.timedelta(days=31)
+    expected = {1: 2}
+    if plan[1].due_on < on:  # a Jalali month can be 29 to 31 days
+        expected[2] = -(-(on - plan[1].due_on).days // 30)
+    assert late_months(plan, paid=0, on=on) == expected
+    assert late_months(plan, paid=1_000, on=plan[1].due_on + datetime.timedelta(days=1)) == {2: 1}

@@ -199,6 +199,7 @@ class Builder:
                                               joined_on=funds[0].founded_on, idempotency_key="demo-member-login")
         self.referrals(bases, groups, institutions, people)
         self.loans(funds[0])
+        self.draws(funds[1])
 
     def funds(self, bases: list[Base], people: list[Person]) -> list[Fund]:
         """Funds with real history: members joining, monthly contributions since, a few late payers."""
@@ -312,6 +313,18 @@ class Builder:
         open_loan(eligible(0), 0, stage="proposed", purpose="housing")
         open_loan(eligible(0), 0, stage="approved", purpose="marriage")
         open_loan(eligible(0), 0, stage="approved", purpose="medical", priority=Loan.Priority.EMERGENCY)
+
+    def draws(self, fund: Fund) -> None:
+        """The second fund grants by lottery: one draw held last month, the next announced for next week."""
+        manager = User.objects.get(username=ADMIN_USERNAME)
+        today = timezone.localdate()
+        held_on = jalali_month_start(today, -1) + datetime.timedelta(days=20)
+        held = timezone.make_aware(datetime.datetime.combine(held_on, datetime.time(18, 0)))
+        draw = fund_services.draw_announce(by=manager, fund=fund, winners_count=2, scheduled_at=held,
+                                           now=held - datetime.timedelta(days=7))
+        fund_services.draw_perform(by=manager, draw=draw, public_entropy="۴۷۱۲", now=held)
+        soon = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=7), datetime.time(18, 0)))
+        fund_services.draw_announce(by=manager, fund=fund, winners_count=2, scheduled_at=soon)
 
     def place_for(self, county: OrgUnit, i: int) -> Place:
         city = self.qaen_city if county == self.qaenat else self.birjand_city
