@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mardom.core.jalali import jalali_month_start, to_jalali
 from mardom.core.validators import is_valid_national_id
@@ -89,6 +89,10 @@ class Command(BaseCommand):
         self.print_logins()
 
     def print_logins(self) -> None:
+        with translation.override("en"):  # the console speaks to whoever installs, in one language
+            self._print_logins()
+
+    def _print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}); sign in with the mobile:")
         self.stdout.write(f"  {'admin (system administrator)':34} username {ADMIN_USERNAME}")
         for login in LOGINS:
