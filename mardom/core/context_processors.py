@@ -25,11 +25,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
-    from mardom.people.scopes import is_global, scope_paths  # core stays importable without people
+    from mardom.people.scopes import holds_anywhere  # imported here: core must not need people at import time
 
     items = []
     for url_name, label, perm in SECTIONS:
-        if perm is None or is_global(user) or scope_paths(user, perm):
+        if perm is None or holds_anywhere(user, perm):
             url = reverse(url_name)
             current = request.path == url if url == "/" else request.path.startswith(url)
             items.append({"url": url, "label": label, "current": current})

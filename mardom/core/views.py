@@ -14,9 +14,9 @@ from .selectors import audit_list
 @login_required
 def audit(request: HttpRequest) -> HttpResponse:
     from mardom.people.roles import Perm
-    from mardom.people.scopes import is_global, scope_paths
+    from mardom.people.scopes import holds_anywhere
 
-    if not (is_global(request.user) or scope_paths(request.user, Perm.AUDIT_VIEW)):
+    if not holds_anywhere(request.user, Perm.AUDIT_VIEW):
         raise PermissionDenied
     action = request.GET.get("action", "")[:64]
     page = Paginator(audit_list(user=request.user, action=action), 50).get_page(request.GET.get("page"))

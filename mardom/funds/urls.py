@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import draw_views, loan_views, views
+from . import draw_views, loan_views, statement_urls, views
 
 app_name = "funds"
 
@@ -31,4 +31,5 @@ urlpatterns = [
     path("draws/<int:pk>/", draw_views.draw_detail, name="draw"),
     path("draws/<int:pk>/perform/", draw_views.draw_perform, name="draw-perform"),
     path("draws/<int:pk>/export.json", draw_views.draw_export, name="draw-export"),
+    *statement_urls.urlpatterns,
 ]

@@ -146,20 +146,28 @@ def rules_change(request: HttpRequest, pk: int) -> HttpResponse:
                                                 "history": fund.rules.select_related("created_by")})
 
 
-@login_required
-def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = selectors.membership_get(user=request.user, pk=pk)
+def _membership_page(request: HttpRequest, membership: Membership, *, status: int = 200,
+                     **forms: Any) -> HttpResponse:
+    """The member's page; `forms` replace the blank ones (a form sent back with its errors)."""
     can_treasure = has_perm_on(request.user, Perm.FUNDS_TREASURY, membership.fund)
     active = membership.status == Membership.Status.ACTIVE
-    return render(request, "funds/membership_detail.html", {
+    treasury = can_treasure and active
+    context = {
         "membership": membership, "fund": membership.fund, "passbook": selectors.passbook(membership=membership),
         "loans": membership.loans.order_by("-applied_at"),
         "can_apply": active and (can_treasure or membership.person_id == request.user.person_id),
         "contributions": membership.contributions.order_by("-year", "-month")[:24],
-        "contribution_form": ContributionForm() if can_treasure and active else None,
-        "withdraw_form": WithdrawForm() if can_treasure and active else None,
-        "leave_form": LeaveForm() if can_treasure and active else None,
-    })
+        "contribution_form": ContributionForm() if treasury else None,
+        "withdraw_form": WithdrawForm() if treasury else None,
+        "leave_form": LeaveForm() if treasury else None,
+        **forms,
+    }
+    return render(request, "funds/membership_detail.html", context, status=status)
+
+
+@login_required
+def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _membership_page(request, selectors.membership_get(user=request.user, pk=pk))
 
 
 def _membership_action(request: HttpRequest, pk: int) -> Membership:
@@ -170,14 +178,7 @@ def _membership_action(request: HttpRequest, pk: int) -> Membership:
 
 
 def _rerender(request: HttpRequest, membership: Membership, **forms: Any) -> HttpResponse:
-    context = {
-        "membership": membership, "fund": membership.fund, "passbook": selectors.passbook(membership=membership),
-        "loans": membership.loans.order_by("-applied_at"), "can_apply": False,
-        "contributions": membership.contributions.order_by("-year", "-month")[:24],
-        "contribution_form": ContributionForm(), "withdraw_form": WithdrawForm(), "leave_form": LeaveForm(),
-    }
-    context.update(forms)
-    return render(request, "funds/membership_detail.html", context, status=400)
+    return _membership_page(request, membership, status=400, **forms)
 
 
 @login_required

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from mardom.core.forms_util import run_service
 from mardom.people.roles import Perm
-from mardom.people.scopes import has_perm_on, is_global, scope_paths
+from mardom.people.scopes import has_perm_on, holds_anywhere
 from mardom.people.selectors import person_list
 
 from . import selectors, services
@@ -74,15 +74,11 @@ def _kind(slug: str) -> OrgKind:
         raise Http404 from None
 
 
-def _require_some(user: Any, perm: str) -> None:
-    if not (is_global(user) or scope_paths(user, perm)):
-        raise PermissionDenied
-
-
 @login_required
 def org_list(request: HttpRequest, kind: str) -> HttpResponse:
     k = _kind(kind)
-    _require_some(request.user, Perm.ORGS_VIEW)
+    if not holds_anywhere(request.user, Perm.ORGS_VIEW):
+        raise PermissionDenied
     form = OrgSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     page = Paginator(k.list_(user=request.user, query=query), 50).get_page(request.GET.get("page"))

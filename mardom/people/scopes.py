@@ -65,6 +65,11 @@ def is_global(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_superuser and user.is_active)
 
 
+def holds_anywhere(user: Any, perm: str) -> bool:
+    """Whether the user holds `perm` on some unit at all (to show a section, or refuse it outright)."""
+    return is_global(user) or bool(scope_paths(user, perm))
+
+
 def scope_q(user: Any, perm: str, *, path_field: str = "path") -> Q:
     """A filter matching objects whose unit path lies under one of the user's `perm` scopes."""
     if is_global(user):

@@ -21,7 +21,7 @@ from mardom.orgs.models import OrgUnit
 from . import selectors, services
 from .forms import LoginForm, PasswordForm, PersonForm, PersonSearchForm, RoleGrantForm
 from .roles import Perm
-from .scopes import grants_of, has_perm_on, is_global, scope_filter, scope_paths
+from .scopes import grants_of, has_perm_on, holds_anywhere, scope_filter
 
 
 class LoginView(auth_views.LoginView):
@@ -45,17 +45,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "grants": grants_of(user),
         "guarantee_requests": my_guarantee_requests(user),
         "counts": {
-            "people": selectors.person_list(user=user).count() if _sees(user, Perm.PEOPLE_VIEW) else None,
+            "people": selectors.person_list(user=user).count() if holds_anywhere(user, Perm.PEOPLE_VIEW) else None,
             "bases": org_selectors.base_list(user=user).count(),
             "groups": org_selectors.group_list(user=user).count(),
             "institutions": org_selectors.institution_list(user=user).count(),
         },
     }
     return render(request, "people/home.html", context)
-
-
-def _sees(user: Any, perm: str) -> bool:
-    return is_global(user) or bool(scope_paths(user, perm))
 
 
 @login_required
@@ -67,7 +63,7 @@ def me(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
-    if not _sees(request.user, Perm.PEOPLE_VIEW):
+    if not holds_anywhere(request.user, Perm.PEOPLE_VIEW):
         raise PermissionDenied
     form = PersonSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""

@@ -87,7 +87,14 @@ def urls(fund, member, loan=None, draw=None):
          {"number": "1", "late1-installment_number": "1", "late1-amount": "10", "late1-paid_on": "1403/02/05",
           "late1-request_id": rid}),
     ]
+    statement_urls = [
+        ("get", reverse("funds:statement-member", args=[member.pk]), None),
+        ("get", reverse("funds:statement-member-pdf", args=[member.pk]), None),
+        ("get", reverse("funds:statement-fund", args=[fund.pk]), None),
+        ("get", reverse("funds:statement-fund-pdf", args=[fund.pk]), None),
+    ]
     return [
+        *statement_urls,
         *draw_urls,
         *loan_urls,
         ("get", reverse("funds:detail", args=[fund.pk]), None),
