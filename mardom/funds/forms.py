@@ -252,3 +252,13 @@ class LateChargeForm(RequestIdForm):
         super().__init__(*args, **kwargs)
         self.fields["paid_on"].initial = timezone.localdate()
         self.fields["paid_on"].max_value = timezone.localdate()
+
+
+class TransferForm(RequestIdForm):
+    national_id = NationalIdField(label=_("National ID of the person who takes over"))
+    on = JalaliDateField(label=_("Date"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+        self.fields["on"].max_value = timezone.localdate()

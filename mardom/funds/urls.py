@@ -15,6 +15,7 @@ urlpatterns = [
     path("members/<int:pk>/contributions/", views.contribution_add, name="contribute"),
     path("members/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("members/<int:pk>/leave/", views.leave, name="leave"),
+    path("members/<int:pk>/transfer/", views.transfer, name="transfer"),
     path("<int:pk>/loans/", loan_views.loan_list, name="loans"),
     path("members/<int:pk>/loans/new/", loan_views.loan_apply, name="loan-apply"),
     path("loans/<int:pk>/", loan_views.loan_detail, name="loan"),

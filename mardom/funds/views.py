@@ -28,6 +28,7 @@ from .forms import (
     MonthChoiceForm,
     MonthForm,
     RulesChangeForm,
+    TransferForm,
     WithdrawForm,
 )
 from .models import Membership
@@ -160,6 +161,8 @@ def _membership_page(request: HttpRequest, membership: Membership, *, status: in
         "contribution_form": ContributionForm() if treasury else None,
         "withdraw_form": WithdrawForm() if treasury else None,
         "leave_form": LeaveForm() if treasury else None,
+        "transfer_form": TransferForm() if treasury and services.rules_in_force(
+            fund=membership.fund, on=max(membership.fund.founded_on, timezone.localdate())).allow_transfer else None,
         **forms,
     }
     return render(request, "funds/membership_detail.html", context, status=status)
@@ -218,3 +221,22 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The member has left and their savings were returned."))
         return redirect("funds:membership", pk=membership.pk)
     return _rerender(request, membership, leave_form=form)
+
+
+@login_required
+def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_action(request, pk)
+    form = TransferForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        person = Person.objects.filter(national_id=form.cleaned_data["national_id"]).first()
+        if person is None:
+            form.add_error("national_id", _("No one is registered with this national ID. Ask the base officer "
+                                            "to register the person first."))
+        else:
+            successor = run_service(form, services.membership_transfer, by=request.user, membership=membership,
+                                    to_person=person, on=form.cleaned_data["on"],
+                                    idempotency_key=f"transfer:{form.cleaned_data['request_id']}")
+            if successor:
+                messages.success(request, _("The membership was transferred to %(name)s.") % {"name": person.full_name})
+                return redirect("funds:membership", pk=successor.pk)
+    return _rerender(request, membership, transfer_form=form)

@@ -25,6 +25,7 @@ from .members import (
     fund_create,
     membership_join,
     membership_leave,
+    membership_transfer,
     rules_change,
     withdrawable,
     withdrawal_record,
@@ -34,7 +35,7 @@ __all__ = [
     "FUND_ACCOUNTS", "LOAN_TRANSITIONS", "RulesInput", "contribution_key", "contribution_record",
     "contributions_record_month", "draw_announce", "draw_perform", "draw_record", "fund_create",
     "guarantee_request", "guarantee_respond", "late_charge_collect", "loan_apply", "loan_cancel", "loan_decide",
-    "loan_disburse",
-    "loan_forgive", "loan_propose", "loan_repay", "loan_write_off", "membership_join", "membership_leave",
-    "rules_change", "rules_in_force", "withdrawable", "withdrawal_record",
+    "loan_disburse", "loan_forgive", "loan_propose", "loan_repay", "loan_write_off", "membership_join",
+    "membership_leave", "membership_transfer", "rules_change", "rules_in_force", "withdrawable",
+    "withdrawal_record",
 ]

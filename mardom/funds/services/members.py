@@ -324,3 +324,47 @@ def membership_leave(*, by: Any, membership: Membership, left_on: datetime.date,
     audit_record(by=by, action="membership.leave", obj=membership, scope_path=fund.path or "",
                  after={"returned": balance})
     return membership
+
+
+@transaction.atomic
+def membership_transfer(*, by: Any, membership: Membership, to_person: Person, on: datetime.date,
+                        idempotency_key: str) -> Membership:
+    """Hand a membership to another person where the fund's rules allow it (an heir, a family member): the
+    savings move to a new membership of that person, with the old one's seniority, and the old one closes."""
+    fund = membership.fund
+    require(by, Perm.FUNDS_TREASURY, fund)
+    book = _book(fund)
+    done = Movement.objects.filter(entry__book=book, entry__idempotency_key=idempotency_key,
+                                   kind=Movement.Kind.DEPOSIT).select_related("membership").first()
+    if done is not None:
+        return done.membership
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("savings_account").get(
+        pk=membership.pk)
+    if not rules_in_force(fund=fund, on=on).allow_transfer:
+        raise DomainError(_("This fund's rules do not allow memberships to be transferred."))
+    if membership.status != Membership.Status.ACTIVE:
+        raise DomainError(_("This membership is not active."))
+    if to_person.pk == membership.person_id:
+        raise DomainError(_("Choose another person."), field="national_id")
+    if Membership.objects.filter(fund=fund, person=to_person, status=Membership.Status.ACTIVE).exists():
+        raise DomainError(_("This person is already a member of this fund."), field="national_id")
+    open_loans = Loan.objects.filter(membership=membership, status__in=["applied", "proposed", "approved", "disbursed"])
+    if open_loans.exists() or Guarantee.objects.filter(guarantor=membership, status="accepted").exists():
+        raise DomainError(_("A membership with an open loan or guarantee cannot be transferred."))
+    number = (Membership.objects.filter(fund=fund).aggregate(n=Max("number"))["n"] or 0) + 1
+    account = ledger.account_open(book=book, code=f"savings:{number}", name=f"Savings of member {number}",
+                                  type=A.LIABILITY, side=S.CREDIT)
+    successor = Membership.objects.create(fund=fund, person=to_person, number=number,
+                                          joined_on=membership.joined_on, savings_account=account)
+    balance = membership.savings
+    if balance:
+        entry = ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="transfer",
+                                  occurred_on=on, memo=f"member {membership.number} -> member {number}",
+                                  lines=[(membership.savings_account, balance), (account, -balance)])
+        Movement.objects.create(membership=successor, kind=Movement.Kind.DEPOSIT, amount=balance, occurred_on=on,
+                                entry=entry)
+    membership.status, membership.left_on = Membership.Status.TRANSFERRED, on
+    membership.save(update_fields=["status", "left_on"])
+    audit_record(by=by, action="membership.transfer", obj=membership, scope_path=fund.path or "",
+                 after={"to_person": to_person.pk, "new_number": number, "savings": balance})
+    return successor

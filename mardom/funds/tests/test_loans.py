@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mardom.core.errors import DomainError
 from mardom.core.jalali import add_jalali_months
@@ -336,3 +338,54 @@ def test_late_months_counts_started_months():
         expected[2] = -(-(on - plan[1].due_on).days // 30)
     assert late_months(plan, paid=0, on=on) == expected
     assert late_months(plan, paid=1_000, on=plan[1].due_on + datetime.timedelta(days=1)) == {2: 1}
+
+
+loan_operations = st.lists(
+    st.tuples(st.sampled_from(["lend", "repay", "withdraw", "forgive", "leave"]), st.integers(0, 2),
+              st.integers(1, 30_000_000)),
+    min_size=1, max_size=12,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=loan_operations)
+def test_any_sequence_of_loan_operations_keeps_the_books_true(world, ops):
+    """Random lending, repaying, withdrawing, forgiving and leaving, each refused or done, never leave the books
+    unbalanced, a balance on the wrong side, or a loan owing other than its amount less what was repaid."""
+    import contextlib
+
+    who = [world["borrower"], world["guarantor"], world["other"]]
+    run = Loan.objects.count() + Membership.objects.count()
+    for i, (op, index, amount) in enumerate(ops):
+        member = Membership.objects.get(pk=who[index].pk)
+        key = f"p{run}-{i}"
+        with contextlib.suppress(DomainError, PermissionDenied):
+            if op == "lend":
+                loan = services.loan_apply(by=world["treasurer"], membership=member, amount=amount, months=6,
+                                           purpose="other", now=_now())
+                services.loan_propose(by=world["treasurer"], loan=loan, now=_now())  # refused without guarantees
+                services.loan_decide(by=world["manager"], loan=loan, approve=True)
+                services.loan_disburse(by=world["treasurer"], loan=loan, on=TODAY, idempotency_key=key)
+            elif op == "repay":
+                loan = Loan.objects.filter(membership=member, status="disbursed").first()
+                if loan:
+                    services.loan_repay(by=world["treasurer"], loan=loan, amount=amount, paid_on=TODAY,
+                                        idempotency_key=key)
+            elif op == "withdraw":
+                services.withdrawal_record(by=world["treasurer"], membership=member, amount=amount, occurred_on=TODAY,
+                                           idempotency_key=key)
+            elif op == "forgive":
+                loan = Loan.objects.filter(membership=member, status="disbursed").first()
+                if loan:
+                    services.loan_forgive(by=world["manager"], loan=loan, note="آزمون", idempotency_key=key, on=TODAY)
+            else:
+                services.membership_leave(by=world["treasurer"], membership=member, left_on=TODAY,
+                                          idempotency_key=key)
+        for loan in Loan.objects.filter(fund=world["fund"], status__in=["applied", "proposed", "approved"]):
+            services.loan_cancel(by=world["treasurer"], loan=loan)
+    assert verified(world["fund"])
+    for loan in Loan.objects.filter(fund=world["fund"], status__in=["disbursed", "repaid"]).select_related("account"):
+        repaid = sum(loan.repayments.values_list("principal", flat=True))
+        assert loan.account.balance == loan.amount - repaid
+    for membership in Membership.objects.filter(fund=world["fund"]):
+        assert 0 <= services.withdrawable(membership) <= membership.savings

@@ -221,3 +221,25 @@ def test_any_sequence_of_member_operations_keeps_the_books_true(join, treasurer,
     assert totals["cash"] == totals["savings"]
     for membership in Membership.objects.filter(fund=fund):
         assert membership.savings >= 0
+
+
+def test_transfer_only_where_the_rules_allow_and_the_savings_follow(join, treasurer, fund, base_officer,
+                                                                     make_person, base):
+    membership = join(2_000_000)
+    heir = make_person(base)
+    with pytest.raises(DomainError):
+        services.membership_transfer(by=treasurer, membership=membership, to_person=heir, on=PAID,
+                                     idempotency_key="t")
+    services.rules_change(by=base_officer, fund=fund, effective_from=timezone.localdate(),
+                          rules=replace(RULES, allow_transfer=True))
+    today = timezone.localdate()
+    successor = services.membership_transfer(by=treasurer, membership=membership, to_person=heir, on=today,
+                                             idempotency_key="t")
+    again = services.membership_transfer(by=treasurer, membership=membership, to_person=heir, on=today,
+                                         idempotency_key="t")
+    assert again.pk == successor.pk
+    membership.refresh_from_db()
+    assert membership.status == "transferred" and membership.savings == 0
+    assert successor.person == heir and Membership.objects.get(pk=successor.pk).savings == 2_000_000
+    assert successor.joined_on == membership.joined_on  # seniority is kept
+    assert verified(fund)

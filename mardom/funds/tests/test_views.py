@@ -114,6 +114,8 @@ def urls(fund, member, loan=None, draw=None):
                                                                "request_id": rid}),
         ("post", reverse("funds:leave", args=[member.pk]), {"left_on": "1403/02/05", "confirm": "on",
                                                             "request_id": rid}),
+        ("post", reverse("funds:transfer", args=[member.pk]), {"national_id": member.person.national_id,
+                                                               "on": "1403/02/05", "request_id": rid}),
     ]
 
 
