@@ -71,6 +71,7 @@ def loan_apply(*, by: Any, membership: Membership, amount: int, months: int, pur
     fund = membership.fund
     if not _is_self(by, membership):
         require(by, Perm.FUNDS_TREASURY, fund)
+    Book.objects.select_for_update().get(unit=fund)  # one open loan per member, decided one at a time
     now = now or timezone.now()
     problems = selectors.loan_eligibility(membership=membership, amount=amount, months=months,
                                           on=timezone.localdate(now))
@@ -113,6 +114,7 @@ def guarantee_request(*, by: Any, loan: Loan, guarantor: Membership, amount: int
 def guarantee_respond(*, by: Any, guarantee: Guarantee, accept: bool,
                       now: datetime.datetime | None = None) -> Guarantee:
     """Only the guarantor, in their own login, can accept or decline."""
+    Book.objects.select_for_update().get(unit_id=guarantee.loan.fund_id)  # free savings decided one at a time
     guarantee = Guarantee.objects.select_for_update(of=("self",)).select_related(
         "loan", "loan__fund", "guarantor", "guarantor__savings_account").get(pk=guarantee.pk)
     if not _is_self(by, guarantee.guarantor):
@@ -189,7 +191,8 @@ def loan_cancel(*, by: Any, loan: Loan) -> Loan:
 
 
 def _book(loan: Loan) -> Book:
-    return Book.objects.get(unit_id=loan.fund_id)
+    # Locked: payouts and repayments decide from cash and from what was repaid before.
+    return Book.objects.select_for_update().get(unit_id=loan.fund_id)
 
 
 @transaction.atomic

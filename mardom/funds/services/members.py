@@ -128,6 +128,13 @@ def _book(fund: Fund) -> Book:
     return Book.objects.get(unit=fund)
 
 
+def _locked_book(fund: Fund) -> Book:
+    """The fund's book, row-locked for the rest of the transaction. Services that decide from balances
+    (what is free to withdraw, whether a key was already used) take it first, so two requests for the same
+    fund decide one after the other, each seeing what the other wrote."""
+    return Book.objects.select_for_update().get(unit=fund)
+
+
 def _cash(book: Book) -> Account:
     return Account.objects.get(book=book, code="cash")
 
@@ -137,7 +144,7 @@ def membership_join(*, by: Any, fund: Fund, person: Person, opening_deposit: int
                     idempotency_key: str) -> Membership:
     """Enrol a person with an opening deposit; the same key again returns the same membership."""
     require(by, Perm.FUNDS_TREASURY, fund)
-    book = _book(fund)
+    book = _locked_book(fund)  # also serialises membership numbering
     done = Movement.objects.filter(entry__book=book, entry__idempotency_key=idempotency_key).first()
     if done is not None:
         return done.membership
@@ -145,8 +152,6 @@ def membership_join(*, by: Any, fund: Fund, person: Person, opening_deposit: int
         raise DomainError(_("The opening deposit must be more than zero."), field="opening_deposit")
     if Membership.objects.filter(fund=fund, person=person, status=Membership.Status.ACTIVE).exists():
         raise DomainError(_("This person is already a member of this fund."), field="national_id")
-    # The book row lock taken by the posting below also serialises numbering; take it first.
-    Book.objects.select_for_update().get(pk=book.pk)
     number = (Membership.objects.filter(fund=fund).aggregate(n=Max("number"))["n"] or 0) + 1
     account = ledger.account_open(book=book, code=f"savings:{number}",
                                   name=f"Savings of member {number}", type=A.LIABILITY, side=S.CREDIT)
@@ -169,10 +174,11 @@ def contribution_key(membership: Membership, year: int, month: int) -> str:
 
 
 def _record_contribution(*, by: Any, book: Book, cash: Account, membership: Membership, year: int, month: int,
-                         amount: int, paid_on: datetime.date) -> Contribution:
+                         amount: int, paid_on: datetime.date) -> tuple[Contribution, bool]:
+    """The month's contribution and whether this call recorded it (False: it was there already)."""
     existing = Contribution.objects.filter(membership=membership, year=year, month=month).first()
     if existing is not None:
-        return existing
+        return existing, False
     entry = ledger.entry_post(
         by=by, book=book, idempotency_key=contribution_key(membership, year, month), kind="contribution",
         occurred_on=paid_on, memo=f"member {membership.number} {year}/{month:02d}",
@@ -181,9 +187,9 @@ def _record_contribution(*, by: Any, book: Book, cash: Account, membership: Memb
     try:
         with transaction.atomic():
             return Contribution.objects.create(membership=membership, year=year, month=month, amount=amount,
-                                               paid_on=paid_on, entry=entry)
+                                               paid_on=paid_on, entry=entry), True
     except IntegrityError:  # recorded a moment ago by someone else, in the same entry
-        return Contribution.objects.get(membership=membership, year=year, month=month)
+        return Contribution.objects.get(membership=membership, year=year, month=month), False
 
 
 def _check_period(membership: Membership, year: int, month: int, paid_on: datetime.date) -> None:
@@ -212,11 +218,12 @@ def contribution_record(*, by: Any, membership: Membership, year: int, month: in
     if amount > rules.monthly_contribution * 12:
         raise DomainError(_("That is more than a year of contributions; record it as an extra deposit."),
                           field="amount")
-    book = _book(fund)
-    contribution = _record_contribution(by=by, book=book, cash=_cash(book), membership=membership, year=year,
-                                        month=month, amount=amount, paid_on=paid_on)
-    audit_record(by=by, action="contribution.record", obj=contribution, scope_path=fund.path or "",
-                 after={"membership": membership.pk, "period": f"{year}-{month:02d}", "amount": amount})
+    book = _locked_book(fund)
+    contribution, created = _record_contribution(by=by, book=book, cash=_cash(book), membership=membership,
+                                                 year=year, month=month, amount=amount, paid_on=paid_on)
+    if created:  # a second treasurer recording the same month leaves no second trace
+        audit_record(by=by, action="contribution.record", obj=contribution, scope_path=fund.path or "",
+                     after={"membership": membership.pk, "period": f"{year}-{month:02d}", "amount": amount})
     return contribution
 
 
@@ -228,15 +235,17 @@ def contributions_record_month(*, by: Any, fund: Fund, year: int, month: int, pa
     paid that month are left as they were."""
     require(by, Perm.FUNDS_TREASURY, fund)
     rules = rules_in_force(fund=fund, on=paid_on)
-    book = _book(fund)
+    book = _locked_book(fund)
     cash = _cash(book)
     recorded = []
     for membership in memberships:
         if membership.fund_id != fund.pk or membership.status != Membership.Status.ACTIVE:
             raise DomainError(_("Only active members of this fund can be included."))
         _check_period(membership, year, month, paid_on)
-        recorded.append(_record_contribution(by=by, book=book, cash=cash, membership=membership, year=year,
-                                             month=month, amount=rules.monthly_contribution, paid_on=paid_on))
+        contribution, _created = _record_contribution(by=by, book=book, cash=cash, membership=membership,
+                                                      year=year, month=month, amount=rules.monthly_contribution,
+                                                      paid_on=paid_on)
+        recorded.append(contribution)
     audit_record(by=by, action="contribution.month", obj=fund, scope_path=fund.path or "",
                  after={"period": f"{year}-{month:02d}", "members": len(recorded),
                         "amount": rules.monthly_contribution})
@@ -253,7 +262,9 @@ def withdrawal_record(*, by: Any, membership: Membership, amount: int, occurred_
                       idempotency_key: str) -> Movement:
     fund = membership.fund
     require(by, Perm.FUNDS_TREASURY, fund)
-    book = _book(fund)
+    # Locked before `withdrawable` is computed: two withdrawals (or a withdrawal and a guarantee) may not
+    # both spend the same free savings.
+    book = _locked_book(fund)
     done = Movement.objects.filter(entry__book=book, entry__idempotency_key=idempotency_key).first()
     if done is not None:
         return done
@@ -284,7 +295,7 @@ def membership_leave(*, by: Any, membership: Membership, left_on: datetime.date,
     """The member leaves; their savings (less what they owe, once loans exist) are paid back."""
     fund = membership.fund
     require(by, Perm.FUNDS_TREASURY, fund)
-    book = _book(fund)
+    book = _locked_book(fund)
     if Movement.objects.filter(entry__book=book, entry__idempotency_key=idempotency_key).exists():
         return Membership.objects.get(pk=membership.pk)  # the same request again
     membership = Membership.objects.select_for_update(of=("self",)).select_related("savings_account").get(
@@ -333,7 +344,7 @@ def membership_transfer(*, by: Any, membership: Membership, to_person: Person, o
     savings move to a new membership of that person, with the old one's seniority, and the old one closes."""
     fund = membership.fund
     require(by, Perm.FUNDS_TREASURY, fund)
-    book = _book(fund)
+    book = _locked_book(fund)
     done = Movement.objects.filter(entry__book=book, entry__idempotency_key=idempotency_key,
                                    kind=Movement.Kind.DEPOSIT).select_related("membership").first()
     if done is not None:

@@ -47,13 +47,13 @@ def _child(db_name: str, fund_pk: int, by_pk: int, membership_pks: list[int], po
 
     def record_then_stall(**kwargs: Any) -> Any:
         nonlocal done
-        contribution = record(**kwargs)
+        contribution, created = record(**kwargs)
         done += 1
         if done == KILL_AFTER:
             last_seq.value = contribution.entry.seq
             posted.set()
             time.sleep(300)  # inside the open transaction, holding the book's lock, until SIGKILL
-        return contribution
+        return contribution, created
 
     members._record_contribution = record_then_stall
     memberships = list(Membership.objects.filter(pk__in=membership_pks).select_related("savings_account"))
