@@ -61,3 +61,32 @@ def test_member_sees_own_passbook_and_not_others(page: Page) -> None:
     assert other is not None
     response = page.goto(f"/funds/members/{other.pk}/")
     assert response is not None and response.status == 404
+
+
+def test_the_auditor_reads_the_books_but_has_nothing_to_press(page: Page) -> None:
+    login(page, "09120000006")
+    fund = first_fund()
+    page.goto(f"/funds/{fund.pk}/")
+    expect(page.locator("[data-test=members]")).to_be_visible()
+    expect(page.locator("[data-test=join]")).to_have_count(0)
+    expect(page.locator("[data-test=month]")).to_have_count(0)
+    page.click("[data-test=loans]")
+    expect(page.locator("[data-test=portfolio]")).to_be_visible()
+    shot(page, "auditor-loans-phone")
+
+
+def test_the_demo_books_pass_bean_check_and_ledger_verify(demo_server: str, tmp_path: object) -> None:
+    """The beancount export of a real demo fund, checked by beancount's own bean-check."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    call_command("ledger-verify")
+    fund = first_fund()
+    out = Path(str(tmp_path)) / "fund.beancount"
+    call_command("export-beancount", "--fund", str(fund.pk), "--output", str(out))
+    bean_check = Path(sys.executable).parent / "bean-check"
+    result = subprocess.run([str(bean_check), str(out)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

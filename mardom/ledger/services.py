@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,13 +61,24 @@ def _same_lines(entry: Entry, lines: dict[int, int]) -> bool:
     return dict(entry.postings.values_list("account_id", "amount")) == lines
 
 
-@transaction.atomic
 def entry_post(
     *, by: Any, book: Book, lines: Lines, idempotency_key: str, kind: str, occurred_on: datetime.date,
     memo: str = "", reverses: Entry | None = None, now: datetime.datetime | None = None,
 ) -> Entry:
     """Post one balanced entry. The same key twice returns the first entry (a double click, a retry) or,
     if the details differ, refuses: a key names one request, never two."""
+    try:
+        # One savepoint (or transaction) for the whole posting: it is written whole or not at all.
+        with transaction.atomic():
+            return _post(by=by, book=book, lines=lines, idempotency_key=idempotency_key, kind=kind,
+                         occurred_on=occurred_on, memo=memo, reverses=reverses, now=now)
+    except IntegrityError as error:
+        # The database's own checks (balance side, one reversal per entry) are the last line of defence.
+        raise LedgerError(_("The books refused this entry.")) from error
+
+
+def _post(*, by: Any, book: Book, lines: Lines, idempotency_key: str, kind: str, occurred_on: datetime.date,
+          memo: str, reverses: Entry | None, now: datetime.datetime | None) -> Entry:
     merged: dict[int, int] = defaultdict(int)
     accounts: dict[int, Account] = {}
     for account, amount in lines:
@@ -105,21 +116,17 @@ def entry_post(
         occurred_on=occurred_on, reverses_seq=reverses.seq if reverses else None,
         lines=[(locked[pk].code, amount) for pk, amount in merged.items()],
     )
-    try:
-        with transaction.atomic():
-            entry = Entry.objects.create(
-                book=book, seq=seq, idempotency_key=idempotency_key, kind=kind, memo=memo[:300],
-                occurred_on=occurred_on, created_at=created_at, created_by=by, reverses=reverses,
-                prev_hash=book.last_hash, hash=digest,
-            )
-            Posting.objects.bulk_create(
-                [Posting(entry=entry, account_id=pk, amount=amount) for pk, amount in merged.items()]
-            )
-            for pk, amount in merged.items():
-                Account.objects.filter(pk=pk).update(balance=F("balance") + amount)
-    except IntegrityError as error:
-        # The database's own check (balance side, one reversal per entry) is the last line of defence.
-        raise LedgerError(_("The books refused this entry.")) from error
+    entry = Entry.objects.create(
+        book=book, seq=seq, idempotency_key=idempotency_key, kind=kind, memo=memo[:300],
+        occurred_on=occurred_on, created_at=created_at, created_by=by, reverses=reverses,
+        prev_hash=book.last_hash, hash=digest,
+    )
+    Posting.objects.bulk_create([Posting(entry=entry, account_id=pk, amount=amount) for pk, amount in merged.items()])
+    # Every balance of the entry in one statement (the rows are locked above).
+    Account.objects.filter(pk__in=list(merged)).update(
+        balance=F("balance") + Case(*(When(pk=pk, then=Value(amount)) for pk, amount in merged.items()),
+                                    output_field=BigIntegerField())
+    )
     Book.objects.filter(pk=book.pk).update(last_seq=seq, last_hash=digest)
     return entry
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,7 +175,8 @@ def contribution_key(membership: Membership, year: int, month: int) -> str:
 
 def _record_contribution(*, by: Any, book: Book, cash: Account, membership: Membership, year: int, month: int,
                          amount: int, paid_on: datetime.date) -> tuple[Contribution, bool]:
-    """The month's contribution and whether this call recorded it (False: it was there already)."""
+    """The month's contribution and whether this call recorded it (False: it was there already).
+    The caller must hold the book's lock (`_locked_book`)."""
     existing = Contribution.objects.filter(membership=membership, year=year, month=month).first()
     if existing is not None:
         return existing, False
@@ -184,12 +185,9 @@ def _record_contribution(*, by: Any, book: Book, cash: Account, membership: Memb
         occurred_on=paid_on, memo=f"member {membership.number} {year}/{month:02d}",
         lines=[(cash, amount), (membership.savings_account, -amount)],
     )
-    try:
-        with transaction.atomic():
-            return Contribution.objects.create(membership=membership, year=year, month=month, amount=amount,
-                                               paid_on=paid_on, entry=entry), True
-    except IntegrityError:  # recorded a moment ago by someone else, in the same entry
-        return Contribution.objects.get(membership=membership, year=year, month=month), False
+    # Callers hold the book's lock, so no one else can be recording this month: no savepoint needed.
+    return Contribution.objects.create(membership=membership, year=year, month=month, amount=amount,
+                                       paid_on=paid_on, entry=entry), True
 
 
 def _check_period(membership: Membership, year: int, month: int, paid_on: datetime.date) -> None:
