@@ -12,7 +12,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import money
-from .digits import localize_digits
+from .digits import localize_digits, to_latin_digits
 from .jalali import EXAMPLE, format_jalali, parse_jalali, to_jalali
 from .text import normalize_text
 from .validators import (
@@ -212,3 +212,24 @@ class JalaliDateField(forms.Field):
                 code="max_value",
                 params={"limit": format_jalali(self.max_value)},
             )
+
+
+class DigitsInput(forms.TextInput):
+    """A number box that shows its value in the page's digits and opens the phone's digit keyboard. Django's
+    NumberInput (type=number) would show Latin digits and refuse Persian ones typed on some keyboards."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        formatted = super().format_value(value)
+        return localize_digits(formatted) if formatted is not None else None
+
+
+class IntegerField(forms.IntegerField):
+    """forms.IntegerField that takes Persian, Arabic-Indic or Latin digits and shows the page's digits."""
+
+    widget = DigitsInput
+
+    def to_python(self, value: Any) -> int | None:
+        return super().to_python(to_latin_digits(value) if isinstance(value, str) else value)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mardom.core.digits import localize_digits, to_latin_digits
-from mardom.core.forms import JalaliDateField, MoneyField, NationalIdField, PersianCharField
+from mardom.core.forms import IntegerField, JalaliDateField, MoneyField, NationalIdField, PersianCharField
 from mardom.core.jalali import month_name, to_jalali
 from mardom.orgs.models import Base
 
@@ -32,16 +32,16 @@ class RequestIdForm(forms.Form):
 
 class RulesForm(forms.Form):
     monthly_contribution = MoneyField(label=_("Monthly contribution"), min_value=1)
-    min_months_before_loan = forms.IntegerField(label=_("Months of membership before a loan"), min_value=0,
+    min_months_before_loan = IntegerField(label=_("Months of membership before a loan"), min_value=0,
                                                 max_value=120, initial=6)
-    loan_savings_multiple = forms.IntegerField(label=_("Loan ceiling as a multiple of savings"), min_value=1,
+    loan_savings_multiple = IntegerField(label=_("Loan ceiling as a multiple of savings"), min_value=1,
                                                max_value=50, initial=3)
     loan_cap = MoneyField(label=_("Loan ceiling"), min_value=1)
-    max_months = forms.IntegerField(label=_("Longest repayment, in months"), min_value=1, max_value=120, initial=24)
+    max_months = IntegerField(label=_("Longest repayment, in months"), min_value=1, max_value=120, initial=24)
     fee_policy = forms.ChoiceField(label=_("Fee"), choices=FundRules.FeePolicy.choices)
-    fee_permille = forms.IntegerField(label=_("Fee, per thousand"), min_value=0, max_value=1000, initial=0,
+    fee_permille = IntegerField(label=_("Fee, per thousand"), min_value=0, max_value=1000, initial=0,
                                       help_text=_("A fee of two percent is 20 per thousand."))
-    fee_cap_permille = forms.IntegerField(label=_("Highest fee allowed, per thousand"), min_value=0, max_value=1000,
+    fee_cap_permille = IntegerField(label=_("Highest fee allowed, per thousand"), min_value=0, max_value=1000,
                                           initial=40)
     late_policy = forms.ChoiceField(label=_("Late charge"), choices=FundRules.LatePolicy.choices)
     late_charge = MoneyField(label=_("Late charge per month"), required=False, min_value=0)
@@ -91,7 +91,7 @@ def month_choices() -> list[tuple[int, str]]:
 
 
 class MonthChoiceForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=1380, max_value=1500)
+    year = IntegerField(label=_("Year"), min_value=1380, max_value=1500)
     month = forms.TypedChoiceField(label=_("Month"), coerce=int, choices=month_choices)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -153,7 +153,7 @@ class LeaveForm(RequestIdForm):
 
 class LoanApplyForm(forms.Form):
     amount = MoneyField(label=_("Amount"), min_value=1)
-    months = forms.IntegerField(label=_("Months to repay"), min_value=1, max_value=120, initial=12)
+    months = IntegerField(label=_("Months to repay"), min_value=1, max_value=120, initial=12)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Loan.Purpose.choices)
     description = PersianCharField(label=_("Description"), max_length=300, required=False)
     activity = PersianCharField(label=_("Production activity, if any"), max_length=150, required=False,
@@ -218,7 +218,7 @@ class CloseForm(RequestIdForm):
 
 
 class DrawAnnounceForm(forms.Form):
-    winners_count = forms.IntegerField(label=_("Number of winners"), min_value=1, max_value=500, initial=1)
+    winners_count = IntegerField(label=_("Number of winners"), min_value=1, max_value=500, initial=1)
     held_on = JalaliDateField(label=_("Day of the draw"))
     held_at = forms.CharField(label=_("Time of the draw"), max_length=5, initial="18:00",
                               help_text=_("Hours and minutes, for example ۱۸:۳۰."))
@@ -244,7 +244,7 @@ class DrawPerformForm(forms.Form):
 
 
 class LateChargeForm(RequestIdForm):
-    installment_number = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    installment_number = IntegerField(widget=forms.HiddenInput, min_value=1)
     amount = MoneyField(label=_("Late charge"), min_value=1)
     paid_on = JalaliDateField(label=_("Paid on"))
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mardom.core.digits import to_latin_digits
-from mardom.core.forms import MobileField, NationalIdField, PersianCharField
+from mardom.core.forms import IntegerField, MobileField, NationalIdField, PersianCharField
 from mardom.geo.forms import PlaceField
 from mardom.geo.models import Place
 
@@ -64,7 +64,7 @@ class GroupForm(OrgForm):
     )
     leader_name = PersianCharField(label=_("Leader's name"), max_length=150, required=False)
     leader_mobile = MobileField(label=_("Leader's mobile"), required=False)
-    member_count = forms.IntegerField(label=_("Number of members"), min_value=0, max_value=100_000, initial=0)
+    member_count = IntegerField(label=_("Number of members"), min_value=0, max_value=100_000, initial=0)
 
 
 class InstitutionForm(OrgForm):

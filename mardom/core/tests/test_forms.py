@@ -138,3 +138,21 @@ def test_jalali_field_in_a_form_round_trips_its_initial_value():
         form = BirthForm(data={"born": "۱۴۰۴/۰۱/۰۱"})
         assert form.is_valid()
         assert form.cleaned_data["born"] == dt.date(2025, 3, 21)
+
+
+def test_integer_field_takes_any_digits_and_shows_the_pages_digits():
+    from django import forms as django_forms
+
+    from mardom.core.forms import IntegerField
+
+    class Form(django_forms.Form):
+        n = IntegerField(min_value=1, max_value=2000)
+
+    for typed in ("۱۴۰۵", "١٤٠٥", "1405", " ۱۴۰۵ "):
+        form = Form({"n": typed})
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["n"] == 1405
+    assert not Form({"n": "۱۴۰۵۰"}).is_valid()
+    with translation.override("fa"):
+        assert 'value="۱۴۰۵"' in str(Form(initial={"n": 1405})["n"])
+        assert 'inputmode="numeric"' in str(Form(initial={"n": 1405})["n"])
