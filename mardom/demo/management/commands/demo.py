@@ -199,8 +199,10 @@ class Builder:
             if login.role:
                 people_services.role_grant(by=self.admin, user=user, role=login.role, unit=units[login.key])
             if login.key == "member":
-                fund_services.membership_join(by=self.admin, fund=funds[0], person=person, opening_deposit=5_000_000,
-                                              joined_on=funds[0].founded_on, idempotency_key="demo-member-login")
+                membership = fund_services.membership_join(
+                    by=self.admin, fund=funds[0], person=person, opening_deposit=5_000_000,
+                    joined_on=funds[0].founded_on, idempotency_key="demo-member-login")
+                self.pay_every_month(membership)
         self.referrals(bases, groups, institutions, people)
         self.loans(funds[0])
         self.draws(funds[1])
@@ -244,6 +246,17 @@ class Builder:
                 )
             made.append(fund)
         return made
+
+    def pay_every_month(self, membership: Membership) -> None:
+        """Contributions from the month after joining up to last month, each paid in the first days."""
+        today = timezone.localdate()
+        month = jalali_month_start(membership.joined_on, 1)
+        while month < jalali_month_start(today):
+            period = to_jalali(month)
+            fund_services.contribution_record(by=self.admin, membership=membership, year=period.year,
+                                              month=period.month,
+                                              paid_on=month + datetime.timedelta(days=self.rng.randrange(0, 10)))
+            month = jalali_month_start(month, 1)
 
     def loans(self, fund: Fund) -> None:
         """Loans in every state in the first fund: repaid, running, late, waiting for a guarantor (the demo
