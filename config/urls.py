@@ -19,4 +19,5 @@ urlpatterns = [
     path("geo/", include("mardom.geo.urls")),
     path("orgs/", include("mardom.orgs.urls")),
     path("funds/", include("mardom.funds.urls")),
+    path("production/", include("mardom.production.urls")),
 ]

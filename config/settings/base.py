@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "mardom.people",
     "mardom.ledger",
     "mardom.funds",
+    "mardom.production",
     "mardom.demo",
 ]
 

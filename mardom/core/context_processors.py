@@ -14,6 +14,8 @@ SECTIONS: list[tuple[str, Any, str | None]] = [
     ("me", _("My file"), None),
     ("people:list", _("People"), "people.view"),
     ("funds:list", _("Loan funds"), None),
+    ("production:producers", _("Producers"), None),
+    ("production:advantaged", _("Advantaged products"), "producers.view"),
     ("orgs:base-list", _("Bases"), "orgs.view"),
     ("orgs:group-list", _("Volunteer groups"), "orgs.view"),
     ("orgs:institution-list", _("Institutions"), "orgs.view"),

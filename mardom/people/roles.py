@@ -42,11 +42,14 @@ class Perm:
     FUNDS_VIEW = "funds.view"          # a fund's totals, members and books
     FUNDS_MANAGE = "funds.manage"      # create funds, change their rules
     FUNDS_TREASURY = "funds.treasury"  # record money: members joining, contributions, withdrawals
+    PRODUCERS_VIEW = "producers.view"
+    PRODUCERS_MANAGE = "producers.manage"  # register producers directly, approve them, set advantaged products
 
 
 _OFFICER = frozenset(
     {Perm.PEOPLE_VIEW, Perm.PEOPLE_MANAGE, Perm.ROLES_GRANT, Perm.ORGS_VIEW, Perm.ORGS_MANAGE,
-     Perm.REFERRALS_MANAGE, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW, Perm.FUNDS_MANAGE}
+     Perm.REFERRALS_MANAGE, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW, Perm.FUNDS_MANAGE, Perm.PRODUCERS_VIEW,
+     Perm.PRODUCERS_MANAGE}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -58,7 +61,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                                   Perm.FUNDS_TREASURY, Perm.AUDIT_VIEW}),
     Role.FUND_TREASURER: frozenset({Perm.ORGS_VIEW, Perm.FUNDS_VIEW, Perm.FUNDS_TREASURY}),
     # Auditors read everything in their scope and change nothing.
-    Role.AUDITOR: frozenset({Perm.PEOPLE_VIEW, Perm.ORGS_VIEW, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW}),
+    Role.AUDITOR: frozenset({Perm.PEOPLE_VIEW, Perm.ORGS_VIEW, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW,
+                             Perm.PRODUCERS_VIEW}),
     Role.CLUSTER_GUIDE: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE}),
     Role.JOB_LEADER: frozenset({Perm.ORGS_VIEW}),
     Role.PRODUCER: frozenset(),

@@ -23,6 +23,8 @@ from mardom.orgs.models import Base, Institution, OrgUnit, Referral, VolunteerGr
 from mardom.people import services as people_services
 from mardom.people.models import Person, User
 from mardom.people.roles import Role
+from mardom.production import services as production_services
+from mardom.production.models import Product
 
 DEMO_PASSWORD = "mardom-demo-1402"
 ADMIN_USERNAME = "admin"
@@ -206,6 +208,7 @@ class Builder:
         self.referrals(bases, groups, institutions, people)
         self.loans(funds[0])
         self.draws(funds[1])
+        self.producers(people)
 
     def funds(self, bases: list[Base], people: list[Person]) -> list[Fund]:
         """Funds with real history: members joining, monthly contributions since, a few late payers."""
@@ -342,6 +345,44 @@ class Builder:
         fund_services.draw_perform(by=manager, draw=draw, public_entropy="۴۷۱۲", now=held)
         soon = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=7), datetime.time(18, 0)))
         fund_services.draw_announce(by=manager, fund=fund, winners_count=2, scheduled_at=soon)
+
+    def producers(self, people: list[Person]) -> None:
+        """Home producers around Qaen and Birjand, mostly saffron and barberry, and the region's advantaged
+        products; a few registrations wait for the county's approval (one is the demo person's own)."""
+        products = {p.code: p for p in Product.objects.all()}
+        mix = {  # product line -> weight, per county
+            self.qaenat.pk: [("saffron", 45), ("barberry", 25), ("carpet", 12), ("honey", 6), ("dairy", 6),
+                             ("embroidery", 6)],
+            self.birjand.pk: [("jujube", 30), ("saffron", 20), ("carpet", 20), ("barberry", 15), ("pottery", 15)],
+        }
+        officer = User.objects.get(person__mobile="09120000003")
+        for person in people:
+            county = self.qaenat if person.home_place.county_id == self.qaenat.place_id else self.birjand
+            if self.rng.random() < 0.15:
+                continue  # not everyone produces
+            codes, weights = zip(*mix[county.pk], strict=True)
+            first = products[self.rng.choices(codes, weights)[0]]
+            lines = [(first, self.rng.choice([5, 10, 20, 50, 100]) * (1000 if first.code == "saffron" else 10))]
+            if self.rng.random() < 0.3:
+                lines.append((products[self.rng.choice([c for c in codes if c != first.code])],
+                              self.rng.choice([10, 20, 50])))
+            production_services.producer_register(
+                by=self.admin, person=person,
+                place=person.home_place if person.home_place.county_id == county.place_id else self.village(county),
+                activities=f"تولید {first.name}", started_on=datetime.date(2010 + self.rng.randrange(14), 3, 21),
+                baseline_sales=self.rng.randrange(20, 600) * 1_000_000, products=lines,
+            )
+        me = Person.objects.get(mobile="09120000009")
+        production_services.producer_register(
+            by=User.objects.get(person=me), person=me, place=me.home_place, activities="دوخت پوشاک محلی",
+            started_on=datetime.date(2019, 3, 21), baseline_sales=90_000_000, products=[(products["sewing"], 300)],
+            business_name="خیاطی خانگی عباسی")
+        for region, codes in [(self.province, ["saffron", "barberry", "jujube", "carpet"]),
+                              (self.qaenat, ["saffron", "barberry", "carpet"]),
+                              (self.birjand, ["jujube", "carpet", "pottery"])]:
+            for code in codes:
+                production_services.advantaged_add(by=officer if region == self.qaenat else self.admin,
+                                                   region=region, product=products[code])
 
     def place_for(self, county: OrgUnit, i: int) -> Place:
         city = self.qaen_city if county == self.qaenat else self.birjand_city

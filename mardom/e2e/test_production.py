@@ -1,0 +1,31 @@
+"""Producers in the browser: the county officer approves a self-registration; a person registers herself."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from mardom.production.models import Producer
+
+from .conftest import shot
+from .test_foundation import login
+
+
+def test_county_officer_approves_a_waiting_producer(page: Page) -> None:
+    producer = Producer.objects.filter(status="pending").first()
+    assert producer is not None
+    login(page, "09120000003")
+    page.goto("/production/producers/?status=pending")
+    shot(page, "producers-phone")
+    page.locator("[data-test=producers] a").first.click()
+    form = page.locator("[data-test=decision-form]")
+    form.locator("input[value=approve]").check()
+    form.locator("button.primary").click()
+    expect(page.locator("[data-test=status]")).to_have_text("تأییدشده")
+    assert Producer.objects.get(pk=producer.pk).status == "approved"
+
+
+def test_advantaged_products_of_the_province(page: Page) -> None:
+    login(page, "09120000002")
+    page.goto("/production/advantaged/")
+    expect(page.locator("body")).to_contain_text("زعفران")
+    shot(page, "advantaged-phone")

@@ -1,0 +1,71 @@
+"""Reads for producers and products, scoped to the asking user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+
+from mardom.core.text import search_key
+from mardom.orgs.models import OrgUnit
+from mardom.people.roles import Perm
+from mardom.people.scopes import scope_filter, scope_q
+
+from .models import AdvantagedProduct, Producer, Product
+
+
+def producer_list(*, user: Any, query: str = "", status: str = "", product: str = "") -> QuerySet[Producer]:
+    own = Q(person_id=user.person_id) if getattr(user, "person_id", None) else Q(pk__in=[])
+    qs = Producer.objects.filter(scope_q(user, Perm.PRODUCERS_VIEW, path_field="unit__path") | own)
+    if query:
+        key = search_key(query)
+        qs = qs.filter(Q(person__search_key__contains=key) | Q(business_name__icontains=query.strip()))
+    if status in Producer.Status.values:
+        qs = qs.filter(status=status)
+    if product:
+        qs = qs.filter(products__product__code=product)
+    return qs.select_related("person", "place", "unit").prefetch_related("products__product").distinct() \
+        .order_by("-registered_at", "-pk")
+
+
+def producer_get(*, user: Any, pk: int) -> Producer:
+    producer = producer_list(user=user).filter(pk=pk).first()
+    if producer is None:
+        raise Http404
+    return producer
+
+
+def products() -> QuerySet[Product]:
+    return Product.objects.order_by("category", "name")
+
+
+def regions_for(*, user: Any) -> QuerySet[OrgUnit]:
+    """Counties and provinces within the user's producers scope, with their advantaged products."""
+    return scope_filter(OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.COUNTY, OrgUnit.Kind.PROVINCE]), user,
+                        Perm.PRODUCERS_VIEW).select_related("parent").order_by("path")
+
+
+def advantaged_in(*, regions: QuerySet[OrgUnit]) -> dict[int, list[AdvantagedProduct]]:
+    grouped: dict[int, list[AdvantagedProduct]] = {}
+    for advantage in AdvantagedProduct.objects.filter(region__in=regions).select_related("product").order_by(
+            "product__name"):
+        grouped.setdefault(advantage.region_id, []).append(advantage)
+    return grouped
+
+
+def producer_totals(*, user: Any) -> dict[str, int]:
+    qs = producer_list(user=user).order_by()
+    return {
+        "approved": qs.filter(status=Producer.Status.APPROVED).count(),
+        "pending": qs.filter(status=Producer.Status.PENDING).count(),
+        "baseline": qs.filter(status=Producer.Status.APPROVED).aggregate(s=Sum("baseline_sales"))["s"] or 0,
+    }
+
+
+def product_counts(*, user: Any) -> list[dict[str, Any]]:
+    """Approved producers per product in the user's scope, most first."""
+    return list(
+        producer_list(user=user).filter(status=Producer.Status.APPROVED).order_by()
+        .values("products__product__name").annotate(n=Count("pk", distinct=True)).order_by("-n")[:12]
+    )

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from mardom.core.errors import DomainError
+from mardom.core.models import AuditEntry
+from mardom.production import selectors, services
+from mardom.production.models import AdvantagedProduct, Producer, Product
+
+STARTED = datetime.date(2020, 3, 20)
+
+
+@pytest.fixture
+def saffron(db):
+    return Product.objects.get(code="saffron")
+
+
+def register(by, person, place, saffron, **kw):
+    return services.producer_register(by=by, person=person, place=place, activities="کاشت زعفران",
+                                      started_on=STARTED, baseline_sales=120_000_000,
+                                      products=kw.pop("products", [(saffron, 5000)]), **kw)
+
+
+def test_the_taxonomy_is_loaded_with_units_and_value_chains(db):
+    assert Product.objects.count() >= 30
+    assert Product.objects.get(code="saffron").unit == "g"
+    assert Product.objects.get(code="barberry-paste").value_chain == "barberry"
+
+
+def test_a_person_registers_and_waits_for_the_county(make_person, make_user, qaenat, qaenat_village, saffron,
+                                                     county_officer):
+    person = make_person(qaenat)
+    producer = register(make_user(person), person, qaenat_village, saffron)
+    assert producer.status == "pending" and producer.unit == qaenat
+    producer = services.producer_decide(by=county_officer, producer=producer, approve=True)
+    assert producer.status == "approved"
+    with pytest.raises(DomainError):
+        services.producer_decide(by=county_officer, producer=producer, approve=False)
+    assert AuditEntry.objects.filter(action__startswith="producer.").count() == 2
+
+
+def test_an_officer_registers_directly_but_not_in_another_county(make_person, qaenat, qaenat_village, saffron,
+                                                                county_officer, birjand_officer):
+    producer = register(county_officer, make_person(qaenat), qaenat_village, saffron)
+    assert producer.status == "approved"
+    with pytest.raises(PermissionDenied):
+        register(birjand_officer, make_person(qaenat), qaenat_village, saffron)
+    with pytest.raises(PermissionDenied):
+        services.producer_decide(by=birjand_officer, producer=producer, approve=False)
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"products": []}, "products"),
+    ({"baseline_sales": -1}, "baseline_sales"),
+    ({"started_on": datetime.date(2099, 1, 1)}, "started_on"),
+])
+def test_bad_registrations_change_nothing(make_person, qaenat, qaenat_village, saffron, county_officer, change,
+                                          field):
+    kwargs = {"activities": "x", "started_on": STARTED, "baseline_sales": 1, "products": [(saffron, 1)], **change}
+    with pytest.raises(DomainError) as error:
+        services.producer_register(by=county_officer, person=make_person(qaenat), place=qaenat_village, **kwargs)
+    assert error.value.field == field and not Producer.objects.exists()
+
+
+def test_one_registration_per_person_and_place(make_person, qaenat, qaenat_village, saffron, county_officer):
+    person = make_person(qaenat)
+    register(county_officer, person, qaenat_village, saffron)
+    with pytest.raises(DomainError):
+        register(county_officer, person, qaenat_village, saffron)
+
+
+def test_advantaged_products_within_scope(county_officer, birjand_officer, qaenat, birjand, saffron):
+    advantage = services.advantaged_add(by=county_officer, region=qaenat, product=saffron)
+    with pytest.raises(DomainError):
+        services.advantaged_add(by=county_officer, region=qaenat, product=saffron)
+    with pytest.raises(PermissionDenied):
+        services.advantaged_add(by=county_officer, region=birjand, product=saffron)
+    with pytest.raises(PermissionDenied):
+        services.advantaged_remove(by=birjand_officer, advantage=advantage)
+    services.advantaged_remove(by=county_officer, advantage=advantage)
+    assert not AdvantagedProduct.objects.exists()
+
+
+def test_scope_and_pages(client, make_person, make_user, qaenat, qaenat_village, saffron, county_officer,
+                         birjand_officer, django_assert_max_num_queries):
+    producer = register(county_officer, make_person(qaenat), qaenat_village, saffron)
+    urls = [("get", reverse("production:producer", args=[producer.pk]), None),
+            ("post", reverse("production:producer-decide", args=[producer.pk]), {"decision": "reject"}),
+            ("post", reverse("production:advantaged-add", args=[qaenat.pk]), {f"r{qaenat.pk}-product": saffron.pk})]
+    client.force_login(birjand_officer)
+    for method, url, data in urls:
+        assert getattr(client, method)(url, data or {}).status_code in (403, 404), url
+    assert Producer.objects.get(pk=producer.pk).status == "approved" and not AdvantagedProduct.objects.exists()
+    assert producer.person.full_name not in client.get(reverse("production:producers")).content.decode()
+    client.force_login(county_officer)
+    for _ in range(10):
+        register(county_officer, make_person(qaenat), qaenat_village, saffron)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("production:producers"))
+    assert page.status_code == 200 and producer.person.full_name in page.content.decode()
+    assert client.get(reverse("production:advantaged")).status_code == 200
+    assert client.post(reverse("production:advantaged-add", args=[qaenat.pk]),
+                       {f"r{qaenat.pk}-product": saffron.pk}).status_code == 302
+    assert AdvantagedProduct.objects.filter(region=qaenat).count() == 1
+    assert selectors.producer_totals(user=county_officer)["approved"] == 11
+
+
+def test_self_registration_form_with_bad_input_shows_messages(client, make_person, make_user, qaenat, saffron):
+    person = make_person(qaenat)
+    client.force_login(make_user(person))
+    response = client.post(reverse("production:producer-create"), {
+        "kind": "home", "place": "999999999", "activities": "<b>x</b>", "started_on": "1404/12/30",
+        "baseline_sales": "-5", "product_1": str(saffron.pk), "capacity_1": ""})
+    page = response.content.decode()
+    for field in ("place", "activities", "started_on", "baseline_sales", "capacity_1"):
+        assert f'class="field invalid" data-field="{field}"' in page, field
+    assert not Producer.objects.exists()

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "production"
+
+urlpatterns = [
+    path("producers/", views.producer_list, name="producers"),
+    path("producers/new/", views.producer_create, name="producer-create"),
+    path("producers/<int:pk>/", views.producer_detail, name="producer"),
+    path("producers/<int:pk>/decide/", views.producer_decide, name="producer-decide"),
+    path("advantaged/", views.advantaged, name="advantaged"),
+    path("advantaged/<int:region>/add/", views.advantaged_add, name="advantaged-add"),
+    path("advantaged/items/<int:pk>/remove/", views.advantaged_remove, name="advantaged-remove"),
+]

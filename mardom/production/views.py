@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mardom.core.errors import DomainError
+from mardom.core.forms_util import run_service
+from mardom.orgs.models import OrgUnit
+from mardom.people.models import Person
+from mardom.people.roles import Perm
+from mardom.people.scopes import has_perm_on, holds_anywhere, scope_filter
+
+from . import selectors, services
+from .forms import AdvantageForm, DecisionForm, ProducerForm
+from .models import AdvantagedProduct, Producer
+
+
+@login_required
+def producer_list(request: HttpRequest) -> HttpResponse:
+    query, status, product = (request.GET.get(k, "")[:100] for k in ("q", "status", "product"))
+    page = Paginator(selectors.producer_list(user=request.user, query=query, status=status, product=product),
+                     50).get_page(request.GET.get("page"))
+    return render(request, "production/producer_list.html", {
+        "page": page, "query": query, "status": status, "product": product, "statuses": Producer.Status.choices,
+        "products": selectors.products(), "totals": selectors.producer_totals(user=request.user),
+        "officer": holds_anywhere(request.user, Perm.PRODUCERS_MANAGE),
+    })
+
+
+@login_required
+def producer_create(request: HttpRequest) -> HttpResponse:
+    officer = holds_anywhere(request.user, Perm.PRODUCERS_MANAGE)
+    if not officer and not request.user.person_id:
+        raise PermissionDenied
+    form = ProducerForm(request.POST if request.method == "POST" else None, officer=officer)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = Person.objects.filter(national_id=data["national_id"]).first() if officer else request.user.person
+        if person is None:
+            form.add_error("national_id", _("No one is registered with this national ID. Register the person "
+                                            "first."))
+        else:
+            producer = run_service(
+                form, services.producer_register, by=request.user, person=person, place=data["place"],
+                activities=data["activities"], started_on=data["started_on"], baseline_sales=data["baseline_sales"],
+                products=form.product_rows(), business_name=data["business_name"], kind=data["kind"])
+            if producer:
+                messages.success(request, _("The producer was registered.") if producer.status == "approved"
+                                 else _("Your registration was sent to the county for approval."))
+                return redirect("production:producer", pk=producer.pk)
+    return render(request, "production/producer_form.html", {"form": form, "officer": officer})
+
+
+@login_required
+def producer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    producer = selectors.producer_get(user=request.user, pk=pk)
+    can_decide = producer.status == Producer.Status.PENDING and has_perm_on(request.user, Perm.PRODUCERS_MANAGE,
+                                                                              producer.unit)
+    return render(request, "production/producer_detail.html", {
+        "producer": producer, "decision_form": DecisionForm() if can_decide else None})
+
+
+@login_required
+@require_POST
+def producer_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    producer = selectors.producer_get(user=request.user, pk=pk)
+    if not has_perm_on(request.user, Perm.PRODUCERS_MANAGE, producer.unit):
+        raise PermissionDenied
+    form = DecisionForm(request.POST)
+    if form.is_valid() and run_service(form, services.producer_decide, by=request.user, producer=producer,
+                                       approve=form.cleaned_data["decision"] == "approve",
+                                       note=form.cleaned_data["note"]):
+        messages.success(request, _("The decision was saved."))
+        return redirect("production:producer", pk=producer.pk)
+    return render(request, "production/producer_detail.html", {"producer": producer, "decision_form": form},
+                  status=400)
+
+
+@login_required
+def advantaged(request: HttpRequest) -> HttpResponse:
+    if not holds_anywhere(request.user, Perm.PRODUCERS_VIEW):
+        raise PermissionDenied
+    regions = selectors.regions_for(user=request.user)
+    manageable = set(scope_filter(regions, request.user, Perm.PRODUCERS_MANAGE).values_list("pk", flat=True))
+    grouped = selectors.advantaged_in(regions=regions)
+    regions = list(regions)
+    # A national or province scope holds hundreds of counties: list every province, and the counties that
+    # already have products (a county officer still sees their own county to add the first one).
+    everything = len(regions) <= 40
+    shown = [r for r in regions if everything or r.kind == OrgUnit.Kind.PROVINCE or r.pk in grouped]
+    return render(request, "production/advantaged.html", {
+        "regions": [(r, grouped.get(r.pk, []), AdvantageForm(prefix=f"r{r.pk}") if r.pk in manageable else None)
+                    for r in shown],
+        "products": selectors.products(),
+    })
+
+
+@login_required
+@require_POST
+def advantaged_add(request: HttpRequest, region: int) -> HttpResponse:
+    unit = scope_filter(OrgUnit.objects.filter(pk=region), request.user, Perm.PRODUCERS_MANAGE).first()
+    if unit is None:
+        raise PermissionDenied
+    form = AdvantageForm(request.POST, prefix=f"r{unit.pk}")
+    if form.is_valid():
+        try:
+            services.advantaged_add(by=request.user, region=unit, product=form.cleaned_data["product"],
+                                    note=form.cleaned_data["note"])
+            messages.success(request, _("The advantaged product was added."))
+        except DomainError as error:
+            messages.error(request, str(error.message))
+    else:
+        messages.error(request, _("Choose a product from the list."))
+    return redirect("production:advantaged")
+
+
+@login_required
+@require_POST
+def advantaged_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    advantage = AdvantagedProduct.objects.select_related("region").filter(pk=pk).first()
+    if advantage is None or not has_perm_on(request.user, Perm.PRODUCERS_MANAGE, advantage.region):
+        raise PermissionDenied
+    services.advantaged_remove(by=request.user, advantage=advantage)
+    messages.success(request, _("The advantaged product was removed."))
+    return redirect("production:advantaged")
