@@ -16,6 +16,7 @@ SECTIONS: list[tuple[str, Any, str | None]] = [
     ("funds:list", _("Loan funds"), None),
     ("production:producers", _("Producers"), None),
     ("production:advantaged", _("Advantaged products"), "producers.view"),
+    ("production:suggestions", _("Colonies"), "producers.manage"),
     ("orgs:base-list", _("Bases"), "orgs.view"),
     ("orgs:group-list", _("Volunteer groups"), "orgs.view"),
     ("orgs:institution-list", _("Institutions"), "orgs.view"),

@@ -97,7 +97,7 @@ def page(browser: object, demo_server: str) -> Iterator[object]:
     context = browser.new_context(base_url=demo_server, viewport={"width": 390, "height": 844},  # type: ignore[attr-defined]
                                   locale="en-US")  # an English phone still gets Persian
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # a loaded 2-core CI machine can be slow; waits end as soon as ready
     yield page
     context.close()
 

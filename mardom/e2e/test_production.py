@@ -29,3 +29,18 @@ def test_advantaged_products_of_the_province(page: Page) -> None:
     page.goto("/production/advantaged/")
     expect(page.locator("body")).to_contain_text("زعفران")
     shot(page, "advantaged-phone")
+
+
+def test_county_officer_forms_a_suggested_colony(page: Page) -> None:
+    from mardom.production.models import Colony
+
+    login(page, "09120000003")
+    page.goto("/production/suggestions/")
+    suggestion = page.locator("[data-test=suggestion]").first
+    expect(suggestion).to_be_visible()
+    shot(page, "colony-suggestions-phone")
+    before = Colony.objects.count()
+    suggestion.locator("[data-test=accept]").click()
+    expect(page.locator("[data-test=colony-members] tbody tr").first).to_be_visible()
+    assert Colony.objects.count() == before + 1
+    shot(page, "colony-phone")

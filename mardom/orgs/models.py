@@ -22,6 +22,7 @@ class OrgUnit(models.Model):
         GROUP = "group", _("Volunteer group")
         INSTITUTION = "institution", _("Institution")
         CLUSTER = "cluster", _("Cluster")
+        COLONY = "colony", _("Colony")
         EXHIBITION = "exhibition", _("Exhibition")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

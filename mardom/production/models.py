@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mardom.orgs.models import OrgUnit
+
 
 class Product(models.Model):
     """One product line of the taxonomy (saffron, barberry, hand-woven carpet...), with its unit."""
@@ -120,3 +122,34 @@ class ProducerProduct(models.Model):
 
     def __str__(self) -> str:
         return f"{self.producer}: {self.product}"
+
+
+class Colony(OrgUnit):
+    """کلنی: a small group of producers of one product line in one locality, with a coordinator. Filed under
+    its county (the unit's parent), so the county's officers see it."""
+
+    product = models.ForeignKey(Product, verbose_name=_("product line"), on_delete=models.PROTECT,
+                                related_name="colonies")
+    coordinator = models.ForeignKey("people.Person", verbose_name=_("coordinator"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("colony")
+        verbose_name_plural = _("colonies")
+
+
+class ColonyMember(models.Model):
+    colony = models.ForeignKey(Colony, on_delete=models.PROTECT, related_name="members")
+    producer = models.ForeignKey(Producer, on_delete=models.PROTECT, related_name="colony_memberships")
+    # Copied from the colony so the database itself refuses two colonies of one line for one producer.
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("colony member")
+        verbose_name_plural = _("colony members")
+        constraints = [models.UniqueConstraint(fields=["producer", "product"], name="production_one_colony_per_line")]
+
+    def __str__(self) -> str:
+        return f"{self.producer} @ {self.colony}"

@@ -69,3 +69,46 @@ def product_counts(*, user: Any) -> list[dict[str, Any]]:
         producer_list(user=user).filter(status=Producer.Status.APPROVED).order_by()
         .values("products__product__name").annotate(n=Count("pk", distinct=True)).order_by("-n")[:12]
     )
+
+
+def formation_rows(*, county: OrgUnit) -> tuple[list[Any], dict[int, int]]:
+    """Approved producers of a county as rows for formation.suggest: one row per product line they make and
+    are not yet in a colony of. A producer of two lines gives two rows, so rows get their own ids; the map
+    turns a row id back into the producer's."""
+    from .formation import ProducerRow
+    from .models import ColonyMember, ProducerProduct
+
+    taken = set(ColonyMember.objects.filter(producer__unit=county).values_list("producer_id", "product_id"))
+    rows: list[Any] = []
+    producer_of: dict[int, int] = {}
+    lines = ProducerProduct.objects.filter(producer__unit=county, producer__status="approved").values_list(
+        "producer_id", "product_id", "product__code", "product__value_chain", "producer__place_id",
+        "producer__place__kind", "producer__place__parent_id", "producer__place__parent__parent_id",
+        "producer__place__county_id", "producer__place__province_id")
+    for producer, product, code, chain, place, kind, parent, grandparent, county_place, province in lines:
+        if (producer, product) in taken:
+            continue
+        village = place if kind == "village" else None
+        producer_of[len(rows)] = producer
+        rows.append(ProducerRow(
+            id=len(rows), product_line=code, value_chain=chain, village=village,
+            rural_district=parent if village else None, district=grandparent if village else parent,
+            city=place if kind == "city" else None, county=county_place, province=province,
+        ))
+    return rows, producer_of
+
+
+def colonies_of(*, user: Any, county: OrgUnit | None = None) -> QuerySet[Any]:
+    from .models import Colony
+
+    qs = scope_filter(Colony.objects.all(), user, Perm.PRODUCERS_VIEW)
+    if county is not None:
+        qs = qs.filter(parent=county)
+    return qs.select_related("product", "place", "parent").annotate(size=Count("members")).order_by("name")
+
+
+def colony_get(*, user: Any, pk: int) -> Any:
+    colony = colonies_of(user=user).filter(pk=pk).first()
+    if colony is None:
+        raise Http404
+    return colony

@@ -13,14 +13,15 @@ from django.utils.translation import gettext as _
 
 from mardom.core.audit import audit_record
 from mardom.core.errors import DomainError
-from mardom.core.text import normalize_text
+from mardom.core.text import normalize_text, search_key
 from mardom.geo.models import Place
 from mardom.orgs.models import OrgUnit
+from mardom.orgs.services import unit_set_path
 from mardom.people.models import Person
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on, require
 
-from .models import AdvantagedProduct, Producer, ProducerProduct, Product
+from .models import AdvantagedProduct, Colony, ColonyMember, Producer, ProducerProduct, Product
 
 PRODUCER_TRANSITIONS = {
     Producer.Status.PENDING: frozenset({Producer.Status.APPROVED, Producer.Status.REJECTED}),
@@ -113,3 +114,41 @@ def advantaged_remove(*, by: Any, advantage: AdvantagedProduct) -> None:
     audit_record(by=by, action="advantage.remove", obj=advantage, scope_path=advantage.region.path or "",
                  before={"region": advantage.region_id, "product": advantage.product_id})
     advantage.delete()
+
+
+@transaction.atomic
+def colony_create(*, by: Any, county: OrgUnit, product: Product, place: Place, producers: Sequence[Producer],
+                  name: str = "", coordinator: Person | None = None) -> Colony:
+    """Form a colony (accepting a suggestion, or by hand): approved producers of one product line, all in
+    one county, none already in a colony of that line."""
+    require(by, Perm.PRODUCERS_MANAGE, county)
+    if county.kind != OrgUnit.Kind.COUNTY:
+        raise DomainError(_("Choose a county."), field="county")
+    if len(producers) < 2:
+        raise DomainError(_("A colony needs at least two producers."), field="producers")
+    ids = [p.pk for p in producers]
+    rows = list(Producer.objects.select_for_update(of=("self",)).filter(pk__in=ids).prefetch_related("products"))
+    if len(rows) != len(set(ids)):
+        raise DomainError(_("Some of these producers do not exist."), field="producers")
+    for producer in rows:
+        if producer.unit_id != county.pk:
+            raise DomainError(_("%(name)s works in another county.") % {"name": producer}, field="producers")
+        if producer.status != Producer.Status.APPROVED:
+            raise DomainError(_("%(name)s is not approved yet.") % {"name": producer}, field="producers")
+        if product.pk not in {line.product_id for line in producer.products.all()}:
+            raise DomainError(_("%(name)s does not make %(product)s.") % {"name": producer, "product": product},
+                              field="producers")
+    taken = ColonyMember.objects.filter(producer_id__in=ids, product=product).select_related("producer").first()
+    if taken is not None:
+        raise DomainError(_("%(name)s is already in a colony of %(product)s.")
+                          % {"name": taken.producer, "product": product}, field="producers")
+    label = normalize_text(name) or _("Colony of %(product)s, %(place)s") % {"product": product.name,
+                                                                           "place": place.name}
+    colony = Colony.objects.create(kind=OrgUnit.Kind.COLONY, name=label, search_key=search_key(label),
+                                   parent=county, place=place, product=product, coordinator=coordinator,
+                                   created_by=by)
+    unit_set_path(colony)
+    ColonyMember.objects.bulk_create([ColonyMember(colony=colony, producer=p, product=product) for p in rows])
+    audit_record(by=by, action="colony.create", obj=colony, scope_path=colony.path or "",
+                 after={"product": product.code, "place": place.pk, "producers": sorted(ids)})
+    return colony

@@ -12,4 +12,7 @@ urlpatterns = [
     path("advantaged/", views.advantaged, name="advantaged"),
     path("advantaged/<int:region>/add/", views.advantaged_add, name="advantaged-add"),
     path("advantaged/items/<int:pk>/remove/", views.advantaged_remove, name="advantaged-remove"),
+    path("suggestions/", views.suggestions, name="suggestions"),
+    path("suggestions/accept/", views.suggestion_accept, name="suggestion-accept"),
+    path("colonies/<int:pk>/", views.colony_detail, name="colony"),
 ]

@@ -6,19 +6,22 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mardom.core.errors import DomainError
 from mardom.core.forms_util import run_service
+from mardom.geo.models import Place
 from mardom.orgs.models import OrgUnit
 from mardom.people.models import Person
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on, holds_anywhere, scope_filter
 
-from . import selectors, services
+from . import formation, selectors, services
 from .forms import AdvantageForm, DecisionForm, ProducerForm
-from .models import AdvantagedProduct, Producer
+from .models import AdvantagedProduct, Producer, ProducerProduct
 
 
 @login_required
@@ -129,3 +132,76 @@ def advantaged_remove(request: HttpRequest, pk: int) -> HttpResponse:
     services.advantaged_remove(by=request.user, advantage=advantage)
     messages.success(request, _("The advantaged product was removed."))
     return redirect("production:advantaged")
+
+
+def _county_for(request: HttpRequest, perm: str) -> OrgUnit | None:
+    """The county the page is about: ?county= among the counties of the user's scope, else the first."""
+    counties = scope_filter(OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY), request.user, perm).order_by("name")
+    wanted = request.GET.get("county") or request.POST.get("county") or ""
+    if not wanted:
+        return counties.first()
+    county = counties.filter(pk=wanted).first() if wanted.isdigit() else None
+    if county is None:
+        raise PermissionDenied  # a county outside the user's scope, or nonsense
+    return county
+
+
+@login_required
+def suggestions(request: HttpRequest) -> HttpResponse:
+    """Colonies suggested from the county's approved producers who are not in a colony of that line yet;
+    the officer accepts one (it becomes a colony) or leaves it."""
+    county = _county_for(request, Perm.PRODUCERS_MANAGE)
+    if county is None:
+        raise PermissionDenied
+    rows_in, producer_of = selectors.formation_rows(county=county)
+    result = formation.suggest(rows_in, min_colony=5, max_colony=40)
+    places = {p.pk: p for p in Place.objects.filter(pk__in=[c.place for c in result.colonies])}
+    products = {p.code: p for p in selectors.products()}
+    rows = [{
+        "index": i, "suggestion": s, "place": places.get(s.place), "product": products.get(s.product_line),
+        "producer_ids": sorted(producer_of[row_id] for row_id in s.producer_ids),
+        "reasons": [formation.render_reason((msgid, {**params, "product_line": products[s.product_line].name}
+                                             if s.product_line in products else params), gettext)
+                    for msgid, params in s.reasons],
+    } for i, s in enumerate(result.colonies)]
+    return render(request, "production/suggestions.html", {
+        "county": county, "rows": rows, "unplaced": len(result.unplaced),
+        "colonies": selectors.colonies_of(user=request.user, county=county),
+        "counties": scope_filter(OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY), request.user,
+                                 Perm.PRODUCERS_MANAGE).order_by("name")[:500],
+    })
+
+
+@login_required
+@require_POST
+def suggestion_accept(request: HttpRequest) -> HttpResponse:
+    county = _county_for(request, Perm.PRODUCERS_MANAGE)
+    if county is None:
+        raise PermissionDenied
+    product = selectors.products().filter(code=request.POST.get("product", "")).first()
+    place = Place.objects.filter(pk=request.POST.get("place") or 0).first()
+    ids = [int(x) for x in request.POST.getlist("producers") if x.isdigit()]
+    if product is None or place is None:
+        messages.error(request, _("This suggestion is out of date; here are the current ones."))
+        return redirect(f"{reverse('production:suggestions')}?county={county.pk}")
+    try:
+        colony = services.colony_create(by=request.user, county=county, product=product, place=place,
+                                        producers=list(Producer.objects.filter(pk__in=ids)))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(f"{reverse('production:suggestions')}?county={county.pk}")
+    messages.success(request, _("The colony “%(name)s” was formed.") % {"name": colony.name})
+    return redirect("production:colony", pk=colony.pk)
+
+
+@login_required
+def colony_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    colony = selectors.colony_get(user=request.user, pk=pk)
+    members = list(colony.members.select_related("producer__person", "producer__place")
+                   .order_by("producer__person__last_name"))
+    return render(request, "production/colony_detail.html", {
+        "colony": colony, "members": members,
+        "capacity": sum(line.capacity for line in ProducerProduct.objects.filter(
+            producer__colony_memberships__colony=colony, product=colony.product)),
+        "baseline": sum(m.producer.baseline_sales for m in members),
+    })

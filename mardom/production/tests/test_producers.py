@@ -119,3 +119,40 @@ def test_self_registration_form_with_bad_input_shows_messages(client, make_perso
     for field in ("place", "activities", "started_on", "baseline_sales", "capacity_1"):
         assert f'class="field invalid" data-field="{field}"' in page, field
     assert not Producer.objects.exists()
+
+
+def test_suggestions_page_forms_a_colony_and_refuses_a_second_of_the_same_line(
+        client, make_person, qaenat, qaenat_village, saffron, county_officer, birjand_officer):
+    from mardom.production.models import Colony, ColonyMember
+
+    producers = [register(county_officer, make_person(qaenat), qaenat_village, saffron) for _ in range(6)]
+    client.force_login(county_officer)
+    page = client.get(reverse("production:suggestions"), {"county": qaenat.pk})
+    assert page.status_code == 200 and 'data-test="suggestion"' in page.content.decode()
+    data = {"county": qaenat.pk, "product": "saffron", "place": qaenat_village.pk,
+            "producers": [p.pk for p in producers]}
+    client.force_login(birjand_officer)
+    assert client.post(reverse("production:suggestion-accept"), data).status_code == 403
+    assert not Colony.objects.exists()
+    client.force_login(county_officer)
+    response = client.post(reverse("production:suggestion-accept"), data)
+    colony = Colony.objects.get()
+    assert response.status_code == 302 and colony.members.count() == 6 and colony.parent == qaenat
+    client.post(reverse("production:suggestion-accept"), data)  # the same producers again: refused
+    assert Colony.objects.count() == 1 and ColonyMember.objects.count() == 6
+    assert client.get(reverse("production:colony", args=[colony.pk])).status_code == 200
+    client.force_login(birjand_officer)
+    assert client.get(reverse("production:colony", args=[colony.pk])).status_code == 404
+
+
+def test_a_colony_cannot_mix_counties_or_lines(make_person, qaenat, birjand, qaenat_village, birjand_village,
+                                               saffron, county_officer, national_officer):
+    barberry = Product.objects.get(code="barberry")
+    here = [register(county_officer, make_person(qaenat), qaenat_village, saffron) for _ in range(2)]
+    there = register(national_officer, make_person(birjand), birjand_village, saffron)
+    with pytest.raises(DomainError):
+        services.colony_create(by=national_officer, county=qaenat, product=saffron, place=qaenat_village,
+                               producers=[*here, there])
+    with pytest.raises(DomainError):
+        services.colony_create(by=county_officer, county=qaenat, product=barberry, place=qaenat_village,
+                               producers=here)
