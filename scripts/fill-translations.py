@@ -28,7 +28,7 @@ for entry in po:
         continue
     if "fuzzy" in entry.flags:
         entry.flags.remove("fuzzy")
-    entry.previous_msgid = None
+    entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
     done += 1
 po.save(str(PO))
 missing = [e.msgid for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]

@@ -44,3 +44,14 @@ def test_county_officer_forms_a_suggested_colony(page: Page) -> None:
     expect(page.locator("[data-test=colony-members] tbody tr").first).to_be_visible()
     assert Colony.objects.count() == before + 1
     shot(page, "colony-phone")
+
+
+def test_the_province_saffron_cluster_rolls_up_its_counties(page: Page) -> None:
+    from mardom.production.models import Cluster
+
+    cluster = Cluster.objects.get(level="province")
+    login(page, "09120000002")
+    page.goto(f"/production/clusters/{cluster.pk}/")
+    expect(page.locator("[data-test=cluster-rollup]")).to_be_visible()
+    expect(page.locator("[data-test=cluster-colonies] tbody tr").first).to_be_visible()
+    shot(page, "province-cluster-phone")

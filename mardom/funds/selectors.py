@@ -306,3 +306,10 @@ def draw_get(*, user: Any, pk: int) -> Draw:
     if draw is None or not fund_list(user=user).filter(pk=draw.fund_id).exists():
         raise Http404
     return draw
+
+
+def loans_held(*, person_ids: set[int]) -> dict[str, int]:
+    """Loans the given people hold in any fund (for other modules' rollups): how many are paid out and
+    running, and the principal still owed on them."""
+    running = Loan.objects.filter(membership__person_id__in=person_ids, status="disbursed")
+    return {"count": running.count(), "outstanding": running.aggregate(s=Sum("account__balance"))["s"] or 0}

@@ -124,6 +124,28 @@ class ProducerProduct(models.Model):
         return f"{self.producer}: {self.product}"
 
 
+class Cluster(OrgUnit):
+    """خوشه: colonies of one value chain in a county, or county clusters of one chain in a province, so
+    that together they can compete. The unit's parent is its county or province."""
+
+    class Level(models.TextChoices):
+        COUNTY = "county", _("County cluster")
+        PROVINCE = "province", _("Province cluster")
+
+    level = models.CharField(_("level"), max_length=8, choices=Level.choices)
+    value_chain = models.SlugField(_("value chain"), max_length=40)
+    focus_product = models.ForeignKey(Product, verbose_name=_("focus product"), on_delete=models.PROTECT,
+                                      related_name="+")
+    goals = models.CharField(_("goals"), max_length=300, blank=True)
+    province_cluster = models.ForeignKey("self", verbose_name=_("province cluster"), null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="county_clusters")
+    created_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("cluster")
+        verbose_name_plural = _("clusters")
+
+
 class Colony(OrgUnit):
     """کلنی: a small group of producers of one product line in one locality, with a coordinator. Filed under
     its county (the unit's parent), so the county's officers see it."""
@@ -132,6 +154,9 @@ class Colony(OrgUnit):
                                 related_name="colonies")
     coordinator = models.ForeignKey("people.Person", verbose_name=_("coordinator"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
+    # Not called "cluster": OrgUnit already has that name (the parent link of the Cluster subclass).
+    in_cluster = models.ForeignKey(Cluster, verbose_name=_("cluster"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="colonies")
     created_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
 
     class Meta:

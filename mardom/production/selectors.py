@@ -112,3 +112,70 @@ def colony_get(*, user: Any, pk: int) -> Any:
     if colony is None:
         raise Http404
     return colony
+
+
+def clusters_of(*, user: Any) -> QuerySet[Any]:
+    from .models import Cluster
+
+    return scope_filter(Cluster.objects.all(), user, Perm.PRODUCERS_VIEW).select_related(
+        "focus_product", "parent").order_by("level", "name")
+
+
+def cluster_get(*, user: Any, pk: int) -> Any:
+    cluster = clusters_of(user=user).filter(pk=pk).first()
+    if cluster is None:
+        raise Http404
+    return cluster
+
+
+def cluster_rollup(*, cluster: Any) -> dict[str, Any]:
+    """A cluster's colonies, producers, capacity of its focus product, baseline sales and the loans its
+    producers hold in the loan funds; a province cluster sums its county clusters."""
+    from mardom.funds.selectors import loans_held
+
+    from .models import Cluster, Colony, ColonyMember, ProducerProduct
+
+    county_ids = [cluster.pk] if cluster.level == Cluster.Level.COUNTY else list(
+        cluster.county_clusters.values_list("pk", flat=True))
+    colonies = Colony.objects.filter(in_cluster_id__in=county_ids).select_related("product", "place").annotate(
+        size=Count("members")).order_by("name")
+    members = ColonyMember.objects.filter(colony__in_cluster_id__in=county_ids)
+    producer_ids = set(members.values_list("producer_id", flat=True))
+    producers = Producer.objects.filter(pk__in=producer_ids)
+    capacity = ProducerProduct.objects.filter(producer_id__in=producer_ids,
+                                              product__value_chain=cluster.value_chain).aggregate(s=Sum("capacity"))
+    return {
+        "colonies": list(colonies), "producers": len(producer_ids),
+        "capacity": capacity["s"] or 0,
+        "baseline": producers.aggregate(s=Sum("baseline_sales"))["s"] or 0,
+        "loans": loans_held(person_ids=set(producers.values_list("person_id", flat=True))),
+        "county_clusters": list(cluster.county_clusters.select_related("parent").order_by("name"))
+        if cluster.level == Cluster.Level.PROVINCE else [],
+    }
+
+
+def cluster_candidates(*, county: OrgUnit) -> list[dict[str, Any]]:
+    """Value chains of the county with two or more colonies not yet in a cluster (or joining the county's
+    existing cluster of the chain)."""
+    from .models import Cluster, Colony
+
+    free = Colony.objects.filter(parent=county, in_cluster__isnull=True).select_related("product")
+    by_chain: dict[str, list[Any]] = {}
+    for colony in free:
+        by_chain.setdefault(colony.product.value_chain, []).append(colony)
+    existing = set(Cluster.objects.filter(parent=county, level="county").values_list("value_chain", flat=True))
+    return [{"value_chain": chain, "colonies": colonies, "focus": colonies[0].product, "joins": chain in existing}
+            for chain, colonies in sorted(by_chain.items()) if len(colonies) >= 2 or (chain in existing)]
+
+
+def province_candidates(*, province: OrgUnit) -> list[dict[str, Any]]:
+    """Value chains with county clusters in two or more counties of the province, not yet grouped."""
+    from .models import Cluster
+
+    free = Cluster.objects.filter(level="county", parent__parent=province, province_cluster__isnull=True) \
+        .select_related("parent", "focus_product")
+    by_chain: dict[str, list[Any]] = {}
+    for cluster in free:
+        by_chain.setdefault(cluster.value_chain, []).append(cluster)
+    return [{"value_chain": chain, "clusters": clusters, "focus": clusters[0].focus_product}
+            for chain, clusters in sorted(by_chain.items()) if len({c.parent_id for c in clusters}) >= 2]

@@ -15,4 +15,6 @@ urlpatterns = [
     path("suggestions/", views.suggestions, name="suggestions"),
     path("suggestions/accept/", views.suggestion_accept, name="suggestion-accept"),
     path("colonies/<int:pk>/", views.colony_detail, name="colony"),
+    path("clusters/new/", views.cluster_form, name="cluster-form"),
+    path("clusters/<int:pk>/", views.cluster_detail, name="cluster"),
 ]

@@ -21,7 +21,7 @@ from mardom.people.scopes import has_perm_on, holds_anywhere, scope_filter
 
 from . import formation, selectors, services
 from .forms import AdvantageForm, DecisionForm, ProducerForm
-from .models import AdvantagedProduct, Producer, ProducerProduct
+from .models import AdvantagedProduct, Cluster, Colony, Producer, ProducerProduct
 
 
 @login_required
@@ -167,6 +167,11 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     return render(request, "production/suggestions.html", {
         "county": county, "rows": rows, "unplaced": len(result.unplaced),
         "colonies": selectors.colonies_of(user=request.user, county=county),
+        "cluster_candidates": selectors.cluster_candidates(county=county),
+        "province": county.parent if has_perm_on(request.user, Perm.PRODUCERS_MANAGE, county.parent) else None,
+        "province_candidates": selectors.province_candidates(province=county.parent)
+        if has_perm_on(request.user, Perm.PRODUCERS_MANAGE, county.parent) else [],
+        "clusters": selectors.clusters_of(user=request.user),
         "counties": scope_filter(OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY), request.user,
                                  Perm.PRODUCERS_MANAGE).order_by("name")[:500],
     })
@@ -205,3 +210,34 @@ def colony_detail(request: HttpRequest, pk: int) -> HttpResponse:
             producer__colony_memberships__colony=colony, product=colony.product)),
         "baseline": sum(m.producer.baseline_sales for m in members),
     })
+
+
+@login_required
+@require_POST
+def cluster_form(request: HttpRequest) -> HttpResponse:
+    """Accept a cluster candidate: county colonies of one chain, or county clusters of one province."""
+    region = scope_filter(OrgUnit.objects.filter(pk=request.POST.get("region") or 0), request.user,
+                          Perm.PRODUCERS_MANAGE).first()
+    focus = selectors.products().filter(pk=request.POST.get("focus") or 0).first()
+    ids = [int(x) for x in request.POST.getlist("members") if x.isdigit()]
+    if region is None or focus is None:
+        raise PermissionDenied
+    try:
+        if region.kind == OrgUnit.Kind.PROVINCE:
+            cluster = services.province_cluster_create(by=request.user, province=region, focus_product=focus,
+                                                       county_clusters=list(Cluster.objects.filter(pk__in=ids)))
+        else:
+            cluster = services.county_cluster_create(by=request.user, county=region, focus_product=focus,
+                                                     colonies=list(Colony.objects.filter(pk__in=ids)))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("production:suggestions")
+    messages.success(request, _("The cluster “%(name)s” was formed.") % {"name": cluster.name})
+    return redirect("production:cluster", pk=cluster.pk)
+
+
+@login_required
+def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = selectors.cluster_get(user=request.user, pk=pk)
+    return render(request, "production/cluster_detail.html", {
+        "cluster": cluster, **selectors.cluster_rollup(cluster=cluster)})

@@ -156,3 +156,59 @@ def test_a_colony_cannot_mix_counties_or_lines(make_person, qaenat, birjand, qae
     with pytest.raises(DomainError):
         services.colony_create(by=county_officer, county=qaenat, product=barberry, place=qaenat_village,
                                producers=here)
+
+
+def _colony(by, county, place, product, make_person, n=3):
+    producers = [services.producer_register(by=by, person=make_person(county), place=place, activities="x",
+                                            started_on=STARTED, baseline_sales=10_000_000,
+                                            products=[(product, 100)]) for _ in range(n)]
+    return services.colony_create(by=by, county=county, product=product, place=place, producers=producers)
+
+
+def test_clusters_group_colonies_of_one_chain_and_roll_up(client, make_person, qaenat, birjand, qaenat_village,
+                                                          birjand_village, saffron, county_officer,
+                                                          birjand_officer, province_officer, south_khorasan):
+    bulbs = Product.objects.get(code="saffron-bulb")  # the same value chain as saffron
+    barberry = Product.objects.get(code="barberry")
+    first = _colony(county_officer, qaenat, qaenat_village, saffron, make_person)
+    second = _colony(county_officer, qaenat, qaenat_village, bulbs, make_person)
+    other_chain = _colony(county_officer, qaenat, qaenat_village, barberry, make_person)
+    with pytest.raises(DomainError):
+        services.county_cluster_create(by=county_officer, county=qaenat, focus_product=saffron,
+                                       colonies=[first, other_chain])
+    cluster = services.county_cluster_create(by=county_officer, county=qaenat, focus_product=saffron,
+                                             colonies=[first, second])
+    assert set(cluster.colonies.all()) == {first, second} and cluster.parent == qaenat
+    with pytest.raises(DomainError):  # already in a cluster
+        services.county_cluster_create(by=county_officer, county=qaenat, focus_product=saffron,
+                                       colonies=[first, second])
+    birjand_colonies = [_colony(birjand_officer, birjand, birjand_village, saffron, make_person) for _ in range(2)]
+    with pytest.raises(DomainError):  # a county cluster never reaches into another county
+        services.county_cluster_create(by=province_officer, county=qaenat, focus_product=saffron,
+                                       colonies=birjand_colonies)
+    there = services.county_cluster_create(by=birjand_officer, county=birjand, focus_product=saffron,
+                                           colonies=birjand_colonies)
+    with pytest.raises(PermissionDenied):
+        services.province_cluster_create(by=county_officer, province=south_khorasan, focus_product=saffron,
+                                         county_clusters=[cluster, there])
+    top = services.province_cluster_create(by=province_officer, province=south_khorasan, focus_product=saffron,
+                                           county_clusters=[cluster, there])
+    rollup = selectors.cluster_rollup(cluster=top)
+    assert rollup["producers"] == 12 and len(rollup["colonies"]) == 4
+    assert rollup["baseline"] == 12 * 10_000_000 and rollup["capacity"] == 12 * 100
+    client.force_login(birjand_officer)
+    assert client.get(reverse("production:cluster", args=[cluster.pk])).status_code == 404
+    client.force_login(county_officer)
+    page = client.get(reverse("production:cluster", args=[cluster.pk]))
+    assert page.status_code == 200 and 'data-test="cluster-rollup"' in page.content.decode()
+
+
+def test_cluster_form_refuses_another_scope(client, make_person, qaenat, qaenat_village, saffron, county_officer,
+                                            birjand_officer):
+    colonies = [_colony(county_officer, qaenat, qaenat_village, saffron, make_person) for _ in range(2)]
+    data = {"region": qaenat.pk, "focus": saffron.pk, "members": [c.pk for c in colonies]}
+    client.force_login(birjand_officer)
+    assert client.post(reverse("production:cluster-form"), data).status_code == 403
+    client.force_login(county_officer)
+    assert client.post(reverse("production:cluster-form"), data).status_code == 302
+    assert all(c.__class__.objects.get(pk=c.pk).in_cluster_id for c in colonies)

@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone, translation
@@ -23,8 +24,10 @@ from mardom.orgs.models import Base, Institution, OrgUnit, Referral, VolunteerGr
 from mardom.people import services as people_services
 from mardom.people.models import Person, User
 from mardom.people.roles import Role
+from mardom.production import formation
+from mardom.production import selectors as production_selectors
 from mardom.production import services as production_services
-from mardom.production.models import Product
+from mardom.production.models import Colony, Producer, Product
 
 DEMO_PASSWORD = "mardom-demo-1402"
 ADMIN_USERNAME = "admin"
@@ -85,7 +88,8 @@ class Command(BaseCommand):
         if Person.objects.filter(mobile=LOGINS[0].mobile).exists():
             self.stdout.write("Demo data is already loaded.")
         else:
-            with transaction.atomic():
+            # Names the services make up (a colony's default name) are stored in the site's language.
+            with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
                 Builder(random.Random(SEED)).build()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.print_logins()
@@ -353,7 +357,7 @@ class Builder:
         mix = {  # product line -> weight, per county
             self.qaenat.pk: [("saffron", 45), ("barberry", 25), ("carpet", 12), ("honey", 6), ("dairy", 6),
                              ("embroidery", 6)],
-            self.birjand.pk: [("jujube", 30), ("saffron", 20), ("carpet", 20), ("barberry", 15), ("pottery", 15)],
+            self.birjand.pk: [("saffron", 40), ("jujube", 25), ("carpet", 15), ("barberry", 10), ("pottery", 10)],
         }
         officer = User.objects.get(person__mobile="09120000003")
         for person in people:
@@ -377,12 +381,39 @@ class Builder:
             by=User.objects.get(person=me), person=me, place=me.home_place, activities="دوخت پوشاک محلی",
             started_on=datetime.date(2019, 3, 21), baseline_sales=90_000_000, products=[(products["sewing"], 300)],
             business_name="خیاطی خانگی عباسی")
+        self.colonies_and_clusters(products)
         for region, codes in [(self.province, ["saffron", "barberry", "jujube", "carpet"]),
                               (self.qaenat, ["saffron", "barberry", "carpet"]),
                               (self.birjand, ["jujube", "carpet", "pottery"])]:
             for code in codes:
                 production_services.advantaged_add(by=officer if region == self.qaenat else self.admin,
                                                    region=region, product=products[code])
+
+    def colonies_and_clusters(self, products: dict[str, Product]) -> None:
+        """Accept the colony suggestions of both counties but the last two (left for the officer to see),
+        cluster saffron and barberry in Qaenat and saffron in Birjand, and join the saffron clusters into a
+        province cluster."""
+        for county in (self.qaenat, self.birjand):
+            rows, producer_of = production_selectors.formation_rows(county=county)
+            found = formation.suggest(rows).colonies
+            for suggestion in found[:-2] if county == self.qaenat else found:  # two stay for Qaenat's officer
+                production_services.colony_create(
+                    by=self.admin, county=county, product=products[suggestion.product_line],
+                    place=Place.objects.get(pk=suggestion.place),
+                    producers=list(Producer.objects.filter(pk__in=[producer_of[i] for i in suggestion.producer_ids])),
+                )
+        made = {}
+        for county, code in [(self.qaenat, "saffron"), (self.qaenat, "barberry"), (self.birjand, "saffron"),
+                             (self.birjand, "jujube")]:
+            colonies = list(Colony.objects.filter(parent=county, product__value_chain=products[code].value_chain))
+            if len(colonies) >= 2:
+                made[(county.pk, code)] = production_services.county_cluster_create(
+                    by=self.admin, county=county, focus_product=products[code], colonies=colonies,
+                    goals="تکمیل زنجیره ارزش: بسته‌بندی، نمانام و فروش")
+        saffron = [c for (county, code), c in made.items() if code == "saffron"]
+        if len(saffron) >= 2:
+            production_services.province_cluster_create(by=self.admin, province=self.province,
+                                                        focus_product=products["saffron"], county_clusters=saffron)
 
     def place_for(self, county: OrgUnit, i: int) -> Place:
         city = self.qaen_city if county == self.qaenat else self.birjand_city
