@@ -55,3 +55,11 @@ def test_the_province_saffron_cluster_rolls_up_its_counties(page: Page) -> None:
     expect(page.locator("[data-test=cluster-rollup]")).to_be_visible()
     expect(page.locator("[data-test=cluster-colonies] tbody tr").first).to_be_visible()
     shot(page, "province-cluster-phone")
+
+
+def test_the_cluster_guide_opens_her_cluster_from_home(page: Page) -> None:
+    login(page, "09120000013")
+    page.locator("[data-test=home-clusters] a").first.click()
+    expect(page.locator("[data-test=cluster-rollup]")).to_be_visible()
+    page.goto("/production/producers/")
+    expect(page.locator("[data-test=producers] tbody tr").first).to_be_visible()

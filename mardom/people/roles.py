@@ -63,7 +63,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Auditors read everything in their scope and change nothing.
     Role.AUDITOR: frozenset({Perm.PEOPLE_VIEW, Perm.ORGS_VIEW, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW,
                              Perm.PRODUCERS_VIEW}),
-    Role.CLUSTER_GUIDE: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE}),
+    # A guide sees their cluster, its colonies and their producers (production.selectors follow the cluster).
+    Role.CLUSTER_GUIDE: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.PRODUCERS_VIEW}),
     Role.JOB_LEADER: frozenset({Perm.ORGS_VIEW}),
     Role.PRODUCER: frozenset(),
     Role.MEMBER: frozenset(),

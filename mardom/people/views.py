@@ -17,6 +17,7 @@ from mardom.core.forms_util import run_service
 from mardom.funds.loan_views import my_guarantee_requests
 from mardom.orgs import selectors as org_selectors
 from mardom.orgs.models import OrgUnit
+from mardom.production import selectors as production_selectors
 
 from . import selectors, services
 from .forms import LoginForm, PasswordForm, PersonForm, PersonSearchForm, RoleGrantForm
@@ -44,6 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "grants": grants_of(user),
         "guarantee_requests": my_guarantee_requests(user),
+        "clusters": list(production_selectors.clusters_of(user=user)[:12]),
         "counts": {
             "people": selectors.person_list(user=user).count() if holds_anywhere(user, Perm.PEOPLE_VIEW) else None,
             "bases": org_selectors.base_list(user=user).count(),

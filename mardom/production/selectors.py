@@ -17,7 +17,9 @@ from .models import AdvantagedProduct, Producer, Product
 
 def producer_list(*, user: Any, query: str = "", status: str = "", product: str = "") -> QuerySet[Producer]:
     own = Q(person_id=user.person_id) if getattr(user, "person_id", None) else Q(pk__in=[])
-    qs = Producer.objects.filter(scope_q(user, Perm.PRODUCERS_VIEW, path_field="unit__path") | own)
+    # Officers see producers filed in their counties; a cluster guide, those in their cluster's colonies.
+    in_clusters = scope_q(user, Perm.PRODUCERS_VIEW, path_field="colony_memberships__colony__in_cluster__path")
+    qs = Producer.objects.filter(scope_q(user, Perm.PRODUCERS_VIEW, path_field="unit__path") | in_clusters | own)
     if query:
         key = search_key(query)
         qs = qs.filter(Q(person__search_key__contains=key) | Q(business_name__icontains=query.strip()))
@@ -101,7 +103,8 @@ def formation_rows(*, county: OrgUnit) -> tuple[list[Any], dict[int, int]]:
 def colonies_of(*, user: Any, county: OrgUnit | None = None) -> QuerySet[Any]:
     from .models import Colony
 
-    qs = scope_filter(Colony.objects.all(), user, Perm.PRODUCERS_VIEW)
+    qs = Colony.objects.filter(scope_q(user, Perm.PRODUCERS_VIEW)
+                               | scope_q(user, Perm.PRODUCERS_VIEW, path_field="in_cluster__path"))
     if county is not None:
         qs = qs.filter(parent=county)
     return qs.select_related("product", "place", "parent").annotate(size=Count("members")).order_by("name")

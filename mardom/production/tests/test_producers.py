@@ -212,3 +212,23 @@ def test_cluster_form_refuses_another_scope(client, make_person, qaenat, qaenat_
     client.force_login(county_officer)
     assert client.post(reverse("production:cluster-form"), data).status_code == 302
     assert all(c.__class__.objects.get(pk=c.pk).in_cluster_id for c in colonies)
+
+
+def test_a_cluster_guide_sees_their_cluster_its_colonies_and_producers_only(
+        client, make_person, make_user, qaenat, qaenat_village, saffron, county_officer):
+    barberry = Product.objects.get(code="barberry")
+    colonies = [_colony(county_officer, qaenat, qaenat_village, saffron, make_person) for _ in range(2)]
+    others = [_colony(county_officer, qaenat, qaenat_village, barberry, make_person) for _ in range(2)]
+    cluster = services.county_cluster_create(by=county_officer, county=qaenat, focus_product=saffron,
+                                             colonies=colonies)
+    other_cluster = services.county_cluster_create(by=county_officer, county=qaenat, focus_product=barberry,
+                                                   colonies=others)
+    guide = make_user(make_person(qaenat), roles=[("cluster_guide", cluster)])
+    assert set(selectors.colonies_of(user=guide)) == set(colonies)
+    seen = set(selectors.producer_list(user=guide).values_list("pk", flat=True))
+    assert seen == {m.producer_id for c in colonies for m in c.members.all()}
+    client.force_login(guide)
+    assert client.get(reverse("production:cluster", args=[cluster.pk])).status_code == 200
+    assert client.get(reverse("production:cluster", args=[other_cluster.pk])).status_code == 404
+    assert client.get(reverse("production:colony", args=[others[0].pk])).status_code == 404
+    assert client.get(reverse("production:suggestions")).status_code == 403  # forming is for officers

@@ -57,6 +57,7 @@ LOGINS = [
     DemoLogin("manager", Role.FUND_MANAGER, "09120000010", "غلامرضا", "نخعی", "male"),
     DemoLogin("treasurer", Role.FUND_TREASURER, "09120000011", "طاهره", "بهدانی", "female"),
     DemoLogin("member", None, "09120000012", "رقیه", "خزاعی", "female"),
+    DemoLogin("guide", Role.CLUSTER_GUIDE, "09120000013", "مرتضی", "فاضلی", "male"),
 ]
 
 FUNDS = [  # (base index, name, members, months of history)
@@ -198,6 +199,8 @@ class Builder:
             "base": bases[0], "auditor": self.qaenat, "institution": institutions["keshavarzi"], "group": groups[0],
         }
         for login in LOGINS:
+            if login.key == "guide":
+                continue  # appointed once the clusters exist (colonies_and_clusters)
             county = self.birjand if login.key == "birjand" else self.qaenat
             person = self.person(desk=self.qaenat if county == self.qaenat else self.birjand, county=county,
                                  first=login.first_name, last=login.last_name, gender=login.gender, mobile=login.mobile)
@@ -410,6 +413,12 @@ class Builder:
                 made[(county.pk, code)] = production_services.county_cluster_create(
                     by=self.admin, county=county, focus_product=products[code], colonies=colonies,
                     goals="تکمیل زنجیره ارزش: بسته‌بندی، نمانام و فروش")
+        guide_login = next(login for login in LOGINS if login.key == "guide")
+        guide = self.person(desk=self.qaenat, county=self.qaenat, first=guide_login.first_name,
+                            last=guide_login.last_name, gender=guide_login.gender, mobile=guide_login.mobile)
+        user = people_services.account_set_password(by=self.admin, person=guide, password=DEMO_PASSWORD)
+        people_services.role_grant(by=self.admin, user=user, role=Role.CLUSTER_GUIDE,
+                                   unit=made[(self.qaenat.pk, "saffron")])
         saffron = [c for (county, code), c in made.items() if code == "saffron"]
         if len(saffron) >= 2:
             production_services.province_cluster_create(by=self.admin, province=self.province,
