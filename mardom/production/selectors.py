@@ -17,6 +17,8 @@ from .models import AdvantagedProduct, Producer, Product
 
 def producer_list(*, user: Any, query: str = "", status: str = "", product: str = "") -> QuerySet[Producer]:
     own = Q(person_id=user.person_id) if getattr(user, "person_id", None) else Q(pk__in=[])
+    if getattr(user, "pk", None):
+        own |= Q(registered_by_id=user.pk)  # what one registered stays in view (a guide's new producer)
     # Officers see producers filed in their counties; a cluster guide, those in their cluster's colonies.
     in_clusters = scope_q(user, Perm.PRODUCERS_VIEW, path_field="colony_memberships__colony__in_cluster__path")
     qs = Producer.objects.filter(scope_q(user, Perm.PRODUCERS_VIEW, path_field="unit__path") | in_clusters | own)

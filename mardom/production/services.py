@@ -19,8 +19,8 @@ from mardom.geo.models import Place
 from mardom.orgs.models import OrgUnit
 from mardom.orgs.services import unit_set_path
 from mardom.people.models import Person
-from mardom.people.roles import Perm
-from mardom.people.scopes import has_perm_on, require
+from mardom.people.roles import Perm, Role
+from mardom.people.scopes import grants_of, has_perm_on, require
 
 from .models import AdvantagedProduct, Cluster, Colony, ColonyMember, Producer, ProducerProduct, Product
 
@@ -29,6 +29,12 @@ PRODUCER_TRANSITIONS = {
     Producer.Status.APPROVED: frozenset(),
     Producer.Status.REJECTED: frozenset(),
 }
+
+
+def guides_in(user: Any, county: OrgUnit) -> bool:
+    """Whether the user guides a cluster of this county (guides may register its producers directly)."""
+    return any(g.role == Role.CLUSTER_GUIDE and county.path and g.path.startswith(county.path)
+               for g in grants_of(user))
 
 
 def county_unit_of(place: Place) -> OrgUnit:
@@ -48,7 +54,7 @@ def producer_register(
     if place.kind not in (Place.Kind.VILLAGE, Place.Kind.CITY):
         raise DomainError(_("Choose a village or a city."), field="place")
     unit = county_unit_of(place)
-    officer = has_perm_on(by, Perm.PRODUCERS_MANAGE, unit)
+    officer = has_perm_on(by, Perm.PRODUCERS_MANAGE, unit) or guides_in(by, unit)
     if not officer and getattr(by, "person_id", None) != person.pk:
         raise PermissionDenied
     if not products:

@@ -16,8 +16,8 @@ from mardom.core.forms_util import run_service
 from mardom.geo.models import Place
 from mardom.orgs.models import OrgUnit
 from mardom.people.models import Person
-from mardom.people.roles import Perm
-from mardom.people.scopes import has_perm_on, holds_anywhere, scope_filter
+from mardom.people.roles import Perm, Role
+from mardom.people.scopes import grants_of, has_perm_on, holds_anywhere, scope_filter
 
 from . import formation, selectors, services
 from .forms import AdvantageForm, DecisionForm, ProducerForm
@@ -38,7 +38,8 @@ def producer_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def producer_create(request: HttpRequest) -> HttpResponse:
-    officer = holds_anywhere(request.user, Perm.PRODUCERS_MANAGE)
+    officer = holds_anywhere(request.user, Perm.PRODUCERS_MANAGE) or any(
+        g.role == Role.CLUSTER_GUIDE for g in grants_of(request.user))
     if not officer and not request.user.person_id:
         raise PermissionDenied
     form = ProducerForm(request.POST if request.method == "POST" else None, officer=officer)

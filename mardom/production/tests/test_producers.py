@@ -232,3 +232,16 @@ def test_a_cluster_guide_sees_their_cluster_its_colonies_and_producers_only(
     assert client.get(reverse("production:cluster", args=[other_cluster.pk])).status_code == 404
     assert client.get(reverse("production:colony", args=[others[0].pk])).status_code == 404
     assert client.get(reverse("production:suggestions")).status_code == 403  # forming is for officers
+
+
+def test_a_cluster_guide_registers_producers_of_the_clusters_county_directly(
+        make_person, make_user, qaenat, birjand, qaenat_village, birjand_village, saffron, county_officer):
+    colonies = [_colony(county_officer, qaenat, qaenat_village, saffron, make_person) for _ in range(2)]
+    cluster = services.county_cluster_create(by=county_officer, county=qaenat, focus_product=saffron,
+                                             colonies=colonies)
+    guide = make_user(make_person(qaenat), roles=[("cluster_guide", cluster)])
+    producer = register(guide, make_person(qaenat), qaenat_village, saffron)
+    assert producer.status == "approved"
+    assert selectors.producer_list(user=guide).filter(pk=producer.pk).exists()  # the guide still sees it
+    with pytest.raises(PermissionDenied):  # not in another county
+        register(guide, make_person(birjand), birjand_village, saffron)
