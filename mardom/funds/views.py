@@ -34,6 +34,15 @@ from .forms import (
 from .models import Membership
 
 
+def _registered_person(form: Any) -> Person | None:
+    """The person whose national ID the form carries, or None with the message beside the field."""
+    person = Person.objects.filter(national_id=form.cleaned_data["national_id"]).first()
+    if person is None:
+        form.add_error("national_id", _("No one is registered with this national ID. Ask the base officer "
+                                        "to register the person first."))
+    return person
+
+
 def _post(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
@@ -92,11 +101,8 @@ def member_join(request: HttpRequest, pk: int) -> HttpResponse:
     form = JoinForm(_post(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = Person.objects.filter(national_id=data["national_id"]).first()
-        if person is None:
-            form.add_error("national_id", _("No one is registered with this national ID. Ask the base officer "
-                                            "to register the person first."))
-        else:
+        person = _registered_person(form)
+        if person is not None:
             membership = run_service(form, services.membership_join, by=request.user, fund=fund, person=person,
                                      opening_deposit=data["opening_deposit"], joined_on=data["joined_on"],
                                      idempotency_key=f"join:{data['request_id']}")
@@ -228,11 +234,8 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership_action(request, pk)
     form = TransferForm(_post(request))
     if request.method == "POST" and form.is_valid():
-        person = Person.objects.filter(national_id=form.cleaned_data["national_id"]).first()
-        if person is None:
-            form.add_error("national_id", _("No one is registered with this national ID. Ask the base officer "
-                                            "to register the person first."))
-        else:
+        person = _registered_person(form)
+        if person is not None:
             successor = run_service(form, services.membership_transfer, by=request.user, membership=membership,
                                     to_person=person, on=form.cleaned_data["on"],
                                     idempotency_key=f"transfer:{form.cleaned_data['request_id']}")
