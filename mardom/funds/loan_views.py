@@ -97,7 +97,7 @@ def _context(request: HttpRequest, loan: Loan, **forms: Any) -> dict[str, Any]:
     if loan.status == Loan.Status.APPROVED and treasurer:
         context["disburse_form"] = DisburseForm()
     if loan.status == Loan.Status.DISBURSED and treasurer:
-        context["repay_form"] = RepayForm(initial={"amount": _next_amount(plan, loan)})
+        context["repay_form"] = RepayForm(initial={"amount": _next_amount(plan, context["standing"].paid)})
     if loan.status == Loan.Status.DISBURSED and manager:
         context["close_form"] = CloseForm()
     if loan.status == Loan.Status.DISBURSED and treasurer:
@@ -109,8 +109,8 @@ def _context(request: HttpRequest, loan: Loan, **forms: Any) -> dict[str, Any]:
     return context
 
 
-def _next_amount(plan: Any, loan: Loan) -> int | None:
-    paid = sum(r.amount for r in loan.repayments.all())
+def _next_amount(plan: Any, paid: int) -> int | None:
+    """What brings the loan up to date with its next installment, given what was repaid so far."""
     cumulative = 0
     for item in plan:
         cumulative += item.total
