@@ -53,7 +53,7 @@ reference_reloads: list[float] = []  # seconds per reload, for measuring
 def reload_reference_data(using: str = "default") -> bool:
     """Load the reference data the migrations load, if a flush has removed it; returns whether it did.
 
-    Costs two `exists()` queries when nothing is missing. Commits for real: call it outside a test's
+    Costs four `exists()` queries when nothing is missing. Commits for real: call it outside a test's
     transaction (the fixtures below make sure of that), or it would be rolled back with the test.
     """
     from django.db import transaction
@@ -62,15 +62,22 @@ def reload_reference_data(using: str = "default") -> bool:
     from mardom.geo.models import Place
     from mardom.orgs.models import OrgUnit
     from mardom.orgs.reference import NATION_ID, create_top_units
+    from mardom.production.models import ChainStage, ChainTemplate, Product
+    from mardom.production.reference import load_default_chain, load_products
 
     has_places = Place.objects.using(using).exists()
-    if has_places and OrgUnit.objects.using(using).filter(pk=NATION_ID).exists():
+    has_production = Product.objects.using(using).exists() and ChainStage.objects.using(using).exists()
+    if has_places and has_production and OrgUnit.objects.using(using).filter(pk=NATION_ID).exists():
         return False
     started = time.perf_counter()
     with transaction.atomic(using=using):
         if not has_places:
             load_places(Place, using=using)  # resets Place's id sequence, as migration geo 0002 does
-        create_top_units(OrgUnit, Place, using=using)  # resets OrgUnit's, as migration orgs 0003 does
+        if not OrgUnit.objects.using(using).filter(pk=NATION_ID).exists():
+            create_top_units(OrgUnit, Place, using=using)  # resets OrgUnit's, as migration orgs 0003 does
+        if not Product.objects.using(using).exists():
+            load_products(Product, using=using)
+        load_default_chain(ChainTemplate, ChainStage, using=using)
     reference_reloads.append(time.perf_counter() - started)
     return True
 

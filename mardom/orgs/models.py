@@ -23,6 +23,7 @@ class OrgUnit(models.Model):
         INSTITUTION = "institution", _("Institution")
         CLUSTER = "cluster", _("Cluster")
         COLONY = "colony", _("Colony")
+        JOB_LEADER = "job_leader", _("Job leader")
         EXHIBITION = "exhibition", _("Exhibition")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

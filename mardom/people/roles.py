@@ -44,6 +44,7 @@ class Perm:
     FUNDS_TREASURY = "funds.treasury"  # record money: members joining, contributions, withdrawals
     PRODUCERS_VIEW = "producers.view"
     PRODUCERS_MANAGE = "producers.manage"  # register producers directly, approve them, set advantaged products
+    JOBS_RECORD = "jobs.record"  # a job leader's own books with their producers: issues, buybacks, payments
 
 
 _OFFICER = frozenset(
@@ -65,7 +66,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                              Perm.PRODUCERS_VIEW}),
     # A guide sees their cluster, its colonies and their producers (production.selectors follow the cluster).
     Role.CLUSTER_GUIDE: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.PRODUCERS_VIEW}),
-    Role.JOB_LEADER: frozenset({Perm.ORGS_VIEW}),
+    # A job leader sees only the producers they work with (production.selectors follow the agreements).
+    Role.JOB_LEADER: frozenset({Perm.ORGS_VIEW, Perm.JOBS_RECORD}),
     Role.PRODUCER: frozenset(),
     Role.MEMBER: frozenset(),
     Role.INSTITUTION_OFFICER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE}),
@@ -83,7 +85,7 @@ ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
     Role.FUND_TREASURER: frozenset({K.FUND}),
     Role.AUDITOR: frozenset({K.NATION, K.PROVINCE, K.COUNTY, K.BASE, K.FUND}),
     Role.CLUSTER_GUIDE: frozenset({K.CLUSTER}),
-    Role.JOB_LEADER: frozenset({K.CLUSTER}),
+    Role.JOB_LEADER: frozenset({K.JOB_LEADER}),
     Role.PRODUCER: frozenset({K.CLUSTER, K.COUNTY}),
     Role.MEMBER: frozenset({K.FUND}),
     Role.INSTITUTION_OFFICER: frozenset({K.INSTITUTION}),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mardom.core.models import AppendOnlyModel
 from mardom.orgs.models import OrgUnit
 
 
@@ -178,3 +179,187 @@ class ColonyMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.producer} @ {self.colony}"
+
+
+class SuggestionDecision(models.Model):
+    """An officer's answer to a formation suggestion other than accepting it as offered: rejected (it is then
+    not offered again for the same producers) or edited (accepted with producers left out or renamed)."""
+
+    class Outcome(models.TextChoices):
+        REJECTED = "rejected", _("Rejected")
+        EDITED = "edited", _("Accepted with changes")
+
+    county = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    place = models.ForeignKey("geo.Place", on_delete=models.PROTECT, related_name="+")
+    # The suggested producers' ids, sorted: the suggestion's identity (the same group is not offered again).
+    producer_ids = models.JSONField()
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    note = models.CharField(_("reason"), max_length=300, blank=True)
+    colony = models.ForeignKey(Colony, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("suggestion decision")
+        verbose_name_plural = _("suggestion decisions")
+        ordering = ["-decided_at", "-pk"]
+        indexes = [models.Index(fields=["county", "outcome"])]
+
+
+class JobLeader(OrgUnit):
+    """راهبر شغلی: an anchor business that issues raw materials to home producers and buys back their output.
+    Filed under its county (the unit's parent) and usually attached to a cluster; the person running it holds
+    the job leader role on this unit and sees only the producers they have agreements with."""
+
+    class Function(models.TextChoices):
+        SUPPLY = "supply", _("Input supply")
+        PROCESSING = "processing", _("Processing")
+        PACKAGING = "packaging", _("Packaging")
+        BRANDING = "branding", _("Branding")
+        SALES = "sales", _("Sales and distribution")
+        TRAINING = "training", _("Training")
+
+    owner = models.ForeignKey("people.Person", verbose_name=_("manager"), on_delete=models.PROTECT,
+                              related_name="job_leaders")
+    attached_to = models.ForeignKey(Cluster, verbose_name=_("cluster"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="job_leaders")
+    # What the business does along value chains (a list of Function values): the chain map reads it.
+    functions = models.JSONField(_("functions"), default=list)
+    activities = models.CharField(_("activities"), max_length=300, blank=True)
+    created_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("job leader")
+        verbose_name_plural = _("job leaders")
+
+    def function_labels(self) -> list[str]:
+        labels = dict(self.Function.choices)
+        return [str(labels[code]) for code in self.functions if code in labels]
+
+
+QUANTITY = {"max_digits": 14, "decimal_places": 3}
+
+
+class JobAgreement(models.Model):
+    """The terms between a job leader and one producer for one product: the material issued, how much output
+    it may yield at most (the buyback limit), and the rate per grade."""
+
+    class Pricing(models.TextChoices):
+        PIECE_RATE = "piece_rate", _("Piece rate (the job leader owns the materials)")
+        PURCHASE = "purchase", _("Purchase (materials are sold to the producer on account)")
+
+    job_leader = models.ForeignKey(JobLeader, on_delete=models.PROTECT, related_name="agreements")
+    producer = models.ForeignKey(Producer, verbose_name=_("producer"), on_delete=models.PROTECT,
+                                 related_name="job_agreements")
+    product = models.ForeignKey(Product, verbose_name=_("output product"), on_delete=models.PROTECT,
+                                related_name="+")
+    pricing = models.CharField(_("pricing"), max_length=10, choices=Pricing.choices)
+    material = models.CharField(_("material issued"), max_length=100, blank=True)
+    material_unit = models.CharField(_("unit of material"), max_length=6, choices=Product.Unit.choices, blank=True)
+    # At most this much output (in the product's unit) per unit of material issued; empty means the job
+    # leader buys output without issuing materials, and then there is no limit.
+    output_per_material = models.DecimalField(_("most output per unit of material"), null=True, blank=True,
+                                              **QUANTITY)
+    rate_a = models.BigIntegerField(_("rate for grade A"))
+    rate_b = models.BigIntegerField(_("rate for grade B"), null=True, blank=True)
+    rate_c = models.BigIntegerField(_("rate for grade C"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("job agreement")
+        verbose_name_plural = _("job agreements")
+        constraints = [
+            models.UniqueConstraint(fields=["job_leader", "producer", "product"], name="production_agreement_once"),
+            models.CheckConstraint(condition=models.Q(rate_a__gte=0) & models.Q(rate_b__gte=0)
+                                   & models.Q(rate_c__gte=0), name="production_rates_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_leader} ↔ {self.producer}: {self.product}"
+
+
+class JobEntry(AppendOnlyModel):
+    """One line of the account between a job leader and a producer, never changed: materials issued, output
+    bought back, money paid either way, or the reversal of an earlier line.
+
+    `amount` is the signed change in what the job leader owes the producer (rials): a buyback raises it,
+    materials sold on account and payments to the producer lower it, a payment from the producer raises it."""
+
+    class Kind(models.TextChoices):
+        ISSUE = "issue", _("Materials issued")
+        RECEIPT = "receipt", _("Output bought back")
+        PAY_PRODUCER = "pay_producer", _("Paid to the producer")
+        PAY_LEADER = "pay_leader", _("Paid by the producer")
+        REVERSAL = "reversal", _("Correction")
+
+    class Grade(models.TextChoices):
+        A = "a", _("Grade A")
+        B = "b", _("Grade B")
+        C = "c", _("Grade C")
+
+    agreement = models.ForeignKey(JobAgreement, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    occurred_on = models.DateField(_("date"))
+    quantity = models.DecimalField(_("quantity"), null=True, blank=True, **QUANTITY)
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
+    rate = models.BigIntegerField(_("rate"), null=True, blank=True)
+    amount = models.BigIntegerField(_("amount"))
+    memo = models.CharField(_("note"), max_length=200, blank=True)
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reversed_by")
+    # The same form posted twice records once.
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    recorded_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("job account line")
+        verbose_name_plural = _("job account lines")
+        ordering = ["occurred_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__isnull=True) | models.Q(quantity__gt=0),
+                                   name="production_entry_quantity_positive"),
+        ]
+
+
+class ChainTemplate(models.Model):
+    """The stages of a value chain, as an editable template: one for a chain (saffron, carpet...) or the
+    default used by every chain without its own."""
+
+    DEFAULT = "default"
+
+    value_chain = models.SlugField(_("value chain"), max_length=40, unique=True)
+    updated_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("value chain template")
+        verbose_name_plural = _("value chain templates")
+
+    def __str__(self) -> str:
+        return self.value_chain
+
+
+class ChainStage(models.Model):
+    class Kind(models.TextChoices):
+        CORE = "core", _("Stage of the chain")
+        SUPPORT = "support", _("Support")
+
+    template = models.ForeignKey(ChainTemplate, on_delete=models.CASCADE, related_name="stages")
+    position = models.PositiveSmallIntegerField(_("order"))
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CORE)
+    # Where the actors of this stage come from (codes of production.chains.SOURCES).
+    sources = models.JSONField(_("actors come from"), default=list)
+
+    class Meta:
+        verbose_name = _("value chain stage")
+        verbose_name_plural = _("value chain stages")
+        ordering = ["template", "kind", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -4,14 +4,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from mardom.core.text import search_key
-    from mardom.production.taxonomy import PRODUCTS
+    from mardom.production.reference import load_products
 
-    Product = apps.get_model("production", "Product")
-    Product.objects.using(schema_editor.connection.alias).bulk_create([
-        Product(code=code, name=name, search_key=search_key(name), category=category, unit=unit, value_chain=chain)
-        for code, name, category, unit, chain in PRODUCTS
-    ])
+    load_products(apps.get_model("production", "Product"), using=schema_editor.connection.alias)
 
 
 def unload(apps, schema_editor):
