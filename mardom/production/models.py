@@ -206,6 +206,9 @@ class SuggestionDecision(models.Model):
         ordering = ["-decided_at", "-pk"]
         indexes = [models.Index(fields=["county", "outcome"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.product} @ {self.place_id}"
+
 
 class JobLeader(OrgUnit):
     """راهبر شغلی: an anchor business that issues raw materials to home producers and buys back their output.

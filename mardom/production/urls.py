@@ -1,20 +1,22 @@
 from django.urls import path
 
-from . import views
+from .views import clusters, producers
 
 app_name = "production"
 
 urlpatterns = [
-    path("producers/", views.producer_list, name="producers"),
-    path("producers/new/", views.producer_create, name="producer-create"),
-    path("producers/<int:pk>/", views.producer_detail, name="producer"),
-    path("producers/<int:pk>/decide/", views.producer_decide, name="producer-decide"),
-    path("advantaged/", views.advantaged, name="advantaged"),
-    path("advantaged/<int:region>/add/", views.advantaged_add, name="advantaged-add"),
-    path("advantaged/items/<int:pk>/remove/", views.advantaged_remove, name="advantaged-remove"),
-    path("suggestions/", views.suggestions, name="suggestions"),
-    path("suggestions/accept/", views.suggestion_accept, name="suggestion-accept"),
-    path("colonies/<int:pk>/", views.colony_detail, name="colony"),
-    path("clusters/new/", views.cluster_form, name="cluster-form"),
-    path("clusters/<int:pk>/", views.cluster_detail, name="cluster"),
+    path("producers/", producers.producer_list, name="producers"),
+    path("producers/new/", producers.producer_create, name="producer-create"),
+    path("producers/<int:pk>/", producers.producer_detail, name="producer"),
+    path("producers/<int:pk>/decide/", producers.producer_decide, name="producer-decide"),
+    path("advantaged/", producers.advantaged, name="advantaged"),
+    path("advantaged/<int:region>/add/", producers.advantaged_add, name="advantaged-add"),
+    path("advantaged/items/<int:pk>/remove/", producers.advantaged_remove, name="advantaged-remove"),
+    path("suggestions/", clusters.suggestions, name="suggestions"),
+    path("suggestions/accept/", clusters.suggestion_accept, name="suggestion-accept"),
+    path("colonies/<int:pk>/", clusters.colony_detail, name="colony"),
+    path("clusters/new/", clusters.cluster_form, name="cluster-form"),
+    path("clusters/<int:pk>/", clusters.cluster_detail, name="cluster"),
+    # Job leaders (views/jobs.py)
+    # Value chains (views/chains.py)
 ]

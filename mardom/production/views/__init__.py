@@ -1,0 +1,1 @@
+"""Pages of the production app, one module per subject."""
