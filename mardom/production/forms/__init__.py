@@ -10,7 +10,7 @@ from mardom.core.forms import IntegerField, JalaliDateField, MoneyField, Nationa
 from mardom.geo.forms import PlaceField
 from mardom.geo.models import Place
 
-from .models import Producer, Product
+from ..models import Producer, Product
 
 PRODUCT_ROWS = 3
 
