@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-# (url name, label, permission needed in some scope or None for everyone signed in)
-SECTIONS: list[tuple[str, Any, str | None]] = [
+# (url name, label, permission(s) needed in some scope, any one of them, or None for everyone signed in)
+SECTIONS: list[tuple[str, Any, str | tuple[str, ...] | None]] = [
     ("home", _("Home"), None),
     ("me", _("My file"), None),
     ("people:list", _("People"), "people.view"),
@@ -17,6 +17,7 @@ SECTIONS: list[tuple[str, Any, str | None]] = [
     ("production:producers", _("Producers"), None),
     ("production:advantaged", _("Advantaged products"), "producers.view"),
     ("production:suggestions", _("Colonies"), "producers.manage"),
+    ("production:job-leaders", _("Job leaders"), ("producers.view", "jobs.record")),
     ("orgs:base-list", _("Bases"), "orgs.view"),
     ("orgs:group-list", _("Volunteer groups"), "orgs.view"),
     ("orgs:institution-list", _("Institutions"), "orgs.view"),
@@ -32,7 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
     items = []
     for url_name, label, perm in SECTIONS:
-        if perm is None or holds_anywhere(user, perm):
+        perms = (perm,) if isinstance(perm, str) else perm
+        if perms is None or any(holds_anywhere(user, p) for p in perms):
             url = reverse(url_name)
             current = request.path == url if url == "/" else request.path.startswith(url)
             items.append({"url": url, "label": label, "current": current})

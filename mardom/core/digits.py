@@ -28,3 +28,15 @@ def localize_digits(text: str) -> str:
     if (translation.get_language() or "fa").startswith("fa"):
         return to_persian_digits(text)
     return to_latin_digits(text)
+
+
+def format_quantity(value: object) -> str:
+    """A quantity such as Decimal("1.500") as "۱٫۵": trailing zeros dropped, the Persian decimal separator."""
+    from decimal import Decimal
+
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    text = f"{number:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    text = localize_digits(text)
+    return text.replace(".", "٫") if (translation.get_language() or "fa").startswith("fa") else text

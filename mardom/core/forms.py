@@ -233,3 +233,26 @@ class IntegerField(forms.IntegerField):
 
     def to_python(self, value: Any) -> int | None:
         return super().to_python(to_latin_digits(value) if isinstance(value, str) else value)
+
+
+class QuantityField(forms.DecimalField):
+    """A quantity typed in any digits, with "." or the Persian "٫" (or Arabic "،"/",") as decimal separator."""
+
+    widget = DigitsInput
+    default_error_messages = {"invalid": _("Enter a number, such as ۱۲ or ۲٫۵.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 3)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        attrs["inputmode"] = "decimal"
+        return attrs
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = to_latin_digits(value.strip()).replace("٫", ".").replace("،", ".").replace(",", ".")
+        return super().to_python(value)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from mardom.core.text import search_key
@@ -21,7 +22,10 @@ def producer_list(*, user: Any, query: str = "", status: str = "", product: str 
         own |= Q(registered_by_id=user.pk)  # what one registered stays in view (a guide's new producer)
     # Officers see producers filed in their counties; a cluster guide, those in their cluster's colonies.
     in_clusters = scope_q(user, Perm.PRODUCERS_VIEW, path_field="colony_memberships__colony__in_cluster__path")
-    qs = Producer.objects.filter(scope_q(user, Perm.PRODUCERS_VIEW, path_field="unit__path") | in_clusters | own)
+    # A job leader, the producers they have agreements with.
+    worked_with = scope_q(user, Perm.JOBS_RECORD, path_field="job_agreements__job_leader__path")
+    qs = Producer.objects.filter(scope_q(user, Perm.PRODUCERS_VIEW, path_field="unit__path") | in_clusters
+                                 | worked_with | own)
     if query:
         key = search_key(query)
         qs = qs.filter(Q(person__search_key__contains=key) | Q(business_name__icontains=query.strip()))
@@ -184,3 +188,97 @@ def province_candidates(*, province: OrgUnit) -> list[dict[str, Any]]:
         by_chain.setdefault(cluster.value_chain, []).append(cluster)
     return [{"value_chain": chain, "clusters": clusters, "focus": clusters[0].focus_product}
             for chain, clusters in sorted(by_chain.items()) if len({c.parent_id for c in clusters}) >= 2]
+
+
+# --- Job leaders -------------------------------------------------------------------------------------------
+
+def _job_leader_q(user: Any, prefix: str = "") -> Q:
+    """Job leaders the user may read: officers over their county, the guide of the cluster they are attached
+    to, and the job leader's own people."""
+    return (scope_q(user, Perm.PRODUCERS_VIEW, path_field=f"{prefix}path")
+            | scope_q(user, Perm.PRODUCERS_VIEW, path_field=f"{prefix}attached_to__path")
+            | scope_q(user, Perm.JOBS_RECORD, path_field=f"{prefix}path"))
+
+
+def job_leaders_of(*, user: Any, query: str = "") -> QuerySet[Any]:
+    from .models import JobAgreement, JobLeader
+
+    qs = JobLeader.objects.filter(_job_leader_q(user))
+    if query:
+        qs = qs.filter(search_key__contains=search_key(query))
+    producers = JobAgreement.objects.filter(job_leader=OuterRef("pk")).order_by().values("job_leader") \
+        .annotate(n=Count("producer", distinct=True)).values("n")
+    return qs.select_related("parent", "owner", "attached_to").annotate(
+        producer_count=Subquery(producers)).order_by("name")
+
+
+def job_leader_get(*, user: Any, pk: int) -> Any:
+    leader = job_leaders_of(user=user).filter(pk=pk).first()
+    if leader is None:
+        raise Http404
+    return leader
+
+
+def agreements_of(*, job_leader: Any) -> QuerySet[Any]:
+    """A job leader's agreements, each with its balance (what the job leader owes the producer)."""
+    from .models import JobAgreement
+
+    return JobAgreement.objects.filter(job_leader=job_leader).select_related(
+        "producer__person", "producer__place", "product").annotate(
+        balance=Coalesce(Sum("entries__amount"), 0)).order_by("producer__person__last_name", "product__name")
+
+
+def agreement_get(*, user: Any, pk: int) -> Any:
+    """One agreement for its job leader's readers, or for the producer it is with."""
+    from .models import JobAgreement
+
+    own = Q(producer__person_id=user.person_id) if getattr(user, "person_id", None) else Q(pk__in=[])
+    agreement = JobAgreement.objects.filter(_job_leader_q(user, "job_leader__") | own).select_related(
+        "job_leader__parent", "producer__person", "producer__place", "product").filter(pk=pk).first()
+    if agreement is None:
+        raise Http404
+    return agreement
+
+
+def agreements_for_producer(*, user: Any, producer: Producer) -> list[Any]:
+    """The job agreements shown on a producer's page: all of them to the producer and to officers, only
+    their own to a job leader."""
+    from .models import JobAgreement
+
+    own = Q(producer__person_id=user.person_id) if getattr(user, "person_id", None) else Q(pk__in=[])
+    return list(JobAgreement.objects.filter(producer=producer).filter(
+        _job_leader_q(user, "job_leader__") | own | scope_q(user, Perm.PRODUCERS_VIEW,
+                                                            path_field="producer__unit__path"))
+        .select_related("job_leader", "product").annotate(balance=Coalesce(Sum("entries__amount"), 0))
+        .order_by("job_leader__name"))
+
+
+def account_lines(*, agreement: Any) -> list[Any]:
+    """The account's lines in order with the running balance after each."""
+    from .models import JobEntry
+
+    lines = list(JobEntry.objects.filter(agreement=agreement).select_related("reverses", "recorded_by")
+                 .order_by("occurred_on", "pk"))
+    running = 0
+    for line in lines:
+        running += line.amount
+        line.running = running
+    reversed_ids = {line.reverses_id for line in lines if line.reverses_id}
+    for line in lines:
+        line.is_reversed = line.pk in reversed_ids
+    return lines
+
+
+def season_totals(*, job_leader: Any) -> dict[str, Any]:
+    """A job leader's season at a glance: producers, output bought back, paid and still owed each way."""
+    from .models import JobEntry
+
+    rows = list(agreements_of(job_leader=job_leader))
+    bought = JobEntry.objects.filter(agreement__job_leader=job_leader, kind="receipt",
+                                     reversed_by__isnull=True).aggregate(s=Sum("amount"))["s"] or 0
+    return {
+        "producers": len({r.producer_id for r in rows}),
+        "bought": bought,
+        "owed_to_producers": sum(r.balance for r in rows if r.balance > 0),
+        "owed_by_producers": -sum(r.balance for r in rows if r.balance < 0),
+    }

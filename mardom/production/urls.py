@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import clusters, producers
+from .views import clusters, jobs, producers
 
 app_name = "production"
 
@@ -18,5 +18,14 @@ urlpatterns = [
     path("clusters/new/", clusters.cluster_form, name="cluster-form"),
     path("clusters/<int:pk>/", clusters.cluster_detail, name="cluster"),
     # Job leaders (views/jobs.py)
+    path("job-leaders/", jobs.job_leader_list, name="job-leaders"),
+    path("job-leaders/new/", jobs.job_leader_create, name="job-leader-create"),
+    path("job-leaders/<int:pk>/", jobs.job_leader_detail, name="job-leader"),
+    path("job-leaders/<int:pk>/agreements/new/", jobs.agreement_create, name="agreement-create"),
+    path("agreements/<int:pk>/", jobs.agreement_detail, name="agreement"),
+    path("agreements/<int:pk>/issue/", jobs.agreement_issue, name="agreement-issue"),
+    path("agreements/<int:pk>/receive/", jobs.agreement_receive, name="agreement-receive"),
+    path("agreements/<int:pk>/pay/", jobs.agreement_pay, name="agreement-pay"),
+    path("agreements/<int:pk>/lines/<int:entry>/correct/", jobs.entry_reverse, name="agreement-line-reverse"),
     # Value chains (views/chains.py)
 ]

@@ -36,6 +36,20 @@ def num(value: Any) -> Any:
 
 
 @register.filter(is_safe=True)
+def absolute(value: Any) -> Any:
+    """The size of a signed amount (the sign is said in words beside it): {{ balance|absolute|money }}."""
+    return abs(value) if _is_int(value) else value
+
+
+@register.filter(is_safe=True)
+def qty(value: Any) -> str:
+    """A decimal quantity without trailing zeros, in the page's digits: {{ line.quantity|qty }}."""
+    from mardom.core.digits import format_quantity
+
+    return "" if value is None or value == "" else format_quantity(value)
+
+
+@register.filter(is_safe=True)
 def money(value: Any) -> Any:
     """Integer rials in the display unit with its label: {{ loan.amount|money }}."""
     return format_money(value) if _is_int(value) else value

@@ -66,7 +66,8 @@ def producer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_decide = producer.status == Producer.Status.PENDING and has_perm_on(request.user, Perm.PRODUCERS_MANAGE,
                                                                               producer.unit)
     return render(request, "production/producer_detail.html", {
-        "producer": producer, "decision_form": DecisionForm() if can_decide else None})
+        "producer": producer, "decision_form": DecisionForm() if can_decide else None,
+        "agreements": selectors.agreements_for_producer(user=request.user, producer=producer)})
 
 
 @login_required
