@@ -178,7 +178,8 @@ def cluster_candidates(*, county: OrgUnit) -> list[dict[str, Any]]:
 
 
 def province_candidates(*, province: OrgUnit) -> list[dict[str, Any]]:
-    """Value chains with county clusters in two or more counties of the province, not yet grouped."""
+    """Value chains with county clusters in two or more counties of the province, not yet grouped (or joining
+    the province's existing cluster of the chain)."""
     from .models import Cluster
 
     free = Cluster.objects.filter(level="county", parent__parent=province, province_cluster__isnull=True) \
@@ -186,8 +187,10 @@ def province_candidates(*, province: OrgUnit) -> list[dict[str, Any]]:
     by_chain: dict[str, list[Any]] = {}
     for cluster in free:
         by_chain.setdefault(cluster.value_chain, []).append(cluster)
-    return [{"value_chain": chain, "clusters": clusters, "focus": clusters[0].focus_product}
-            for chain, clusters in sorted(by_chain.items()) if len({c.parent_id for c in clusters}) >= 2]
+    existing = set(Cluster.objects.filter(parent=province, level="province").values_list("value_chain", flat=True))
+    return [{"value_chain": chain, "clusters": clusters, "focus": clusters[0].focus_product, "joins": chain in existing}
+            for chain, clusters in sorted(by_chain.items())
+            if len({c.parent_id for c in clusters}) >= 2 or chain in existing]
 
 
 # --- Job leaders -------------------------------------------------------------------------------------------
@@ -282,3 +285,89 @@ def season_totals(*, job_leader: Any) -> dict[str, Any]:
         "owed_to_producers": sum(r.balance for r in rows if r.balance > 0),
         "owed_by_producers": -sum(r.balance for r in rows if r.balance < 0),
     }
+
+
+# --- Formation offers and decisions, colony members, cluster guides (views/clusters.py) ----------------------
+
+# Colony sizes the suggestions aim at: small enough to meet, large enough to buy and sell together.
+MIN_COLONY, MAX_COLONY = 5, 40
+
+
+def colony_offers(*, county: OrgUnit) -> tuple[list[dict[str, Any]], int]:
+    """The colony suggestions for a county as the officer sees them, in producers' own ids, leaving out the
+    groups an officer rejected; and how many producer lines could not be grouped.
+
+    Each offer's `key` (product code, place id, sorted producer ids) is its identity with the county: what a
+    rejection records, and what an accept or a reject must still match (services check it)."""
+    from .formation import suggest
+    from .models import SuggestionDecision
+
+    rows, producer_of = formation_rows(county=county)
+    rejected = {(code, place, tuple(sorted(int(i) for i in ids))) for code, place, ids in
+                SuggestionDecision.objects.filter(county=county, outcome=SuggestionDecision.Outcome.REJECTED)
+                .values_list("product__code", "place_id", "producer_ids")}
+    result = suggest(rows, min_colony=MIN_COLONY, max_colony=MAX_COLONY)
+    offers = []
+    for s in result.colonies:
+        ids = tuple(sorted(producer_of[row_id] for row_id in s.producer_ids))
+        key = (s.product_line, s.place, ids)
+        if key not in rejected:
+            offers.append({"key": key, "product_line": s.product_line, "place": s.place, "producer_ids": ids,
+                           "reasons": s.reasons})
+    return offers, len(result.unplaced)
+
+
+def producers_by_id(*, ids: Any) -> dict[int, Producer]:
+    """Producers with their person and place, for naming them beside checkboxes (ids the caller computed for a
+    county it has checked the user's scope on)."""
+    return {p.pk: p for p in Producer.objects.filter(pk__in=ids).select_related("person", "place")}
+
+
+def suggestion_rejections(*, user: Any, county: OrgUnit, limit: int = 20) -> list[Any]:
+    """The county's most recent rejected suggestions, for the officer to read (and offer again)."""
+    from .models import SuggestionDecision
+
+    return list(SuggestionDecision.objects.filter(
+        scope_q(user, Perm.PRODUCERS_MANAGE, path_field="county__path"), county=county,
+        outcome=SuggestionDecision.Outcome.REJECTED).select_related(
+        "product", "place", "decided_by__person").order_by("-decided_at", "-pk")[:limit])
+
+
+def rejection_get(*, user: Any, pk: int) -> Any:
+    from .models import SuggestionDecision
+
+    decision = SuggestionDecision.objects.filter(
+        scope_q(user, Perm.PRODUCERS_MANAGE, path_field="county__path"), pk=pk,
+        outcome=SuggestionDecision.Outcome.REJECTED).select_related("county").first()
+    if decision is None:
+        raise Http404
+    return decision
+
+
+def colony_candidates(*, user: Any, colony: Any, limit: int = 200) -> list[Producer]:
+    """Approved producers of the colony's county who make its line and are in no colony of it yet."""
+    return list(Producer.objects.filter(
+        scope_q(user, Perm.PRODUCERS_MANAGE, path_field="unit__path"), unit_id=colony.parent_id,
+        status=Producer.Status.APPROVED, products__product_id=colony.product_id,
+    ).exclude(colony_memberships__product_id=colony.product_id).select_related("person", "place").order_by(
+        "person__last_name", "person__first_name", "pk")[:limit])
+
+
+def producer_for_colony(*, user: Any, colony: Any, national_id: str) -> Producer | None:
+    """The producer with this national ID in the colony's county, preferring a registration that can join
+    (approved, making the colony's line); None if the person has no registration there."""
+    found = list(Producer.objects.filter(
+        scope_q(user, Perm.PRODUCERS_MANAGE, path_field="unit__path"), unit_id=colony.parent_id,
+        person__national_id=national_id).select_related("person").prefetch_related("products").order_by("pk"))
+    found.sort(key=lambda p: (p.status != Producer.Status.APPROVED,
+                              colony.product_id not in {line.product_id for line in p.products.all()}))
+    return found[0] if found else None
+
+
+def cluster_guides(*, cluster: Any) -> list[Any]:
+    """Active cluster-guide role assignments on the cluster, with the person behind each login."""
+    from mardom.people.models import RoleAssignment
+    from mardom.people.roles import Role
+
+    return list(RoleAssignment.objects.filter(unit=cluster, role=Role.CLUSTER_GUIDE, revoked_at__isnull=True)
+                .select_related("user__person").order_by("granted_at", "pk"))
