@@ -199,6 +199,10 @@ class SuggestionDecision(models.Model):
     colony = models.ForeignKey(Colony, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField()
+    # A rejection taken back ("offer again") stays on record; only a live rejection hides the suggestion.
+    withdrawn_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("suggestion decision")

@@ -304,7 +304,8 @@ def colony_offers(*, county: OrgUnit) -> tuple[list[dict[str, Any]], int]:
 
     rows, producer_of = formation_rows(county=county)
     rejected = {(code, place, tuple(sorted(int(i) for i in ids))) for code, place, ids in
-                SuggestionDecision.objects.filter(county=county, outcome=SuggestionDecision.Outcome.REJECTED)
+                SuggestionDecision.objects.filter(county=county, outcome=SuggestionDecision.Outcome.REJECTED,
+                                                  withdrawn_at__isnull=True)
                 .values_list("product__code", "place_id", "producer_ids")}
     result = suggest(rows, min_colony=MIN_COLONY, max_colony=MAX_COLONY)
     offers = []
@@ -329,7 +330,7 @@ def suggestion_rejections(*, user: Any, county: OrgUnit, limit: int = 20) -> lis
 
     return list(SuggestionDecision.objects.filter(
         scope_q(user, Perm.PRODUCERS_MANAGE, path_field="county__path"), county=county,
-        outcome=SuggestionDecision.Outcome.REJECTED).select_related(
+        outcome=SuggestionDecision.Outcome.REJECTED, withdrawn_at__isnull=True).select_related(
         "product", "place", "decided_by__person").order_by("-decided_at", "-pk")[:limit])
 
 
@@ -338,7 +339,7 @@ def rejection_get(*, user: Any, pk: int) -> Any:
 
     decision = SuggestionDecision.objects.filter(
         scope_q(user, Perm.PRODUCERS_MANAGE, path_field="county__path"), pk=pk,
-        outcome=SuggestionDecision.Outcome.REJECTED).select_related("county").first()
+        outcome=SuggestionDecision.Outcome.REJECTED, withdrawn_at__isnull=True).select_related("county").first()
     if decision is None:
         raise Http404
     return decision

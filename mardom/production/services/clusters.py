@@ -180,11 +180,11 @@ def suggestion_reject(*, by: Any, county: OrgUnit, product: Product, place: Plac
 
 
 @transaction.atomic
-def suggestion_reoffer(*, by: Any, decision: SuggestionDecision) -> None:
-    """Take a rejection back, so the group is suggested again. The rejection row goes (it is what hides the
-    suggestion); the audit log keeps it whole, with who took it back and when."""
+def suggestion_reoffer(*, by: Any, decision: SuggestionDecision, now: datetime.datetime | None = None) -> None:
+    """Take a rejection back, so the group is suggested again. The rejection stays on record, marked as
+    withdrawn by whom and when."""
     decision = SuggestionDecision.objects.select_for_update(of=("self",)).select_related("county", "product").filter(
-        pk=decision.pk, outcome=SuggestionDecision.Outcome.REJECTED).first()
+        pk=decision.pk, outcome=SuggestionDecision.Outcome.REJECTED, withdrawn_at__isnull=True).first()
     if decision is None:  # another officer took it back a moment ago
         raise DomainError(_("This rejection was already taken back."))
     require(by, Perm.PRODUCERS_MANAGE, decision.county)
@@ -192,7 +192,8 @@ def suggestion_reoffer(*, by: Any, decision: SuggestionDecision) -> None:
                  before={"product": decision.product.code, "place": decision.place_id,
                          "producers": decision.producer_ids, "note": decision.note,
                          "decided_by": decision.decided_by_id, "decided_at": decision.decided_at.isoformat()})
-    decision.delete()
+    decision.withdrawn_by, decision.withdrawn_at = by, now or timezone.now()
+    decision.save(update_fields=["withdrawn_by", "withdrawn_at"])
 
 
 # --- Colonies ----------------------------------------------------------------------------------------------

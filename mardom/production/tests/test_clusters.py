@@ -158,7 +158,8 @@ def test_a_rejected_suggestion_is_not_offered_again_until_taken_back(offer, birj
     with pytest.raises(PermissionDenied):
         services.suggestion_reoffer(by=birjand_officer, decision=decision)
     services.suggestion_reoffer(by=offer.by, decision=decision)
-    assert not SuggestionDecision.objects.exists()
+    withdrawn = SuggestionDecision.objects.get()  # kept on record, no longer hiding the group
+    assert withdrawn.withdrawn_by == offer.by and withdrawn.withdrawn_at is not None
     taken_back = AuditEntry.objects.get(action="suggestion.reoffer")
     assert taken_back.before["note"] == decision.note and taken_back.before["producers"] == offer.ids
     assert [o["producer_ids"] for o in selectors.colony_offers(county=offer.county)[0]] == [tuple(offer.ids)]
@@ -385,7 +386,7 @@ def test_suggestions_page_rejects_lists_and_offers_again(client, offer):
     assert 'data-test="suggestion"' not in page and 'data-test="rejections"' in page and "فاصله زیاد" in page
     assert offer.by.person.full_name in page and "۱۴" in page  # who, and when in the Jalali calendar
     response = client.post(reverse("production:suggestion-reoffer", args=[decision.pk]))
-    assert response.status_code == 302 and not SuggestionDecision.objects.exists()
+    assert response.status_code == 302 and SuggestionDecision.objects.get().withdrawn_at is not None
     page = client.get(reverse("production:suggestions"), {"county": offer.county.pk}).content.decode()
     assert 'data-test="suggestion"' in page and 'data-test="rejections"' not in page
 
