@@ -372,3 +372,16 @@ def cluster_guides(*, cluster: Any) -> list[Any]:
 
     return list(RoleAssignment.objects.filter(unit=cluster, role=Role.CLUSTER_GUIDE, revoked_at__isnull=True)
                 .select_related("user__person").order_by("granted_at", "pk"))
+
+
+def job_leaders_of_cluster(*, cluster: Any) -> list[Any]:
+    """Job leaders attached to a cluster (a province cluster: also those of its county clusters), with how
+    many producers each works with. Whoever sees the cluster may see them: a guide's scope reaches them
+    through the attachment."""
+    from .models import Cluster, JobLeader
+
+    ids = [cluster.pk]
+    if cluster.level == Cluster.Level.PROVINCE:
+        ids += list(cluster.county_clusters.values_list("pk", flat=True))
+    return list(JobLeader.objects.filter(attached_to_id__in=ids).select_related("parent").annotate(
+        producer_count=Count("agreements__producer", distinct=True)).order_by("name"))

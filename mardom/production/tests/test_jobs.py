@@ -368,3 +368,25 @@ def test_the_job_leader_list_has_a_fixed_number_of_queries(world, client, county
         assert client.get(reverse("production:job-leaders")).status_code == 200
     with django_assert_max_num_queries(16):
         assert client.get(reverse("production:job-leader", args=[world.leader.pk])).status_code == 200
+
+
+def test_the_cluster_page_lists_its_job_leaders_and_the_guide_opens_them(
+        world, client, county_officer, qaenat, carpet, make_person, make_user):
+    from mardom.production.models import Cluster
+
+    cluster = Cluster.objects.create(kind="cluster", name="خوشه فرش قاینات", search_key="x", parent=qaenat,
+                                     level="county", value_chain="carpet", focus_product=carpet,
+                                     created_by=county_officer)
+    from mardom.orgs.services import unit_set_path
+
+    unit_set_path(cluster)
+    JobLeader.objects.filter(pk=world.leader.pk).update(attached_to=cluster)
+    guide = make_user(make_person(qaenat), roles=[("cluster_guide", cluster)])
+    client.force_login(guide)
+    page = client.get(reverse("production:cluster", args=[cluster.pk])).content.decode()
+    assert 'data-test="cluster-job-leaders"' in page and world.leader.name in page
+    assert client.get(reverse("production:job-leader", args=[world.leader.pk])).status_code == 200
+    assert client.get(reverse("production:agreement", args=[world.agreement.pk])).status_code == 200
+    # The guide reads; only the job leader's people record.
+    assert client.post(reverse("production:agreement-issue", args=[world.agreement.pk]),
+                       {"quantity": "1", "occurred_on": "۱۴۰۵/۰۷/۰۹", "key": "guide-1"}).status_code == 403

@@ -330,6 +330,7 @@ def _cluster_extras(request: HttpRequest, cluster: Cluster, edit_form: ClusterFo
         "can_manage": can_manage, "edit_form": edit_form if can_manage else None,
         "guides": selectors.cluster_guides(cluster=cluster),
         "can_grant": has_perm_on(request.user, Perm.ROLES_GRANT, cluster),
+        "job_leaders": selectors.job_leaders_of_cluster(cluster=cluster),
     }
 
 

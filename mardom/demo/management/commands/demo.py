@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +28,8 @@ from mardom.people.roles import Role
 from mardom.production import formation
 from mardom.production import selectors as production_selectors
 from mardom.production import services as production_services
-from mardom.production.models import Colony, Producer, Product
+from mardom.production.models import Cluster, Colony, JobAgreement, Producer, Product
+from mardom.production.services import jobs as job_services
 
 DEMO_PASSWORD = "mardom-demo-1402"
 ADMIN_USERNAME = "admin"
@@ -58,7 +60,11 @@ LOGINS = [
     DemoLogin("treasurer", Role.FUND_TREASURER, "09120000011", "طاهره", "بهدانی", "female"),
     DemoLogin("member", None, "09120000012", "رقیه", "خزاعی", "female"),
     DemoLogin("guide", Role.CLUSTER_GUIDE, "09120000013", "مرتضی", "فاضلی", "male"),
+    DemoLogin("job_leader", Role.JOB_LEADER, "09120000014", "حمید", "صالحی", "male"),
+    DemoLogin("producer", Role.PRODUCER, "09120000015", "سکینه", "رحمانی", "female"),
 ]
+# Created with the production data (colonies_and_clusters, job_leaders), not with the other logins.
+LATE_LOGINS = {"guide", "job_leader", "producer"}
 
 FUNDS = [  # (base index, name, members, months of history)
     (0, "صندوق قرض‌الحسنه امام علی (ع)", 30, 24),
@@ -103,7 +109,8 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}); sign in with the mobile:")
         self.stdout.write(f"  {'admin (system administrator)':34} username {ADMIN_USERNAME}")
         for login in LOGINS:
-            label = Role(login.role).label if login.role else (
+            label = Role(login.role).label if login.role and login.key != "producer" else "producer (own records)" \
+                if login.key == "producer" else (
                 "fund member (own passbook)" if login.key == "member" else "person with no role (own file)")
             self.stdout.write(f"  {login.key + ': ' + str(label):34} mobile {login.mobile}")
 
@@ -199,8 +206,8 @@ class Builder:
             "base": bases[0], "auditor": self.qaenat, "institution": institutions["keshavarzi"], "group": groups[0],
         }
         for login in LOGINS:
-            if login.key == "guide":
-                continue  # appointed once the clusters exist (colonies_and_clusters)
+            if login.key in LATE_LOGINS:
+                continue  # made once the producers, clusters and job leaders exist
             county = self.birjand if login.key == "birjand" else self.qaenat
             person = self.person(desk=self.qaenat if county == self.qaenat else self.birjand, county=county,
                                  first=login.first_name, last=login.last_name, gender=login.gender, mobile=login.mobile)
@@ -384,7 +391,9 @@ class Builder:
             by=User.objects.get(person=me), person=me, place=me.home_place, activities="دوخت پوشاک محلی",
             started_on=datetime.date(2019, 3, 21), baseline_sales=90_000_000, products=[(products["sewing"], 300)],
             business_name="خیاطی خانگی عباسی")
+        self.producer_login(products)
         self.colonies_and_clusters(products)
+        self.job_leaders(products)
         for region, codes in [(self.province, ["saffron", "barberry", "jujube", "carpet"]),
                               (self.qaenat, ["saffron", "barberry", "carpet"]),
                               (self.birjand, ["jujube", "carpet", "pottery"])]:
@@ -423,6 +432,112 @@ class Builder:
         if len(saffron) >= 2:
             production_services.province_cluster_create(by=self.admin, province=self.province,
                                                         focus_product=products["saffron"], county_clusters=saffron)
+
+    def login_person(self, key: str, county: OrgUnit) -> tuple[Person, User]:
+        login = next(login for login in LOGINS if login.key == key)
+        person = self.person(desk=county, county=county, first=login.first_name, last=login.last_name,
+                             gender=login.gender, mobile=login.mobile)
+        return person, people_services.account_set_password(by=self.admin, person=person, password=DEMO_PASSWORD)
+
+    def account(self, county: OrgUnit) -> User:
+        person = self.person(desk=county, county=county)
+        return people_services.account_set_password(by=self.admin, person=person, password=DEMO_PASSWORD)
+
+    def producer_login(self, products: dict[str, Product]) -> None:
+        """The producer login grows saffron in the Qaenat village with the most saffron growers, so she joins
+        a colony of the saffron cluster and the job leader's season."""
+        growers: dict[int, int] = {}
+        for place_id in Producer.objects.filter(unit=self.qaenat, products__product__code="saffron",
+                                                place__kind=Place.Kind.VILLAGE).values_list("place_id", flat=True):
+            growers[place_id] = growers.get(place_id, 0) + 1
+        village = Place.objects.get(pk=max(sorted(growers), key=lambda pk: growers[pk]))
+        person, _user = self.login_person("producer", self.qaenat)
+        production_services.producer_register(
+            by=self.admin, person=person, place=village, activities="کاشت، برداشت و خشک کردن زعفران",
+            started_on=datetime.date(2015, 3, 21), baseline_sales=240_000_000, products=[(products["saffron"], 400)])
+
+    def job_leaders(self, products: dict[str, Product]) -> None:
+        """Three anchor businesses and a season with them: a saffron cooperative in Qaenat (corms issued in
+        late summer, saffron bought back at harvest, part paid), a carpet workshop in Qaenat on piece rate,
+        and a packaging company in Birjand. Qaenat has no packaging or branding actor: the chain map shows
+        those missing links, and Birjand's packer as a remedy nearby."""
+        today = timezone.localdate()
+        county_officer = User.objects.get(person__mobile="09120000003")
+        birjand_officer = User.objects.get(person__mobile="09120000004")
+        owner, owner_user = self.login_person("job_leader", self.qaenat)
+        qaenat_saffron = Cluster.objects.get(parent=self.qaenat, value_chain="saffron")
+        coop = job_services.job_leader_register(
+            by=county_officer, county=self.qaenat, owner=owner, name="شرکت تعاونی زعفران‌کاران قائنات",
+            functions=["supply", "processing", "sales"], cluster=qaenat_saffron,
+            activities="تأمین پیاز زعفران، خرید زعفران خشک از کشاورزان و فروش عمده")
+        producer_login = Producer.objects.get(person__mobile="09120000015")
+        growers = [producer_login] + [m.producer for m in Colony.objects.filter(in_cluster=qaenat_saffron)
+                                      .first().members.exclude(producer=producer_login).select_related("producer")]
+        growers += [m.producer for colony in Colony.objects.filter(in_cluster=qaenat_saffron).order_by("pk")[1:3]
+                    for m in colony.members.select_related("producer")[:3]]
+        people_services.role_grant(by=self.admin, user=User.objects.get(person=producer_login.person),
+                                   role=Role.PRODUCER, unit=qaenat_saffron)
+        for i, grower in enumerate(growers[:10]):
+            agreement = job_services.job_agreement_create(
+                by=owner_user, job_leader=coop, producer=grower, product=products["saffron"], pricing="purchase",
+                material="پیاز زعفران", material_unit="kg", output_per_material=Decimal("1.2"),
+                rate_a=1_500_000, rate_b=1_200_000, rate_c=900_000)
+            corms = 100 + 50 * self.rng.randrange(6)
+            self.season(owner_user, agreement, i, [
+                ("issue", today - datetime.timedelta(days=95 + i), Decimal(corms), corms * 1_000_000, ""),
+                ("receive", today - datetime.timedelta(days=35 - i), Decimal(corms) * Decimal("0.6"), 0, "a"),
+                ("receive", today - datetime.timedelta(days=25 - i), Decimal(corms) * Decimal("0.3"), 0, "b"),
+                ("pay", today - datetime.timedelta(days=12 - i % 5), None, 0, ""),
+            ])
+        carpet_user = self.account(self.qaenat)  # registering gives the manager the job leader role
+        carpet = job_services.job_leader_register(
+            by=county_officer, county=self.qaenat, owner=carpet_user.person, name="کارگاه فرش دستباف نگین قاین",
+            functions=["supply", "sales"], activities="تحویل پشم و نخ به بافندگان خانگی و خرید فرش بافته‌شده")
+        weavers = Producer.objects.filter(unit=self.qaenat, status="approved",
+                                          products__product__code="carpet").order_by("pk")[:6]
+        for i, weaver in enumerate(weavers):
+            agreement = job_services.job_agreement_create(
+                by=carpet_user, job_leader=carpet, producer=weaver, product=products["carpet"],
+                pricing="piece_rate", material="پشم و نخ", material_unit="kg", output_per_material=Decimal("0.3"),
+                rate_a=25_000_000, rate_b=20_000_000)
+            self.season(carpet_user, agreement, 100 + i, [
+                ("issue", today - datetime.timedelta(days=120 + i), Decimal(20), 0, ""),
+                ("receive", today - datetime.timedelta(days=20 + i), Decimal(3 + i % 3), 0, "ab"[i % 2]),
+                ("pay", today - datetime.timedelta(days=5), None, 0, ""),
+            ])
+        birjand_saffron = Cluster.objects.filter(parent=self.birjand, value_chain="saffron").first()
+        packer_user = self.account(self.birjand)
+        packer = job_services.job_leader_register(
+            by=birjand_officer, county=self.birjand, owner=packer_user.person, name="بسته‌بندی زعفران سحر بیرجند",
+            functions=["processing", "packaging", "sales"], cluster=birjand_saffron,
+            activities="سورت، بسته‌بندی و فروش زعفران با نشان سحر")
+        for i, grower in enumerate(Producer.objects.filter(unit=self.birjand, status="approved",
+                                                           products__product__code="saffron").order_by("pk")[:4]):
+            agreement = job_services.job_agreement_create(
+                by=packer_user, job_leader=packer, producer=grower, product=products["saffron"], pricing="purchase",
+                rate_a=1_550_000, rate_b=1_250_000)
+            self.season(packer_user, agreement, 200 + i, [
+                ("receive", today - datetime.timedelta(days=30 - i), Decimal(150 + 50 * i), 0, "a"),
+                ("pay", today - datetime.timedelta(days=10), None, 0, ""),
+            ])
+
+    def season(self, by: User, agreement: JobAgreement, n: int,
+               steps: list[tuple[str, datetime.date, Decimal | None, int, str]]) -> None:
+        """Record a season's lines; a payment settles about four fifths of what is then owed."""
+        for j, (step, day, quantity, value, grade) in enumerate(steps):
+            key = f"demo-job-{n}-{j}"
+            if step == "issue":
+                job_services.materials_issue(by=by, agreement=agreement, quantity=quantity, value=value,
+                                             occurred_on=day, idempotency_key=key)
+            elif step == "receive":
+                job_services.output_receive(by=by, agreement=agreement, quantity=quantity, grade=grade,
+                                            occurred_on=day, idempotency_key=key)
+            else:
+                owed = job_services.account_totals(agreement)["balance"]
+                if owed > 0:
+                    job_services.settlement_pay(by=by, agreement=agreement, to_producer=True,
+                                                amount=owed * 4 // 5 // 100_000 * 100_000 or owed,
+                                                occurred_on=day, idempotency_key=key)
 
     def place_for(self, county: OrgUnit, i: int) -> Place:
         city = self.qaen_city if county == self.qaenat else self.birjand_city
