@@ -304,7 +304,7 @@ def test_the_fund_pdf(client, world, disbursed, tmp_path):
 def test_pdf_rendering_fetches_only_bundled_static_files(tmp_path):
     from weasyprint.urls import URLFetchingError, fetch
 
-    from mardom.funds.statement_views import _fetcher, font_faces
+    from mardom.core.pdf import _fetcher, font_faces
 
     fetcher = _fetcher()
     font = font_faces()[400]
@@ -319,7 +319,7 @@ def test_pdf_rendering_fetches_only_bundled_static_files(tmp_path):
 
 
 def test_the_pdf_footer_counts_pages_in_persian():
-    from mardom.funds.statement_views import page_footer_css
+    from mardom.core.pdf import page_footer_css
 
     css = str(page_footer_css())
     assert "counter(page, persian)" in css and "counter(pages, persian)" in css
