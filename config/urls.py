@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from mardom.brands.views import provenance_search, provenance_view
 from mardom.people.urls import people_patterns
 
 handler400 = "mardom.core.views.bad_request"
@@ -20,4 +21,9 @@ urlpatterns = [
     path("orgs/", include("mardom.orgs.urls")),
     path("funds/", include("mardom.funds.urls")),
     path("production/", include("mardom.production.urls")),
+    path("brands/", include("mardom.brands.urls")),
+    path("market/", include("mardom.market.urls")),
+    # What a brand label's QR code opens: public, short (it is printed), no login.
+    path("p/", provenance_search, name="provenance-search"),
+    path("p/<str:serial>/", provenance_view, name="provenance"),
 ]

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "mardom.ledger",
     "mardom.funds",
     "mardom.production",
+    "mardom.brands",
+    "mardom.market",
     "mardom.demo",
 ]
 
@@ -146,6 +148,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# The address people reach the site at: label QR codes point to it, so it must be the public one in production.
+PUBLIC_BASE_URL = os.environ.get("MARDOM_PUBLIC_URL", "http://127.0.0.1:8000")
 MEDIA_URL = "/media/"
 
 # --- Background work -----------------------------------------------------------------------------

@@ -18,6 +18,8 @@ SECTIONS: list[tuple[str, Any, str | tuple[str, ...] | None]] = [
     ("production:advantaged", _("Advantaged products"), "producers.view"),
     ("production:suggestions", _("Colonies"), "producers.manage"),
     ("production:job-leaders", _("Job leaders"), ("producers.view", "jobs.record")),
+    ("brands:list", _("Brands"), ("brands.manage", "brands.inspect", "producers.view")),
+    ("market:exhibitions", _("Exhibitions"), None),
     ("orgs:base-list", _("Bases"), "orgs.view"),
     ("orgs:group-list", _("Volunteer groups"), "orgs.view"),
     ("orgs:institution-list", _("Institutions"), "orgs.view"),

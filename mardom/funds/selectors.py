@@ -313,3 +313,10 @@ def loans_held(*, person_ids: set[int]) -> dict[str, int]:
     running, and the principal still owed on them."""
     running = Loan.objects.filter(membership__person_id__in=person_ids, status="disbursed")
     return {"count": running.count(), "outstanding": running.aggregate(s=Sum("account__balance"))["s"] or 0}
+
+
+def loan_recipients(*, person_ids: set[int]) -> set[int]:
+    """Which of these people have received a loan from a fund (paid out, whatever happened since): the
+    market gives them priority for exhibition booths."""
+    return set(Loan.objects.filter(membership__person_id__in=person_ids, disbursed_on__isnull=False)
+               .values_list("membership__person_id", flat=True).distinct())

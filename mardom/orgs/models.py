@@ -24,6 +24,7 @@ class OrgUnit(models.Model):
         CLUSTER = "cluster", _("Cluster")
         COLONY = "colony", _("Colony")
         JOB_LEADER = "job_leader", _("Job leader")
+        BRAND = "brand", _("Collective brand")
         EXHIBITION = "exhibition", _("Exhibition")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -29,6 +29,7 @@ class Role(models.TextChoices):
     INSTITUTION_OFFICER = "institution_officer", _("Institution officer")
     GROUP_LEADER = "group_leader", _("Volunteer group leader")
     EXHIBITION_ORGANISER = "exhibition_organiser", _("Exhibition organiser")
+    BRAND_INSPECTOR = "brand_inspector", _("Brand inspector")
 
 
 class Perm:
@@ -44,13 +45,16 @@ class Perm:
     FUNDS_TREASURY = "funds.treasury"  # record money: members joining, contributions, withdrawals
     PRODUCERS_VIEW = "producers.view"
     PRODUCERS_MANAGE = "producers.manage"  # register producers directly, approve them, set advantaged products
+    BRANDS_MANAGE = "brands.manage"  # brands, their rules, authorised members, sanctions, labels
+    BRANDS_INSPECT = "brands.inspect"  # pass or fail a lot against the brand's specification
+    MARKET_ORGANISE = "market.organise"  # exhibitions: floor plans, booths, allocation of applications
     JOBS_RECORD = "jobs.record"  # a job leader's own books with their producers: issues, buybacks, payments
 
 
 _OFFICER = frozenset(
     {Perm.PEOPLE_VIEW, Perm.PEOPLE_MANAGE, Perm.ROLES_GRANT, Perm.ORGS_VIEW, Perm.ORGS_MANAGE,
      Perm.REFERRALS_MANAGE, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW, Perm.FUNDS_MANAGE, Perm.PRODUCERS_VIEW,
-     Perm.PRODUCERS_MANAGE}
+     Perm.PRODUCERS_MANAGE, Perm.BRANDS_MANAGE, Perm.MARKET_ORGANISE}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -65,14 +69,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.AUDITOR: frozenset({Perm.PEOPLE_VIEW, Perm.ORGS_VIEW, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW,
                              Perm.PRODUCERS_VIEW}),
     # A guide sees their cluster, its colonies and their producers (production.selectors follow the cluster).
-    Role.CLUSTER_GUIDE: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.PRODUCERS_VIEW}),
+    # ... and runs the brands their cluster owns (a brand is a unit under its owner; a colony-owned brand sits
+    # under the colony, which is filed under the county, so its county's officers run it).
+    Role.CLUSTER_GUIDE: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.PRODUCERS_VIEW, Perm.BRANDS_MANAGE}),
     # A job leader sees only the producers they work with (production.selectors follow the agreements).
     Role.JOB_LEADER: frozenset({Perm.ORGS_VIEW, Perm.JOBS_RECORD}),
     Role.PRODUCER: frozenset(),
     Role.MEMBER: frozenset(),
     Role.INSTITUTION_OFFICER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE}),
     Role.GROUP_LEADER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE}),
-    Role.EXHIBITION_ORGANISER: frozenset({Perm.ORGS_VIEW}),
+    Role.EXHIBITION_ORGANISER: frozenset({Perm.ORGS_VIEW, Perm.MARKET_ORGANISE}),
+    # Inspects lots of one brand; kept apart from managing it, so nobody passes their own labels.
+    Role.BRAND_INSPECTOR: frozenset({Perm.BRANDS_INSPECT}),
 }
 
 # A role only makes sense on one kind of unit: a county officer on a county, a treasurer on a fund.
@@ -91,6 +99,7 @@ ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
     Role.INSTITUTION_OFFICER: frozenset({K.INSTITUTION}),
     Role.GROUP_LEADER: frozenset({K.GROUP}),
     Role.EXHIBITION_ORGANISER: frozenset({K.EXHIBITION}),
+    Role.BRAND_INSPECTOR: frozenset({K.BRAND}),
 }
 
 assert set(ROLE_PERMISSIONS) == set(ROLE_UNIT_KINDS) == set(Role.values)

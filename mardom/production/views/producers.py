@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mardom.brands import selectors as brand_selectors
 from mardom.core.errors import DomainError
 from mardom.core.forms_util import run_service
 from mardom.orgs.models import OrgUnit
@@ -67,7 +68,10 @@ def producer_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                                                               producer.unit)
     return render(request, "production/producer_detail.html", {
         "producer": producer, "decision_form": DecisionForm() if can_decide else None,
-        "agreements": selectors.agreements_for_producer(user=request.user, producer=producer)})
+        "agreements": selectors.agreements_for_producer(user=request.user, producer=producer),
+        # Her own brand authorisations, to declare lots from (officers reach brands from the Brands section).
+        "brand_authorisations": [a for a in brand_selectors.my_authorisations(user=request.user)
+                                 if a.producer_id == producer.pk]})
 
 
 @login_required

@@ -13,6 +13,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone, translation
 
+from mardom.brands import services as brand_services
+from mardom.brands.models import Label
 from mardom.core.jalali import jalali_month_start, to_jalali
 from mardom.core.validators import is_valid_national_id
 from mardom.demo.names import FEMALE, LAST, MALE
@@ -20,6 +22,7 @@ from mardom.funds import selectors as fund_selectors
 from mardom.funds import services as fund_services
 from mardom.funds.models import Fund, Loan, Membership
 from mardom.geo.models import Place
+from mardom.market import services as market_services
 from mardom.orgs import services as org_services
 from mardom.orgs.models import Base, Institution, OrgUnit, Referral, VolunteerGroup
 from mardom.people import services as people_services
@@ -28,7 +31,7 @@ from mardom.people.roles import Role
 from mardom.production import formation
 from mardom.production import selectors as production_selectors
 from mardom.production import services as production_services
-from mardom.production.models import Cluster, Colony, JobAgreement, Producer, Product
+from mardom.production.models import Cluster, Colony, JobAgreement, JobLeader, Producer, Product
 from mardom.production.services import jobs as job_services
 
 DEMO_PASSWORD = "mardom-demo-1402"
@@ -62,9 +65,11 @@ LOGINS = [
     DemoLogin("guide", Role.CLUSTER_GUIDE, "09120000013", "مرتضی", "فاضلی", "male"),
     DemoLogin("job_leader", Role.JOB_LEADER, "09120000014", "حمید", "صالحی", "male"),
     DemoLogin("producer", Role.PRODUCER, "09120000015", "سکینه", "رحمانی", "female"),
+    DemoLogin("inspector", Role.BRAND_INSPECTOR, "09120000016", "ابراهیم", "شریفی", "male"),
+    DemoLogin("organiser", Role.EXHIBITION_ORGANISER, "09120000017", "نرگس", "طاهری", "female"),
 ]
 # Created with the production data (colonies_and_clusters, job_leaders), not with the other logins.
-LATE_LOGINS = {"guide", "job_leader", "producer"}
+LATE_LOGINS = {"guide", "job_leader", "producer", "inspector", "organiser"}
 
 FUNDS = [  # (base index, name, members, months of history)
     (0, "صندوق قرض‌الحسنه امام علی (ع)", 30, 24),
@@ -223,6 +228,7 @@ class Builder:
         self.loans(funds[0])
         self.draws(funds[1])
         self.producers(people)
+        self.exhibitions()  # after the advantaged products, which give priority for booths
 
     def funds(self, bases: list[Base], people: list[Person]) -> list[Fund]:
         """Funds with real history: members joining, monthly contributions since, a few late payers."""
@@ -394,6 +400,7 @@ class Builder:
         self.producer_login(products)
         self.colonies_and_clusters(products)
         self.job_leaders(products)
+        self.brands(products)
         for region, codes in [(self.province, ["saffron", "barberry", "jujube", "carpet"]),
                               (self.qaenat, ["saffron", "barberry", "carpet"]),
                               (self.birjand, ["jujube", "carpet", "pottery"])]:
@@ -520,6 +527,96 @@ class Builder:
                 ("receive", today - datetime.timedelta(days=30 - i), Decimal(150 + 50 * i), 0, "a"),
                 ("pay", today - datetime.timedelta(days=10), None, 0, ""),
             ])
+
+    def brands(self, products: dict[str, Product]) -> None:
+        """The Qaenat saffron cluster's collective brand: rules, eight authorised growers (the producer login
+        among them, her name shown by consent), lots passed with labels, one failed, one waiting for the
+        inspector, a suspended member, and a label scanned far too often."""
+        today = timezone.localdate()
+        season_start = datetime.date(2026, 3, 21)  # 1 Farvardin 1405
+        officer = User.objects.get(person__mobile="09120000003")
+        cluster = Cluster.objects.get(parent=self.qaenat, value_chain="saffron")
+        brand = brand_services.brand_create(
+            by=officer, owner=cluster, name="زعفران قائنات",
+            specification="زعفران سرگل و نگین از مزارع شهرستان قاینات؛ رطوبت کمتر از ۱۰ درصد، قدرت رنگ‌دهی "
+                          "بالای ۲۲۰ (استاندارد ملی ۲۵۹)، بدون ریشه و ناخالصی، در بسته‌های ۱، ۲ و ۴ گرمی.",
+            rules="۱. فقط اعضای کلنی‌های خوشه زعفران قاینات با مجوز معتبر از این نمانام استفاده می‌کنند.\n"
+                  "۲. هر محموله پیش از برچسب خوردن بازرسی می‌شود.\n۳. برچسب‌ها قابل انتقال نیستند.",
+            effective_from=season_start)
+        brand_services.brand_rules_add(
+            by=officer, brand=brand, effective_from=season_start + datetime.timedelta(days=150),
+            text="۱. فقط اعضای کلنی‌های خوشه زعفران قاینات با مجوز معتبر از این نمانام استفاده می‌کنند.\n"
+                 "۲. هر محموله پیش از برچسب خوردن بازرسی می‌شود.\n۳. برچسب‌ها قابل انتقال نیستند.\n"
+                 "۴. بسته‌بندی فقط در کارگاه‌های دارای پروانه بهداشت.")
+        _inspector, inspector_user = self.login_person("inspector", self.qaenat)
+        people_services.role_grant(by=self.admin, user=inspector_user, role=Role.BRAND_INSPECTOR, unit=brand)
+        members = list(Producer.objects.filter(colony_memberships__colony__in_cluster=cluster,
+                                               products__product__code="saffron").distinct().order_by("pk")[:7])
+        members.insert(0, Producer.objects.get(person__mobile="09120000015"))
+        for i, producer in enumerate(members):
+            authorisation = brand_services.authorise(
+                by=officer, brand=brand, producer=producer, product=products["saffron"], valid_from=season_start,
+                valid_to=datetime.date(2027, 3, 20), name_public=i % 2 == 0)
+            declarer = User.objects.filter(person=producer.person).first() or officer
+            plan = ["passed", "passed", "failed", "declared"] if i == 0 else ["passed"] if i < 6 else []
+            for j, outcome in enumerate(plan):
+                lot = brand_services.lot_declare(
+                    by=declarer, authorisation=authorisation, quantity=Decimal(200 + 100 * j + 20 * i),
+                    made_on=today - datetime.timedelta(days=30 - 5 * j - i))
+                if outcome == "declared":
+                    continue
+                brand_services.lot_inspect(by=inspector_user, lot=lot, passed=outcome == "passed",
+                                           note="" if outcome == "passed" else "رطوبت بالاتر از حد مجاز")
+                if outcome == "passed":
+                    labels = brand_services.labels_issue(by=officer, lot=lot, count=50)
+                    for label in labels[: 3 + i]:
+                        brand_services.label_check(serial=label.serial)
+            if i == 6:
+                brand_services.sanction(by=officer, authorisation=authorisation, action="warning",
+                                        reason="بسته‌بندی بدون برچسب در بازار قاین دیده شد")
+                brand_services.sanction(by=officer, authorisation=authorisation, action="suspend",
+                                        reason="تکرار فروش بسته‌های بدون بازرسی")
+        copied = Label.objects.filter(lot__brand=brand).order_by("pk").first()
+        for _ in range(brand_services.SUSPICIOUS_SCANS_PER_LABEL + 5):  # a label copied onto fakes
+            brand_services.label_check(serial=copied.serial)
+
+    def exhibitions(self) -> None:
+        """The "Economy by the Power of the People" exhibition in Qaen, opening in ten days: a floor plan of
+        sixteen booths, applications from producers, colonies, the cluster and the job leaders, allocated
+        by the published rules (the fairness report is on its page); the organiser login runs it."""
+        today = timezone.localdate()
+        officer = User.objects.get(person__mobile="09120000003")
+        opens = today + datetime.timedelta(days=10)
+        fair = market_services.exhibition_create(
+            by=officer, county=self.qaenat, name="نمایشگاه اقتصاد به دست مردم", type="seasonal",
+            venue="مجموعه فرهنگی ورزشی شهید بهشتی قاین", starts_on=opens, ends_on=opens + datetime.timedelta(days=6),
+            applications_close_on=today + datetime.timedelta(days=3))
+        _organiser, organiser_user = self.login_person("organiser", self.qaenat)
+        people_services.role_grant(by=self.admin, user=organiser_user, role=Role.EXHIBITION_ORGANISER, unit=fair)
+        n = 0
+        for row, (y, depth) in enumerate([(0, 3), (5, 3), (11, 3)]):
+            for col in range(6 if row != 1 else 4):
+                n += 1
+                market_services.booth_add(by=organiser_user, exhibition=fair, code=f"{'ABC'[row]}{col + 1}",
+                                          x=col * 4, y=y, width=3 if row != 1 else 4, depth=depth,
+                                          price=0 if (row == 2 or col % 3 == 0) else 20_000_000)
+        cluster = Cluster.objects.get(parent=self.qaenat, value_chain="saffron")
+        guide = User.objects.get(person__mobile="09120000013")
+        market_services.application_submit(by=guide, exhibition=fair, term_start=opens, applicant=cluster,
+                                           products="زعفران، پیاز زعفران", wants_size=12)
+        coop = JobLeader.objects.get(owner__mobile="09120000014")
+        market_services.application_submit(by=User.objects.get(person__mobile="09120000014"), exhibition=fair,
+                                           term_start=opens, applicant=coop, products="زعفران بسته‌بندی")
+        me = Producer.objects.get(person__mobile="09120000015")
+        market_services.application_submit(by=User.objects.get(person=me.person), exhibition=fair,
+                                           term_start=opens, applicant=me, products="زعفران سرگل ۱ و ۴ گرمی")
+        applicants = list(Producer.objects.filter(unit=self.qaenat, status="approved").exclude(pk=me.pk)
+                          .order_by("pk")[:24])
+        for i, producer in enumerate(applicants):
+            product = producer.products.select_related("product").first().product
+            market_services.application_submit(by=officer, exhibition=fair, term_start=opens, applicant=producer,
+                                               products=product.name, free_only=i % 5 == 0)
+        market_services.allocate(by=organiser_user, exhibition=fair, term_start=opens)
 
     def season(self, by: User, agreement: JobAgreement, n: int,
                steps: list[tuple[str, datetime.date, Decimal | None, int, str]]) -> None:

@@ -1,0 +1,132 @@
+"""Exhibitions: seasonal or permanent, in a county, with a floor plan of booths; exhibitor applications and
+their allocation by published rules, each run kept with its fairness report."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mardom.core.models import AppendOnlyModel
+from mardom.orgs.models import OrgUnit
+
+# The floor plan is a grid of cells (one cell ≈ one square metre of floor); booths are rectangles on it.
+PLAN_COLUMNS = 24
+PLAN_ROWS = 16
+
+
+class Exhibition(OrgUnit):
+    """نمایشگاه: the unit's parent is its county, so the county's officers and the organiser (a role on this
+    unit) run it."""
+
+    class Type(models.TextChoices):
+        SEASONAL = "seasonal", _("Seasonal")
+        PERMANENT = "permanent", _("Permanent")
+
+    type = models.CharField(_("type"), max_length=10, choices=Type.choices)
+    venue = models.CharField(_("venue"), max_length=200)
+    starts_on = models.DateField(_("opens on"))
+    ends_on = models.DateField(_("closes on"))
+    # A permanent exhibition lets its booths for terms of this many days, in rotation.
+    term_days = models.PositiveSmallIntegerField(_("booth term in days"), null=True, blank=True)
+    applications_close_on = models.DateField(_("applications close on"))
+    # The published allocation weights (market.allocation.Rules fields).
+    rules = models.JSONField(_("allocation rules"), default=dict)
+    created_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("exhibition")
+        verbose_name_plural = _("exhibitions")
+
+
+class Booth(models.Model):
+    exhibition = models.ForeignKey(Exhibition, on_delete=models.PROTECT, related_name="booths")
+    code = models.CharField(_("booth"), max_length=10)
+    x = models.PositiveSmallIntegerField(_("column"))
+    y = models.PositiveSmallIntegerField(_("row"))
+    width = models.PositiveSmallIntegerField(_("width"))
+    depth = models.PositiveSmallIntegerField(_("depth"))
+    price = models.BigIntegerField(_("price per term"), default=0)
+
+    class Meta:
+        verbose_name = _("booth")
+        verbose_name_plural = _("booths")
+        ordering = ["exhibition", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["exhibition", "code"], name="market_booth_code_once"),
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="market_booth_price"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def size(self) -> int:
+        return self.width * self.depth
+
+
+class Application(models.Model):
+    """One exhibitor's request for a booth in one term (a seasonal exhibition has one term, its opening day)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ALLOCATED = "allocated", _("Booth allocated")
+        WAITLISTED = "waitlisted", _("Waiting list")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Kind(models.TextChoices):
+        PRODUCER = "producer", _("Producer")
+        COLONY = "colony", _("Colony")
+        CLUSTER = "cluster", _("Cluster")
+        JOB_LEADER = "job_leader", _("Job leader")
+
+    exhibition = models.ForeignKey(Exhibition, on_delete=models.PROTECT, related_name="applications")
+    term_start = models.DateField(_("term"))
+    kind = models.CharField(_("applicant kind"), max_length=12, choices=Kind.choices)
+    producer = models.ForeignKey("production.Producer", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="booth_applications")
+    # A colony, cluster or job leader applying as a group.
+    unit = models.ForeignKey("orgs.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    products = models.CharField(_("products shown"), max_length=200)
+    wants_size = models.PositiveSmallIntegerField(_("booth size wanted (m²)"), null=True, blank=True)
+    free_only = models.BooleanField(_("only a free booth"), default=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    booth = models.ForeignKey(Booth, null=True, blank=True, on_delete=models.PROTECT, related_name="applications")
+    score = models.IntegerField(null=True, blank=True)
+    score_parts = models.JSONField(default=list, blank=True)
+    applied_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    applied_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("exhibitor application")
+        verbose_name_plural = _("exhibitor applications")
+        ordering = ["exhibition", "term_start", "applied_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(producer__isnull=False) | models.Q(unit__isnull=False),
+                                   name="market_application_has_applicant"),
+            models.UniqueConstraint(fields=["exhibition", "term_start", "booth"], name="market_booth_once_per_term",
+                                    condition=models.Q(booth__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exhibition}: {self.producer or self.unit}"
+
+
+class AllocationRun(AppendOnlyModel):
+    """One allocation of a term's applications: the rules and seed as published, and the fairness report."""
+
+    exhibition = models.ForeignKey(Exhibition, on_delete=models.PROTECT, related_name="allocation_runs")
+    term_start = models.DateField(_("term"))
+    rules = models.JSONField()
+    seed = models.CharField(max_length=100)
+    report = models.JSONField()
+    by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("allocation run")
+        verbose_name_plural = _("allocation runs")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.exhibition} {self.term_start}"

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "market"
+
+urlpatterns = [
+    path("exhibitions/", views.exhibition_list, name="exhibitions"),
+    path("exhibitions/new/", views.exhibition_create, name="exhibition-create"),
+    path("exhibitions/<int:pk>/", views.exhibition_detail, name="exhibition"),
+    path("exhibitions/<int:pk>/booths/new/", views.booth_add, name="booth-add"),
+    path("exhibitions/<int:pk>/apply/", views.application_submit, name="apply"),
+    path("exhibitions/<int:pk>/allocate/", views.allocate, name="allocate"),
+]
