@@ -47,3 +47,28 @@ def test_a_producer_applies_and_a_bad_size_is_refused_beside_the_field(page: Pag
     expect(page.locator("[data-test=apply-form] .errorlist").first).to_be_visible()
     assert Application.objects.count() == before
     shot(page, "exhibition-apply-refused-phone")
+
+
+def test_the_booth_seller_records_a_sale_on_her_phone(page: Page) -> None:
+    from mardom.market.models import Sale
+
+    login(page, "09120000015")
+    page.goto("/market/exhibitions/")
+    page.locator("[data-test=my-booths] a").first.click()
+    expect(page.locator("[data-test=sale-form]")).to_be_visible()
+    before = Sale.objects.count()
+    form = page.locator("[data-test=sale-form]")
+    form.locator("select[name=product_1]").select_option(label="زعفران")
+    form.locator("input[name=quantity_1]").fill("-۴")
+    form.locator("input[name=price_1]").fill("۱۵۰٬۰۰۰")
+    form.locator("[data-test=sell]").click()
+    expect(page.locator("[data-field=quantity_1] .errorlist")).to_be_visible()
+    assert Sale.objects.count() == before
+    form = page.locator("[data-test=sale-form]")
+    form.locator("input[name=quantity_1]").fill("۴")
+    form.locator("input[value=card]").check()
+    form.locator("[data-test=sell]").click()
+    expect(page.locator("[data-test=sales] tbody tr").first).to_contain_text("زعفران")
+    sale = Sale.objects.order_by("-pk").first()
+    assert Sale.objects.count() == before + 1 and sale.total == 6_000_000 and sale.method == "card"
+    shot(page, "booth-sale-phone")

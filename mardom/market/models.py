@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mardom.core.models import AppendOnlyModel
 from mardom.orgs.models import OrgUnit
@@ -130,3 +131,72 @@ class AllocationRun(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.exhibition} {self.term_start}"
+
+
+class Sale(AppendOnlyModel):
+    """One sale at a booth, recorded by its seller on a phone. Never changed: a mistake is cancelled by a
+    sale of the opposite sign (`cancels`). Each line is attributed to its producer, colony, cluster and brand,
+    so sales roll up to every level and can be measured against the producers' baselines."""
+
+    class Method(models.TextChoices):
+        CASH = "cash", pgettext_lazy("payment", "Cash")
+        CARD = "card", _("Card reader")
+        TRANSFER = "transfer", _("Card-to-card transfer")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="sales")
+    exhibition = models.ForeignKey(Exhibition, on_delete=models.PROTECT, related_name="sales")
+    booth = models.ForeignKey(Booth, on_delete=models.PROTECT, related_name="sales")
+    sold_at = models.DateTimeField(_("time"))
+    method = models.CharField(_("payment"), max_length=10, choices=Method.choices)
+    total = models.BigIntegerField(_("total"))
+    cancels = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="cancelled_by")
+    # The same form sent twice (a retry on a slow connection) records once.
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    recorded_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("sale")
+        verbose_name_plural = _("sales")
+        ordering = ["-sold_at", "-pk"]
+        indexes = [models.Index(fields=["exhibition", "sold_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.booth} {self.sold_at:%Y-%m-%d} {self.total}"
+
+
+class SaleLine(AppendOnlyModel):
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="lines")
+    product = models.ForeignKey("production.Product", verbose_name=_("product"), on_delete=models.PROTECT,
+                                related_name="+")
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit_price = models.BigIntegerField(_("unit price"))
+    amount = models.BigIntegerField(_("amount"))
+    producer = models.ForeignKey("production.Producer", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="booth_sales")
+    colony = models.ForeignKey("production.Colony", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    cluster = models.ForeignKey("production.Cluster", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    brand = models.ForeignKey("brands.Brand", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("sale line")
+        verbose_name_plural = _("sale lines")
+
+
+class VisitorCount(models.Model):
+    """Visitors counted at the gate on one day (the organiser corrects the day's figure, so one row a day)."""
+
+    exhibition = models.ForeignKey(Exhibition, on_delete=models.PROTECT, related_name="visitor_counts")
+    day = models.DateField(_("day"))
+    visitors = models.PositiveIntegerField(_("visitors"))
+    recorded_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("visitor count")
+        verbose_name_plural = _("visitor counts")
+        constraints = [models.UniqueConstraint(fields=["exhibition", "day"], name="market_visitors_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.exhibition} {self.day}: {self.visitors}"

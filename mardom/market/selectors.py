@@ -52,3 +52,56 @@ def applications_of(*, exhibition: Exhibition, term_start: Any, user: Any, organ
 
 def run_of(*, exhibition: Exhibition, term_start: Any) -> AllocationRun | None:
     return AllocationRun.objects.filter(exhibition=exhibition, term_start=term_start).first()
+
+
+# --- Sales --------------------------------------------------------------------------------------------------
+
+def my_booths(*, user: Any) -> list[Application]:
+    """The booths this user sells at: allocated applications they hold or applied for as a group."""
+    from .services import may_sell
+
+    if not getattr(user, "pk", None):
+        return []
+    qs = Application.objects.filter(status=Application.Status.ALLOCATED).filter(
+        Q(producer__person_id=getattr(user, "person_id", None) or 0) | Q(producer__isnull=True, applied_by=user)
+    ).select_related("exhibition", "booth", "producer", "unit").order_by("-term_start")
+    return [a for a in qs[:20] if may_sell(user, a)]
+
+
+def booth_day(*, application: Application, day: Any) -> dict[str, Any]:
+    """A booth's day: its sales (newest first), the total, by payment method."""
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from .models import Sale
+
+    start = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+    end = start + timezone.timedelta(days=1)
+    sales = list(Sale.objects.filter(application=application, sold_at__gte=start, sold_at__lt=end)
+                 .select_related("cancels").prefetch_related("lines__product", "lines__producer__person")
+                 .order_by("-sold_at", "-pk"))
+    cancelled = {s.cancels_id for s in sales if s.cancels_id}
+    for sale in sales:
+        sale.is_cancelled = sale.pk in cancelled
+    by_method = {row["method"]: row["s"] for row in Sale.objects.filter(
+        application=application, sold_at__gte=start, sold_at__lt=end).values("method").annotate(s=Sum("total"))}
+    return {"sales": sales, "total": sum(s.total for s in sales), "count": len(sales) - 2 * len(cancelled),
+            "by_method": by_method}
+
+
+def exhibition_totals(*, exhibition: Exhibition) -> dict[str, Any]:
+    """Sales per day with the day's visitors, and per booth, for the organiser."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import TruncDate
+
+    from .models import Sale, VisitorCount
+
+    sales = Sale.objects.filter(exhibition=exhibition)
+    days = {row["day"]: row for row in sales.annotate(day=TruncDate("sold_at")).values("day").annotate(
+        total=Sum("total"), n=Count("pk")).order_by("day")}
+    visitors = dict(VisitorCount.objects.filter(exhibition=exhibition).values_list("day", "visitors"))
+    rows = [{"day": day, "total": days.get(day, {}).get("total", 0) or 0, "sales": days.get(day, {}).get("n", 0),
+             "visitors": visitors.get(day)} for day in sorted(set(days) | set(visitors))]
+    booths = list(sales.values("booth__code").annotate(total=Sum("total"), n=Count("pk")).order_by("-total")[:40])
+    return {"days": rows, "booths": booths, "total": sum(r["total"] for r in rows),
+            "visitors": sum(v for v in visitors.values())}

@@ -11,4 +11,8 @@ urlpatterns = [
     path("exhibitions/<int:pk>/booths/new/", views.booth_add, name="booth-add"),
     path("exhibitions/<int:pk>/apply/", views.application_submit, name="apply"),
     path("exhibitions/<int:pk>/allocate/", views.allocate, name="allocate"),
+    path("exhibitions/<int:pk>/visitors/", views.visitors_record, name="visitors"),
+    path("booths/<int:pk>/", views.booth_sell, name="booth"),
+    path("booths/<int:pk>/sales/<int:sale>/cancel/", views.sale_cancel, name="sale-cancel"),
+    path("booths/<int:pk>/report/", views.booth_report, name="booth-report"),
 ]

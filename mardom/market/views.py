@@ -12,12 +12,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from mardom.core.errors import DomainError
 from mardom.core.forms_util import run_service
 from mardom.orgs.models import OrgUnit
 from mardom.people.roles import Perm, Role
@@ -29,10 +30,17 @@ from .forms import WEIGHT_LABELS, ApplicationForm, BoothForm, ExhibitionForm, Te
 from .models import PLAN_COLUMNS, PLAN_ROWS, Exhibition
 
 
+def _visitors_form() -> Any:
+    from .forms import VisitorsForm
+
+    return VisitorsForm()
+
+
 @login_required
 def exhibition_list(request: HttpRequest) -> HttpResponse:
     return render(request, "market/exhibition_list.html", {
         "exhibitions": selectors.exhibitions_of(user=request.user)[:200],
+        "my_booths": selectors.my_booths(user=request.user),
         "organiser": holds_anywhere(request.user, Perm.MARKET_ORGANISE),
     })
 
@@ -132,6 +140,8 @@ def _page(request: HttpRequest, exhibition: Exhibition, status: int = 200, **for
         "applications": selectors.applications_of(exhibition=exhibition, term_start=term, user=request.user,
                                                   organiser=organiser),
         "run": run, "report": _report(run),
+        "totals": selectors.exhibition_totals(exhibition=exhibition) if organiser else None,
+        "visitors_form": forms.get("visitors_form") or (_visitors_form() if organiser else None),
         "rules": [(WEIGHT_LABELS[k], v) for k, v in exhibition.rules.items() if k in WEIGHT_LABELS],
         "booth_form": forms.get("booth_form") or (BoothForm() if organiser else None),
         "allocate_form": forms.get("allocate_form") or (TermForm(terms=terms, initial={"term_start": term.isoformat()})
@@ -206,3 +216,110 @@ def exhibition_url(exhibition: Exhibition) -> str:
     from django.urls import reverse
 
     return reverse("market:exhibition", args=[exhibition.pk])
+
+
+# --- Sales --------------------------------------------------------------------------------------------------
+
+def _sellable(request: HttpRequest, pk: int) -> Any:
+    """The seller's own booth (an allocated application), or 404 for anyone else's."""
+    from .models import Application
+
+    application = Application.objects.select_related("exhibition", "booth", "producer__person", "unit").filter(
+        pk=pk).first()
+    if application is None or not services.may_sell(request.user, application):
+        raise Http404
+    return application
+
+
+def _sale_form(application: Any, data: Any = None) -> Any:
+    from mardom.production.models import ProducerProduct, Product
+
+    from .forms import SaleForm
+    from .services.sales import group_producers
+
+    producers = [] if application.producer_id else group_producers(application)
+    owners = [application.producer] if application.producer_id else producers
+    made = ProducerProduct.objects.filter(producer__in=owners).values("product_id")
+    products = list(Product.objects.filter(pk__in=made).order_by("name")) if owners else []
+    return SaleForm(data, products=products, producers=producers)
+
+
+def _booth_page(request: HttpRequest, application: Any, form: Any = None, status: int = 200) -> HttpResponse:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return render(request, "market/booth_sell.html", {
+        "application": application, "form": form or _sale_form(application), "today": today,
+        "day": selectors.booth_day(application=application, day=today),
+        "open_today": application.term_start <= today <= services.sales.term_end(application),
+    }, status=status)
+
+
+@login_required
+def booth_sell(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _sellable(request, pk)
+    if request.method != "POST":
+        return _booth_page(request, application)
+    form = _sale_form(application, request.POST)
+    if form.is_valid() and run_service(form, services.sale_record, by=request.user, application=application,
+                                       lines=form.lines(), method=form.cleaned_data["method"],
+                                       idempotency_key=form.cleaned_data["key"]):
+        messages.success(request, _("The sale was recorded."))
+        return redirect("market:booth", pk=application.pk)
+    return _booth_page(request, application, form=form, status=400)
+
+
+@login_required
+@require_POST
+def sale_cancel(request: HttpRequest, pk: int, sale: int) -> HttpResponse:
+    import uuid
+
+    from .models import Sale
+
+    application = _sellable(request, pk)
+    row = Sale.objects.filter(pk=sale, application=application).first()
+    if row is None:
+        raise Http404
+    try:
+        services.sale_cancel(by=request.user, sale=row, idempotency_key=request.POST.get("key") or uuid.uuid4().hex)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The sale was cancelled."))
+    return redirect("market:booth", pk=application.pk)
+
+
+@login_required
+def booth_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """A booth's report for one day: the seller's own, or any booth for the exhibition's organisers."""
+    from django.utils import timezone
+
+    from mardom.core.jalali import parse_jalali
+
+    from .models import Application
+
+    application = Application.objects.select_related("exhibition", "booth", "producer__person", "unit").filter(
+        pk=pk, status=Application.Status.ALLOCATED).first()
+    if application is None or not (services.may_sell(request.user, application) or has_perm_on(
+            request.user, Perm.MARKET_ORGANISE, application.exhibition)):
+        raise Http404
+    try:
+        day = parse_jalali(request.GET.get("day", "")) if request.GET.get("day") else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    return render(request, "market/booth_report.html", {
+        "application": application, "day": day, "report": selectors.booth_day(application=application, day=day)})
+
+
+@login_required
+@require_POST
+def visitors_record(request: HttpRequest, pk: int) -> HttpResponse:
+    from .forms import VisitorsForm
+
+    exhibition = _organised(request, pk)
+    form = VisitorsForm(request.POST)
+    if form.is_valid() and run_service(form, services.visitors_record, by=request.user, exhibition=exhibition,
+                                       day=form.cleaned_data["day"], visitors=form.cleaned_data["visitors"]):
+        messages.success(request, _("The visitors were recorded."))
+        return redirect("market:exhibition", pk=exhibition.pk)
+    return _page(request, exhibition, status=400, visitors_form=form)

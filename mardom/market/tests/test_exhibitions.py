@@ -204,7 +204,13 @@ def urls(w):
         ("post", reverse("market:allocate", args=[w.exhibition.pk]), {"term_start": OPENS.isoformat()}),
         ("post", reverse("market:apply", args=[w.exhibition.pk]),
          {"applicant": f"producer:{w.growers[0].pk}", "term_start": OPENS.isoformat(), "products": "x"}),
+        ("post", reverse("market:visitors", args=[w.exhibition.pk]), {"day": "۱۴۰۵/۰۹/۱۹", "visitors": "5"}),
     ]
+
+
+# A booth's own pages (selling, cancelling, its daily report) are tried as another seller, the organiser and
+# a stranger in test_sales.test_the_phone_page, on a booth that is running.
+BOOTH_PAGES = {"booth", "sale-cancel", "booth-report"}
 
 
 def test_every_market_url_is_covered(world):
@@ -213,7 +219,7 @@ def test_every_market_url_is_covered(world):
     covered = {resolve(url).url_name for _m, url, _d in urls(world)}
     # The list, the page and the form to create are open to every signed-in user (exhibitions are public
     # events); creating is refused below.
-    assert covered | {"exhibitions", "exhibition", "exhibition-create"} == {p.name for p in urlpatterns}
+    assert covered | BOOTH_PAGES | {"exhibitions", "exhibition", "exhibition-create"} == {p.name for p in urlpatterns}
 
 
 @pytest.mark.parametrize("who", ["birjand", "plain"])

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mardom.core.digits import localize_digits
 from mardom.core.forms import IntegerField, JalaliDateField, MoneyField, NationalIdField, PersianCharField
 from mardom.geo.forms import PlaceField
 from mardom.geo.models import Place
@@ -38,10 +39,11 @@ class ProducerForm(forms.Form):
             del self.fields["national_id"]
         self.fields["started_on"].max_value = timezone.localdate()
         for i in range(1, PRODUCT_ROWS + 1):
+            n = localize_digits(str(i))
             self.fields[f"product_{i}"] = ProductChoiceField(
-                label=_("Product %(n)s") % {"n": i}, queryset=Product.objects.order_by("category", "name"),
+                label=_("Product %(n)s") % {"n": n}, queryset=Product.objects.order_by("category", "name"),
                 required=i == 1)
-            self.fields[f"capacity_{i}"] = IntegerField(label=_("Yearly capacity %(n)s") % {"n": i}, min_value=1,
+            self.fields[f"capacity_{i}"] = IntegerField(label=_("Yearly capacity %(n)s") % {"n": n}, min_value=1,
                                                         max_value=10**9, required=i == 1)
 
     def clean(self) -> dict[str, Any]:

@@ -581,42 +581,90 @@ class Builder:
             brand_services.label_check(serial=copied.serial)
 
     def exhibitions(self) -> None:
-        """The "Economy by the Power of the People" exhibition in Qaen, opening in ten days: a floor plan of
-        sixteen booths, applications from producers, colonies, the cluster and the job leaders, allocated
-        by the published rules (the fairness report is on its page); the organiser login runs it."""
+        """The "Economy by the Power of the People" exhibition in Qaen, in its fourth day of seven: a floor
+        plan of sixteen booths, applications from producers, colonies, the cluster and the job leaders made
+        two weeks ago and allocated by the published rules (the fairness report is on its page), three days
+        of booth sales and gate counts; the organiser login runs it."""
         today = timezone.localdate()
         officer = User.objects.get(person__mobile="09120000003")
-        opens = today + datetime.timedelta(days=10)
+        opens = today - datetime.timedelta(days=3)
+
+        def moment(days_ago: int, hour: int = 12, minute: int = 0) -> datetime.datetime:
+            day = today - datetime.timedelta(days=days_ago)
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
         fair = market_services.exhibition_create(
             by=officer, county=self.qaenat, name="نمایشگاه اقتصاد به دست مردم", type="seasonal",
             venue="مجموعه فرهنگی ورزشی شهید بهشتی قاین", starts_on=opens, ends_on=opens + datetime.timedelta(days=6),
-            applications_close_on=today + datetime.timedelta(days=3))
+            applications_close_on=opens - datetime.timedelta(days=7))
         _organiser, organiser_user = self.login_person("organiser", self.qaenat)
         people_services.role_grant(by=self.admin, user=organiser_user, role=Role.EXHIBITION_ORGANISER, unit=fair)
-        n = 0
         for row, (y, depth) in enumerate([(0, 3), (5, 3), (11, 3)]):
             for col in range(6 if row != 1 else 4):
-                n += 1
                 market_services.booth_add(by=organiser_user, exhibition=fair, code=f"{'ABC'[row]}{col + 1}",
                                           x=col * 4, y=y, width=3 if row != 1 else 4, depth=depth,
                                           price=0 if (row == 2 or col % 3 == 0) else 20_000_000)
+        applied = moment(16)
         cluster = Cluster.objects.get(parent=self.qaenat, value_chain="saffron")
         guide = User.objects.get(person__mobile="09120000013")
         market_services.application_submit(by=guide, exhibition=fair, term_start=opens, applicant=cluster,
-                                           products="زعفران، پیاز زعفران", wants_size=12)
+                                           products="زعفران، پیاز زعفران", wants_size=12, now=applied)
         coop = JobLeader.objects.get(owner__mobile="09120000014")
         market_services.application_submit(by=User.objects.get(person__mobile="09120000014"), exhibition=fair,
-                                           term_start=opens, applicant=coop, products="زعفران بسته‌بندی")
+                                           term_start=opens, applicant=coop, products="زعفران بسته‌بندی", now=applied)
         me = Producer.objects.get(person__mobile="09120000015")
         market_services.application_submit(by=User.objects.get(person=me.person), exhibition=fair,
-                                           term_start=opens, applicant=me, products="زعفران سرگل ۱ و ۴ گرمی")
+                                           term_start=opens, applicant=me, products="زعفران سرگل ۱ و ۴ گرمی",
+                                           now=applied)
         applicants = list(Producer.objects.filter(unit=self.qaenat, status="approved").exclude(pk=me.pk)
                           .order_by("pk")[:24])
         for i, producer in enumerate(applicants):
             product = producer.products.select_related("product").first().product
             market_services.application_submit(by=officer, exhibition=fair, term_start=opens, applicant=producer,
-                                               products=product.name, free_only=i % 5 == 0)
-        market_services.allocate(by=organiser_user, exhibition=fair, term_start=opens)
+                                               products=product.name, free_only=i % 5 == 0,
+                                               now=applied + datetime.timedelta(minutes=7 * i))
+        market_services.allocate(by=organiser_user, exhibition=fair, term_start=opens, now=moment(9))
+        self.booth_sales(fair, moment)
+
+    def booth_sales(self, fair: Any, moment: Any) -> None:
+        """Three days of sales at every allocated booth (its seller gets a login to record them), and the
+        gate's visitor counts."""
+        from mardom.market.models import Application
+        from mardom.market.services.sales import Line, group_producers
+
+        prices = {"saffron": 1_500_000, "barberry": 25_000_000, "carpet": 300_000_000, "honey": 40_000_000,
+                  "dairy": 8_000_000, "embroidery": 15_000_000, "jujube": 20_000_000, "pottery": 6_000_000}
+        steps = {"saffron": Decimal(4), "carpet": Decimal(1)}
+        organiser = User.objects.get(person__mobile="09120000017")
+        allocated = Application.objects.filter(exhibition=fair, status="allocated").select_related(
+            "producer__person", "applied_by").order_by("booth__code")
+        n = 0
+        for application in allocated:
+            seller = application.applied_by
+            if application.producer_id:
+                seller = User.objects.filter(person=application.producer.person).first() or \
+                    people_services.account_set_password(by=self.admin, person=application.producer.person,
+                                                         password=DEMO_PASSWORD)
+            owners = [application.producer] if application.producer_id else group_producers(application)
+            lines = [(owner, line.product) for owner in owners[:6] for line in owner.products.select_related("product")
+                     if line.product.code in prices]
+            if not lines:
+                continue
+            for days_ago in (3, 2, 1):
+                for k in range(self.rng.randrange(2, 7)):
+                    owner, product = self.rng.choice(lines)
+                    quantity = steps.get(product.code, Decimal(1)) * self.rng.randrange(1, 5)
+                    n += 1
+                    market_services.sale_record(
+                        by=seller, application=application,
+                        method=self.rng.choice(["cash", "card", "card", "transfer"]),
+                        lines=[Line(product=product, quantity=quantity, unit_price=prices[product.code],
+                                    producer=None if application.producer_id else owner)],
+                        idempotency_key=f"demo-sale-{n}", now=moment(days_ago, 10 + k, self.rng.randrange(60)))
+        for days_ago, visitors in ((3, 1240), (2, 980), (1, 1515)):
+            market_services.visitors_record(by=organiser, exhibition=fair,
+                                            day=timezone.localdate() - datetime.timedelta(days=days_ago),
+                                            visitors=visitors)
 
     def season(self, by: User, agreement: JobAgreement, n: int,
                steps: list[tuple[str, datetime.date, Decimal | None, int, str]]) -> None:

@@ -21,8 +21,8 @@ from mardom.people.roles import Perm, Role
 from mardom.people.scopes import grants_of, has_perm_on, require
 from mardom.production.models import AdvantagedProduct, Cluster, Colony, ColonyMember, JobLeader, Producer
 
-from . import allocation
-from .models import PLAN_COLUMNS, PLAN_ROWS, AllocationRun, Application, Booth, Exhibition
+from .. import allocation
+from ..models import PLAN_COLUMNS, PLAN_ROWS, AllocationRun, Application, Booth, Exhibition
 
 RULE_FIELDS = ("cluster_member", "loan_recipient", "advantaged", "rotation_penalty", "max_penalty")
 
