@@ -72,11 +72,19 @@ def group_producers(application: Application) -> list[Producer]:
 
 
 def _attribution(producer: Producer | None, product: Product, brand: Any) -> dict[str, Any]:
+    """Whose sale it is at every level: the producer's colony of this chain, its cluster, and the brand the
+    producer is authorised to sell this product under (unless the seller named one)."""
+    from mardom.brands.models import Authorisation
+
     colony = None
     if producer is not None:
         member = ColonyMember.objects.filter(producer=producer, product__value_chain=product.value_chain) \
             .select_related("colony").first()
         colony = member.colony if member else None
+        if brand is None:
+            authorised = Authorisation.objects.filter(producer=producer, product=product,
+                                                      status=Authorisation.Status.ACTIVE).select_related("brand").first()
+            brand = authorised.brand if authorised else None
     return {"producer": producer, "colony": colony, "cluster_id": colony.in_cluster_id if colony else None,
             "brand": brand}
 

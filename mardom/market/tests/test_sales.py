@@ -74,7 +74,17 @@ def test_a_sale_is_attributed_to_producer_colony_and_cluster(world):
     line = sale.lines.get()
     assert sale.total == 6_000_000 and sale.booth_id == world.mine.booth_id
     assert line.producer_id == world.growers[0].pk and line.colony is not None
-    assert line.cluster_id == world.cluster.pk
+    assert line.cluster_id == world.cluster.pk and line.brand is None
+
+
+def test_a_sale_of_an_authorised_product_is_attributed_to_the_brand(world, county_officer):
+    from mardom.brands import services as brands
+
+    brand = brands.brand_create(by=county_officer, owner=world.cluster, name="زعفران سده", specification="سرگل",
+                                rules="قواعد", effective_from=datetime.date(2026, 3, 21))
+    brands.authorise(by=county_officer, brand=brand, producer=world.growers[0], product=world.saffron,
+                     valid_from=datetime.date(2026, 3, 21))
+    assert sell(world, world.mine, world.users[0], "b1").lines.get().brand_id == brand.pk
 
 
 def test_a_groups_booth_sells_its_members_goods(world):
