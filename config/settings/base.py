@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "mardom.production",
     "mardom.brands",
     "mardom.market",
+    "mardom.dashboards",
     "mardom.demo",
 ]
 
