@@ -349,3 +349,30 @@ def world_state(w: SimpleNamespace) -> tuple[Any, ...]:
         Referral.objects.get(pk=w.referral.pk).status,
         RoleAssignment.objects.get(pk=w.assignment.pk).revoked_at,
     )
+
+
+@pytest.fixture
+def saffron_growers(make_person: Any, qaenat: Any, qaenat_village: Any, county_officer: Any) -> Callable[..., Any]:
+    """saffron_growers(n=4, baseline=1): approved saffron growers of a Qaenat village, paired into colonies
+    (two growers each) that form the county's saffron cluster. Returns saffron, people, growers, colonies,
+    cluster."""
+    import datetime
+
+    from mardom.production import services as production
+    from mardom.production.models import Product
+
+    def make(n: int = 4, baseline: int = 1) -> SimpleNamespace:
+        saffron = Product.objects.get(code="saffron")
+        people = [make_person(qaenat) for _ in range(n)]
+        growers = [production.producer_register(
+            by=county_officer, person=p, place=qaenat_village, activities="کاشت زعفران",
+            started_on=datetime.date(2018, 3, 21), baseline_sales=baseline, products=[(saffron, 5000)])
+            for p in people]
+        colonies = [production.colony_create(by=county_officer, county=qaenat, product=saffron, place=qaenat_village,
+                                             producers=growers[i:i + 2], name=f"کلنی {i // 2 + 1}")
+                    for i in range(0, n - n % 2, 2)]
+        cluster = production.county_cluster_create(by=county_officer, county=qaenat, focus_product=saffron,
+                                                   colonies=colonies)
+        return SimpleNamespace(saffron=saffron, people=people, growers=growers, colonies=colonies, cluster=cluster)
+
+    return make

@@ -58,17 +58,10 @@ def test_typed_serials_are_normalised():
 # --- a brand ------------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def world(make_person, make_user, qaenat, qaenat_village, county_officer, birjand, birjand_village,
+def world(saffron_growers, make_person, make_user, qaenat, county_officer, birjand, birjand_village,
           birjand_officer):
-    saffron = Product.objects.get(code="saffron")
-    people = [make_person(qaenat) for _ in range(4)]
-    growers = [production.producer_register(by=county_officer, person=p, place=qaenat_village, activities="کاشت",
-                                            started_on=STARTED, baseline_sales=1, products=[(saffron, 5000)])
-               for p in people]
-    colonies = [production.colony_create(by=county_officer, county=qaenat, product=saffron, place=qaenat_village,
-                                         producers=growers[i:i + 2], name=f"کلنی {i}") for i in (0, 2)]
-    cluster = production.county_cluster_create(by=county_officer, county=qaenat, focus_product=saffron,
-                                               colonies=colonies)
+    grown = saffron_growers()
+    saffron, people, growers, cluster = grown.saffron, grown.people, grown.growers, grown.cluster
     outsider_person = make_person(birjand)
     outsider = production.producer_register(by=birjand_officer, person=outsider_person, place=birjand_village,
                                             activities="کاشت", started_on=STARTED, baseline_sales=1,

@@ -11,8 +11,6 @@ import pytest
 from django.urls import reverse
 
 from mardom.dashboards import doubling
-from mardom.production import services as production
-from mardom.production.models import Product
 from mardom.production.services import jobs
 
 STARTED = datetime.date(2018, 3, 21)
@@ -20,17 +18,11 @@ TODAY = datetime.date(2026, 11, 25)  # 4 Azar 1405; the Jalali year began on 21 
 
 
 @pytest.fixture
-def world(make_person, make_user, qaenat, qaenat_village, county_officer, time_machine):
+def world(saffron_growers, make_person, make_user, qaenat, county_officer, time_machine):
     time_machine.move_to(datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC), tick=False)
-    saffron = Product.objects.get(code="saffron")
-    people = [make_person(qaenat) for _ in range(4)]
-    growers = [production.producer_register(by=county_officer, person=p, place=qaenat_village, activities="کاشت",
-                                            started_on=STARTED, baseline_sales=100_000_000, products=[(saffron, 10)])
-               for p in people]
-    colonies = [production.colony_create(by=county_officer, county=qaenat, product=saffron, place=qaenat_village,
-                                         producers=growers[i:i + 2], name=f"کلنی {i}") for i in (0, 2)]
-    cluster = production.county_cluster_create(by=county_officer, county=qaenat, focus_product=saffron,
-                                               colonies=colonies)
+    grown = saffron_growers(baseline=100_000_000)
+    saffron, people, growers, colonies, cluster = (grown.saffron, grown.people, grown.growers, grown.colonies,
+                                                   grown.cluster)
     owner = make_person(qaenat)
     owner_user = make_user(owner)
     leader = jobs.job_leader_register(by=county_officer, county=qaenat, owner=owner, name="تعاونی", functions=["sales"])

@@ -15,7 +15,6 @@ from mardom.core.models import AuditEntry, Notification
 from mardom.market import services
 from mardom.market.models import AllocationRun, Application, Booth, Exhibition
 from mardom.production import services as production
-from mardom.production.models import Product
 
 STARTED = datetime.date(2018, 3, 21)
 TODAY = datetime.date(2026, 11, 25)
@@ -23,16 +22,10 @@ OPENS = datetime.date(2026, 12, 10)
 
 
 @pytest.fixture
-def world(make_person, make_user, qaenat, qaenat_village, county_officer, birjand_officer, time_machine):
+def world(saffron_growers, make_user, qaenat, county_officer, birjand_officer, time_machine):
     time_machine.move_to(datetime.datetime(2026, 11, 25, 10, 0, tzinfo=datetime.UTC), tick=False)
-    saffron = Product.objects.get(code="saffron")
-    people = [make_person(qaenat) for _ in range(5)]
-    growers = [production.producer_register(by=county_officer, person=p, place=qaenat_village, activities="کاشت",
-                                            started_on=STARTED, baseline_sales=1, products=[(saffron, 10)])
-               for p in people]
-    colonies = [production.colony_create(by=county_officer, county=qaenat, product=saffron, place=qaenat_village,
-                                         producers=growers[i:i + 2], name=f"کلنی {i}") for i in (0, 2)]
-    production.county_cluster_create(by=county_officer, county=qaenat, focus_product=saffron, colonies=colonies)
+    grown = saffron_growers(n=5)  # four in the cluster's colonies, the fifth in none
+    saffron, people, growers, colonies = grown.saffron, grown.people, grown.growers, grown.colonies
     production.advantaged_add(by=county_officer, region=qaenat, product=saffron)
     exhibition = services.exhibition_create(
         by=county_officer, county=qaenat, name="نمایشگاه اقتصاد به دست مردم", type="seasonal",
