@@ -23,6 +23,7 @@ urlpatterns = [
     path("production/", include("mardom.production.urls")),
     path("brands/", include("mardom.brands.urls")),
     path("market/", include("mardom.market.urls")),
+    path("shop/", include("mardom.market.shop_urls")),
     path("dashboards/", include("mardom.dashboards.urls")),
     # What a brand label's QR code opens: public, short (it is printed), no login.
     path("p/", provenance_search, name="provenance-search"),

@@ -117,6 +117,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+
+# The storefront's payment gateway: "fake" (a local page that pays or cancels, for the demo and tests).
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "fake")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -1,5 +1,5 @@
 """The programme's goal, that sales of the producers double: for any group of producers, this Jalali year's
-sales (booth sales at exhibitions, job-leader buybacks; the storefront joins when it exists) against the
+sales (booth sales at exhibitions, job-leader buybacks, paid storefront orders) against the
 baseline they enrolled with and against last year.
 
 Figures are computed per producer in a fixed handful of grouped queries and summed in Python, so a page with
@@ -24,7 +24,7 @@ class Figures:
     this_year: int = 0
     last_year: int = 0
     producers: int = 0
-    channels: dict[str, int] = field(default_factory=lambda: {"exhibitions": 0, "buybacks": 0})
+    channels: dict[str, int] = field(default_factory=lambda: {"exhibitions": 0, "buybacks": 0, "storefront": 0})
 
     @property
     def target(self) -> int:
@@ -51,7 +51,7 @@ def jalali_year_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date
 
 
 def per_producer(producer_ids: Iterable[int], *, today: datetime.date | None = None) -> dict[int, Figures]:
-    from mardom.market.models import SaleLine
+    from mardom.market.models import OrderPart, SaleLine
     from mardom.production.models import JobEntry, Producer
 
     ids = set(producer_ids)
@@ -73,8 +73,14 @@ def per_producer(producer_ids: Iterable[int], *, today: datetime.date | None = N
                                          kind__in=["receipt", "reversal"]).exclude(
             kind="reversal", reverses__kind__in=["issue", "pay_producer", "pay_leader"]).values(
             "agreement__producer_id").annotate(s=Sum("amount"))
+        # Storefront order parts, by the day they were paid (a part whose goods ran out was never paid).
+        shop = OrderPart.objects.filter(producer_id__in=ids, paid_at__gte=aware(since), paid_at__lt=aware(until),
+                                        status__in=["paid", "shipped", "delivered"]).values(
+            "producer_id").annotate(s=Sum("amount"))
         for row in booth:
             _count(figures[row["producer_id"]], label, "exhibitions", row["s"] or 0)
+        for row in shop:
+            _count(figures[row["producer_id"]], label, "storefront", row["s"] or 0)
         for row in bought:
             _count(figures[row["agreement__producer_id"]], label, "buybacks", row["s"] or 0)
     return figures

@@ -89,3 +89,28 @@ def test_the_producer_declares_a_lot_and_the_inspector_passes_it(page: Page) -> 
     expect(page.locator("[data-test=labels] tbody tr")).to_have_count(24)
     assert Lot.objects.get(pk=lot.pk).label_count == 24
     shot(page, "lot-phone")
+
+
+def test_the_county_officer_suspends_a_member_with_a_reason(page: Page) -> None:
+    from mardom.brands.models import Authorisation, Sanction
+
+    authorisation = Authorisation.objects.filter(status="active").exclude(
+        producer__person__mobile="09120000015").order_by("-pk").first()
+    assert authorisation is not None
+    login(page, "09120000003")
+    page.goto(f"/brands/{authorisation.brand_id}/")
+    row = page.locator("[data-test=members] tr", has_text=authorisation.producer.person.full_name)
+    row.locator("[data-test=sanction-open]").click()
+    form = row.locator("[data-test=sanction-form]")
+    form.locator("input[value=suspend]").check()
+    form.locator("button").click()  # no reason: refused beside the field
+    expect(page.locator("[data-test=sanction-form] .errorlist").first).to_be_visible()
+    assert Authorisation.objects.get(pk=authorisation.pk).status == "active"
+    row = page.locator("[data-test=members] tr", has_text=authorisation.producer.person.full_name)
+    form = row.locator("[data-test=sanction-form]")
+    form.locator("input[value=suspend]").check()
+    form.locator("[name=reason]").fill("فروش بسته بدون برچسب")
+    form.locator("button").click()
+    expect(page.locator("[data-test=sanctions]")).to_contain_text("فروش بسته بدون برچسب")
+    assert Authorisation.objects.get(pk=authorisation.pk).status == "suspended"
+    assert Sanction.objects.filter(authorisation=authorisation, action="suspend").exists()

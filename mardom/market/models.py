@@ -200,3 +200,149 @@ class VisitorCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exhibition} {self.day}: {self.visitors}"
+
+
+# --- Storefront -----------------------------------------------------------------------------------------------
+
+class Listing(models.Model):
+    """A producer's offer of one product under an active brand authorisation, in packs at a price."""
+
+    authorisation = models.ForeignKey("brands.Authorisation", verbose_name=_("brand authorisation"),
+                                      on_delete=models.PROTECT, related_name="listings")
+    producer = models.ForeignKey("production.Producer", on_delete=models.PROTECT, related_name="listings")
+    title = models.CharField(_("title"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    pack = models.CharField(_("pack"), max_length=50)
+    price = models.BigIntegerField(_("price per pack"))
+    stock = models.PositiveIntegerField(_("packs in stock"))
+    active = models.BooleanField(_("on sale"), default=True)
+    search_key = models.CharField(max_length=600, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(price__gt=0), name="market_listing_price")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for payment")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Payment failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    buyer_name = models.CharField(_("name"), max_length=150)
+    buyer_mobile = models.CharField(_("mobile"), max_length=20)
+    address = models.TextField(_("address"))
+    token = models.CharField(max_length=40, unique=True)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.BigIntegerField(_("total"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"))
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("shop", "order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class OrderPart(models.Model):
+    """The share of an order one producer sends."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for payment")
+        PAID = "paid", _("Paid, to be sent")
+        SHIPPED = "shipped", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="parts")
+    producer = models.ForeignKey("production.Producer", on_delete=models.PROTECT, related_name="order_parts")
+    amount = models.BigIntegerField(_("amount"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order part")
+        verbose_name_plural = _("order parts")
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["order", "producer"], name="market_part_once_per_producer")]
+
+    def __str__(self) -> str:
+        return f"#{self.order_id}/{self.producer_id}"
+
+
+class OrderLine(models.Model):
+    part = models.ForeignKey(OrderPart, on_delete=models.PROTECT, related_name="lines")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.BigIntegerField(_("unit price"))
+    amount = models.BigIntegerField(_("amount"))
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} × {self.quantity}"
+
+
+class Payment(models.Model):
+    class Status(models.TextChoices):
+        INITIATED = "initiated", _("Started")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", pgettext_lazy("payment", "Failed")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    gateway = models.CharField(max_length=20)
+    authority = models.CharField(max_length=64, unique=True)
+    amount = models.BigIntegerField(_("amount"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.INITIATED)
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    created_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+    def __str__(self) -> str:
+        return self.authority
+
+
+class PayoutEntry(AppendOnlyModel):
+    """The producer's payout ledger: a paid order part credits it (kind sale), a payout debits it; the
+    balance is the sum of the amounts."""
+
+    class Kind(models.TextChoices):
+        SALE = "sale", _("Sale")
+        PAYOUT = "payout", _("Payout")
+
+    producer = models.ForeignKey("production.Producer", on_delete=models.PROTECT, related_name="payout_entries")
+    part = models.OneToOneField(OrderPart, null=True, blank=True, on_delete=models.PROTECT, related_name="payout")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    amount = models.BigIntegerField(_("amount"))
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("time"))
+
+    class Meta:
+        verbose_name = _("payout entry")
+        verbose_name_plural = _("payout ledger")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.producer_id} {self.kind} {self.amount}"

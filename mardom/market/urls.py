@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import shop_views, views
 
 app_name = "market"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("booths/<int:pk>/", views.booth_sell, name="booth"),
     path("booths/<int:pk>/sales/<int:sale>/cancel/", views.sale_cancel, name="sale-cancel"),
     path("booths/<int:pk>/report/", views.booth_report, name="booth-report"),
+    path("fake-gateway/<str:authority>/", shop_views.fake_gateway, name="fake-gateway"),
 ]

@@ -204,6 +204,8 @@ def urls(w):
 # A booth's own pages (selling, cancelling, its daily report) are tried as another seller, the organiser and
 # a stranger in test_sales.test_the_phone_page, on a booth that is running.
 BOOTH_PAGES = {"booth", "sale-cancel", "booth-report"}
+# The storefront's fake payment page is public and tried in test_shop.
+SHOP_PAGES = {"fake-gateway"}
 
 
 def test_every_market_url_is_covered(world):
@@ -212,7 +214,8 @@ def test_every_market_url_is_covered(world):
     covered = {resolve(url).url_name for _m, url, _d in urls(world)}
     # The list, the page and the form to create are open to every signed-in user (exhibitions are public
     # events); creating is refused below.
-    assert covered | BOOTH_PAGES | {"exhibitions", "exhibition", "exhibition-create"} == {p.name for p in urlpatterns}
+    assert covered | BOOTH_PAGES | SHOP_PAGES | {"exhibitions", "exhibition", "exhibition-create"} == {
+        p.name for p in urlpatterns}
 
 
 @pytest.mark.parametrize("who", ["birjand", "plain"])

@@ -229,6 +229,7 @@ class Builder:
         self.draws(funds[1])
         self.producers(people)
         self.exhibitions()  # after the advantaged products, which give priority for booths
+        self.storefront()
 
     def funds(self, bases: list[Base], people: list[Person]) -> list[Fund]:
         """Funds with real history: members joining, monthly contributions since, a few late payers."""
@@ -625,6 +626,48 @@ class Builder:
                                                now=applied + datetime.timedelta(minutes=7 * i))
         market_services.allocate(by=organiser_user, exhibition=fair, term_start=opens, now=moment(9))
         self.booth_sales(fair, moment)
+
+    def storefront(self) -> None:
+        """The brand's active members offer their saffron in the storefront; buyers have placed orders:
+        paid and sent, paid and waiting, and one whose payment was cancelled; the producer login has
+        a payout recorded against her ledger."""
+        from mardom.brands.models import Authorisation
+        from mardom.market.gateway import FakeGateway
+
+        officer = User.objects.get(person__mobile="09120000003")
+        packs = [("زعفران سرگل قائنات — بسته ۴ گرمی", "۴ گرم", 6_400_000), ("زعفران نگین — بسته ۲ گرمی", "۲ گرم",
+                                                                             3_500_000),
+                 ("زعفران پوشال — بسته ۱ مثقالی", "۴٫۶ گرم", 5_200_000)]
+        listings = []
+        for i, authorisation in enumerate(Authorisation.objects.filter(status="active").select_related(
+                "producer__person").order_by("pk")):
+            title, pack, price = packs[i % len(packs)]
+            seller = User.objects.filter(person=authorisation.producer.person).first() or officer
+            listings.append(market_services.listing_create(
+                by=seller, authorisation=authorisation, title=title, pack=pack, price=price,
+                stock=20 + 5 * i, description="برداشت پاییز ۱۴۰۵، خشک‌شده به روش سنتی، با برچسب اصالت"))
+        buyers = [("مینا کاظمی", "09151234567", "مشهد، بلوار وکیل‌آباد، کوچه ۱۲، پلاک ۴"),
+                  ("رضا احمدی", "09121112233", "تهران، خیابان ولیعصر، کوچه بهار، پلاک ۱۸"),
+                  ("زهره مرادی", "09351234567", "بیرجند، خیابان مدرس، پلاک ۷"),
+                  ("امیر حسینی", "09131234567", "اصفهان، خیابان چهارباغ، پلاک ۲۱")]
+        gateway = FakeGateway()
+        for n, (name, mobile, address) in enumerate(buyers):
+            items = [(listings[n % len(listings)], 2), (listings[(n + 3) % len(listings)], 1)]
+            order = market_services.order_place(items=items, buyer_name=name, buyer_mobile=mobile, address=address,
+                                                idempotency_key=f"demo-order-{n}")
+            payment, _url = market_services.payment_start(order=order)
+            market_services.payment_callback(params=gateway.callback_params(
+                authority=payment.authority, amount=payment.amount, paid=n != 3))
+            if n == 0:
+                for part in order.parts.select_related("producer__person"):
+                    seller = User.objects.filter(person=part.producer.person).first()
+                    if seller is not None:
+                        market_services.part_ship(by=seller, part=part)
+        me = Producer.objects.get(person__mobile="09120000015")
+        balance = market_services.payout_balance(me)
+        if balance > 0:
+            market_services.payout_record(by=officer, producer=me, amount=balance // 2, reference="واریز به شبا",
+                                          idempotency_key="demo-payout-1")
 
     def booth_sales(self, fair: Any, moment: Any) -> None:
         """Three days of sales at every allocated booth (its seller gets a login to record them), and the
