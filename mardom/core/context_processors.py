@@ -21,6 +21,7 @@ SECTIONS: list[tuple[str, Any, str | tuple[str, ...] | None]] = [
     ("brands:list", _("Brands"), ("brands.manage", "brands.inspect", "producers.view")),
     ("market:exhibitions", _("Exhibitions"), None),
     ("dashboards:doubling", _("Doubling sales"), ("producers.view",)),
+    ("shop:catalogue", _("Shop"), None),
     ("orgs:base-list", _("Bases"), "orgs.view"),
     ("orgs:group-list", _("Volunteer groups"), "orgs.view"),
     ("orgs:institution-list", _("Institutions"), "orgs.view"),
