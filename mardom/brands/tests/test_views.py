@@ -475,7 +475,11 @@ def test_a_mistyped_serial_is_asked_again(world, client, typed):
     assert response["X-Robots-Tag"].startswith("noindex")
 
 
-@pytest.mark.parametrize("serial", ["ABC", "ZZZZZZZZZZZZ", "%3Cb%3E", "۱۲۳", "a" * 300, "ÄÖÜ", "..", "%00"])
+def test_a_nul_byte_in_a_serial_is_refused_before_the_page(world, client):
+    assert client.get("/p/%00/").status_code == 400  # core.middleware.RejectNulBytesMiddleware
+
+
+@pytest.mark.parametrize("serial", ["ABC", "ZZZZZZZZZZZZ", "%3Cb%3E", "۱۲۳", "a" * 300, "ÄÖÜ", ".."])
 def test_a_mistyped_serial_on_the_page(world, client, serial):
     response = client.get(f"/p/{serial}/")
     assert response.status_code == 200

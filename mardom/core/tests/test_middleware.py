@@ -19,3 +19,17 @@ def test_the_switch_chooses_english(client):
 def test_an_unknown_language_cookie_falls_back_to_persian(client):
     client.cookies["mardom_language"] = "xx"
     assert 'lang="fa" dir="rtl"' in client.get("/login/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/production/producers/?q=a%00b", "/production/job-leaders/?q=%00",
+                                 "/brands/?q=%00", "/shop/?q=%00", "/people/?q=x%00"])
+def test_a_nul_byte_in_a_query_is_a_400_not_a_500(client, county_officer, url):
+    """PostgreSQL refuses NUL in text: a search carrying one would fail deep in the database."""
+    client.force_login(county_officer)
+    response = client.get(url)
+    assert response.status_code == 400 and 'lang="fa"' in response.content.decode()  # the Persian error page
+
+
+def test_a_nul_byte_in_a_posted_form_is_a_400(client, county_officer):
+    client.force_login(county_officer)
+    assert client.post("/production/job-leaders/new/", {"name": "a\x00b"}).status_code == 400
