@@ -5,12 +5,10 @@ public provenance page a label's QR code opens (no login)."""
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import Any
 
 import segno
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mardom.core.errors import DomainError
+from mardom.core.forms_util import run_service
 from mardom.core.money import format_number
 from mardom.core.pdf import pdf_response, render_pdf
 from mardom.core.text import search_key
@@ -46,24 +44,11 @@ from .forms import (
 )
 from .models import Authorisation, Brand, Label, Lot
 
-T = TypeVar("T")
 COLUMNS = 3
 SHEET = 24  # labels on one A4 page: 3 columns by 8 rows
 SHEETS_PER_PDF = 10  # one PDF holds at most this many pages (a big lot is printed in several files)
 LABELS_PER_PDF = SHEET * SHEETS_PER_PDF
 LABELS_SHOWN = 200
-
-
-def _run(form: forms.Form, service: Callable[..., T], /, fields: dict[str, str] | None = None,
-         **kwargs: Any) -> T | None:
-    """core.forms_util.run_service, with the service's field names mapped onto the form's (the service says
-    "producer", the form asks for the producer's national ID)."""
-    try:
-        return service(**kwargs)
-    except DomainError as error:
-        field = (fields or {}).get(error.field or "", error.field)
-        form.add_error(field if field in form.fields else None, str(error.message))
-        return None
 
 
 def _who(user: Any, brand: Brand) -> SimpleNamespace:
@@ -118,7 +103,7 @@ def brand_create(request: HttpRequest) -> HttpResponse:
     if post and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
-            brand = _run(form, services.brand_create, by=request.user, owner=data["owner"], name=data["name"],
+            brand = run_service(form, services.brand_create, by=request.user, owner=data["owner"], name=data["name"],
                          specification=data["specification"], rules=data["rules"],
                          effective_from=data["effective_from"])
             if brand is not None and data.get("logo"):
@@ -182,7 +167,7 @@ def _managed(request: HttpRequest, pk: int) -> Brand:
 def rules_add(request: HttpRequest, pk: int) -> HttpResponse:
     brand = _managed(request, pk)
     form = RulesForm(request.POST, auto_id="rules-%s")
-    if form.is_valid() and _run(form, services.brand_rules_add, by=request.user, brand=brand,
+    if form.is_valid() and run_service(form, services.brand_rules_add, by=request.user, brand=brand,
                                 text=form.cleaned_data["text"], effective_from=form.cleaned_data["effective_from"]):
         messages.success(request, _("The new version of the rules was saved."))
         return redirect("brands:brand", pk=brand.pk)
@@ -229,7 +214,7 @@ def authorise(request: HttpRequest, pk: int) -> HttpResponse:
         producer = selectors.member_producer(brand=brand, national_id=data["national_id"], product=data["product"])
         if producer is None:
             form.add_error("national_id", _("No member of this brand's colonies has this national ID."))
-        elif _run(form, services.authorise, {"producer": "national_id"}, by=request.user, brand=brand,
+        elif run_service(form, services.authorise, {"producer": "national_id"}, by=request.user, brand=brand,
                   producer=producer, product=data["product"], valid_from=data["valid_from"],
                   valid_to=data["valid_to"], name_public=data["name_public"]):
             messages.success(request, _("%(name)s may now use the brand.") % {"name": producer.person.full_name})
@@ -243,7 +228,7 @@ def sanction(request: HttpRequest, pk: int, authorisation: int) -> HttpResponse:
     brand = _managed(request, pk)
     member = selectors.authorisation_get(brand=brand, pk=authorisation)
     form = SanctionForm(request.POST, auto_id=f"s{member.pk}-%s")
-    if form.is_valid() and _run(form, services.sanction, by=request.user, authorisation=member,
+    if form.is_valid() and run_service(form, services.sanction, by=request.user, authorisation=member,
                                 action=form.cleaned_data["action"], reason=form.cleaned_data["reason"]):
         messages.success(request, _("The sanction was recorded."))
         return redirect("brands:brand", pk=brand.pk)
@@ -264,7 +249,7 @@ def lot_declare(request: HttpRequest, pk: int) -> HttpResponse:
                    initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        lot = _run(form, services.lot_declare, by=request.user, authorisation=data["authorisation"],
+        lot = run_service(form, services.lot_declare, by=request.user, authorisation=data["authorisation"],
                    quantity=data["quantity"], made_on=data["made_on"])
         if lot is not None:
             messages.success(request, _("Lot %(code)s was declared; the brand's inspector will check it.")
@@ -311,7 +296,8 @@ def lot_inspect(request: HttpRequest, pk: int) -> HttpResponse:
     form = InspectForm(request.POST)
     if form.is_valid():
         passed = form.cleaned_data["result"] == "pass"
-        if _run(form, services.lot_inspect, by=request.user, lot=lot, passed=passed, note=form.cleaned_data["note"]):
+        if run_service(form, services.lot_inspect, by=request.user, lot=lot, passed=passed,
+                       note=form.cleaned_data["note"]):
             messages.success(request, _("The lot passed inspection.") if passed else _("The lot failed inspection."))
             return redirect("brands:lot", pk=lot.pk)
     return _lot_page(request, lot, status=400, inspect_form=form)
@@ -329,7 +315,7 @@ def labels_issue(request: HttpRequest, pk: int) -> HttpResponse:
     _may_print(request.user, lot)
     form = LabelsForm(request.POST)
     if form.is_valid():
-        labels = _run(form, services.labels_issue, by=request.user, lot=lot, count=form.cleaned_data["count"])
+        labels = run_service(form, services.labels_issue, by=request.user, lot=lot, count=form.cleaned_data["count"])
         if labels:
             messages.success(request, _("%(count)s labels were issued. Print the sheet below.")
                              % {"count": format_number(len(labels))})

@@ -12,12 +12,16 @@ from .errors import DomainError
 T = TypeVar("T")
 
 
-def run_service(form: forms.Form, service: Callable[..., T], /, **kwargs: Any) -> T | None:
+def run_service(form: forms.Form, service: Callable[..., T], fields: dict[str, str] | None = None, /,
+                **kwargs: Any) -> T | None:
     """Call `service`; on a DomainError attach its message to the form (beside the field when the form has
-    it) and return None, so the view re-renders the form and nothing has changed."""
+    it) and return None, so the view re-renders the form and nothing has changed. `fields` maps a service's
+    field name onto the form's where they differ (the service says "producer", the form asks for the
+    producer's national ID)."""
     try:
         return service(**kwargs)
     except DomainError as error:
-        field = error.field if error.field in form.fields else None
+        field = (fields or {}).get(error.field or "", error.field)
+        field = field if field in form.fields else None
         form.add_error(field, str(error.message))
         return None

@@ -253,7 +253,6 @@ def allocate(*, by: Any, exhibition: Exhibition, term_start: datetime.date,
     rules = allocation.Rules(**{k: v for k, v in exhibition.rules.items() if k in RULE_FIELDS}, seed=seed)
     result = allocation.allocate(rows, [allocation.Booth(id=b.pk, code=b.code, size=Decimal(b.size), price=b.price)
                                         for b in booths], rules)
-    by_id = {a.pk: a for a in pending}
     booth_by_id = {b.pk: b for b in booths}
     for application in pending:
         score = result.scores[application.pk]
@@ -271,11 +270,11 @@ def allocate(*, by: Any, exhibition: Exhibition, term_start: datetime.date,
                  after={"term": term_start.isoformat(), "allocated": len(result.assigned),
                         "waitlisted": len(result.waitlist)})
     for application in pending:
-        _tell(application, by_id)
+        _tell(application)
     return run
 
 
-def _tell(application: Application, _by_id: dict[int, Application]) -> None:
+def _tell(application: Application) -> None:
     person = application.producer.person if application.producer_id else application.applied_by.person
     if person is None or not person.mobile:
         return
