@@ -43,6 +43,9 @@ class Perm:
     FUNDS_VIEW = "funds.view"          # a fund's totals, members and books
     FUNDS_MANAGE = "funds.manage"      # create funds, change their rules
     FUNDS_TREASURY = "funds.treasury"  # record money: members joining, contributions, withdrawals
+    # Decide on the fund's money: approve loans, pay them out, forgive, write off, run draws. Held only by the
+    # fund's own manager, never by the officers above it (they oversee: create funds and read everything).
+    FUNDS_DECIDE = "funds.decide"
     PRODUCERS_VIEW = "producers.view"
     PRODUCERS_MANAGE = "producers.manage"  # register producers directly, approve them, set advantaged products
     BRANDS_MANAGE = "brands.manage"  # brands, their rules, authorised members, sanctions, labels
@@ -63,7 +66,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COUNTY_OFFICER: _OFFICER,
     Role.BASE_OFFICER: _OFFICER,
     Role.FUND_MANAGER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.FUNDS_VIEW, Perm.FUNDS_MANAGE,
-                                  Perm.FUNDS_TREASURY, Perm.AUDIT_VIEW}),
+                                  Perm.FUNDS_TREASURY, Perm.FUNDS_DECIDE, Perm.AUDIT_VIEW}),
     Role.FUND_TREASURER: frozenset({Perm.ORGS_VIEW, Perm.FUNDS_VIEW, Perm.FUNDS_TREASURY}),
     # Auditors read everything in their scope and change nothing.
     Role.AUDITOR: frozenset({Perm.PEOPLE_VIEW, Perm.ORGS_VIEW, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW,
@@ -101,6 +104,11 @@ ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
     Role.EXHIBITION_ORGANISER: frozenset({K.EXHIBITION}),
     Role.BRAND_INSPECTOR: frozenset({K.BRAND}),
 }
+
+# Permissions that move money or certify goods. A role carrying one that its granter does not hold on the unit
+# is only proposed by the granter and takes effect when a second officer confirms it (people.services).
+SENSITIVE_PERMS: frozenset[str] = frozenset({Perm.FUNDS_TREASURY, Perm.FUNDS_DECIDE, Perm.BRANDS_INSPECT,
+                                             Perm.JOBS_RECORD})
 
 assert set(ROLE_PERMISSIONS) == set(ROLE_UNIT_KINDS) == set(Role.values)
 
