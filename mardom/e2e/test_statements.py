@@ -3,13 +3,12 @@ treasurer reads the fund's monthly statement. The first page of each PDF is save
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from mardom.core.tests.pdfs import pdf_render_first_page
 from mardom.funds.models import Fund, Membership
 
 from .conftest import _TAKEN, ARTIFACTS, shot
@@ -17,15 +16,11 @@ from .test_foundation import login
 
 
 def pdf_first_page(content: bytes, name: str) -> Path:
-    """Render page 1 of a PDF to test-artifacts/screenshots/<name>.png (60 dpi) with poppler's pdftoppm."""
-    assert shutil.which("pdftoppm"), "pdftoppm is missing: apt-get install poppler-utils (.ci/run does)"
+    """Render page 1 of a PDF to test-artifacts/screenshots/<name>.png (60 dpi) with PDFium (pypdfium2)."""
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
-    source = ARTIFACTS / f"{name}.pdf"
-    source.write_bytes(content)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(source),
-                    str(folder / name)], check=True, timeout=60)
-    path = folder / f"{name}.png"
+    (ARTIFACTS / f"{name}.pdf").write_bytes(content)
+    path = pdf_render_first_page(content, folder / f"{name}.png")
     _TAKEN.append(path)
     return path
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import shutil
-import subprocess
 from typing import Any
 
 import pytest
@@ -16,6 +14,7 @@ from django.utils import timezone
 
 from mardom.core.digits import to_persian_digits
 from mardom.core.jalali import add_jalali_months, from_jalali, jalali_month_start, to_jalali
+from mardom.core.tests.pdfs import pdf_text
 from mardom.funds import selectors, services, statements
 from mardom.funds.models import Membership
 
@@ -267,24 +266,15 @@ def test_bad_months_fall_back_without_error(client, world):
 
 
 # --- PDF --------------------------------------------------------------------------------------------------
-def pdf_text(content: bytes, tmp_path: Any) -> str:
-    assert shutil.which("pdftotext"), "pdftotext is missing: apt-get install poppler-utils (.ci/run does)"
-    source = tmp_path / "statement.pdf"
-    source.write_bytes(content)
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(source), "-"], check=True, capture_output=True,
-                          text=True).stdout
-    return re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)  # the extractor's direction marks
-
-
 @time_machine.travel(_now(LATER), tick=False)
-def test_the_member_pdf_is_persian(client, world, disbursed, tmp_path):
+def test_the_member_pdf_is_persian(client, world, disbursed):
     client.force_login(world["borrower_user"])
     response = client.get(reverse("funds:statement-member-pdf", args=[world["borrower"].pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     disposition = response["Content-Disposition"]
     assert disposition.startswith("inline;") and disposition.isascii()
-    text = pdf_text(response.content, tmp_path)
+    text = pdf_text(response.content)
     assert "زهرا" in text and "کریمی" in text
     assert to_persian_digits("1403") in text  # dates and amounts in Persian digits
     assert not any(d in text.replace("\x0c", "") for d in "0123456789")
@@ -292,12 +282,12 @@ def test_the_member_pdf_is_persian(client, world, disbursed, tmp_path):
 
 
 @time_machine.travel(_now(LATER), tick=False)
-def test_the_fund_pdf(client, world, disbursed, tmp_path):
+def test_the_fund_pdf(client, world, disbursed):
     client.force_login(world["treasurer"])
     response = client.get(reverse("funds:statement-fund-pdf", args=[world["fund"].pk]) + "?year=1403&month=8")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert "fund-statement" in response["Content-Disposition"]
-    text = pdf_text(response.content, tmp_path)
+    text = pdf_text(response.content)
     assert "آبان" in text and to_persian_digits("1403") in text
     assert world["fund"].name.split()[0] in text
 
