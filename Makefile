@@ -13,11 +13,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The demo runs as the product does (config/settings/demo.py): DEBUG off, collected and compressed static
+# files, gunicorn in front and the task worker beside it (SMS, documents), both stopped by Ctrl+C.
+DEMO_ENV = DJANGO_SETTINGS_MODULE=config.settings.demo
 demo: $(STAMP)
-	$(BIN)/mardom migrate --noinput
-	$(BIN)/mardom demo
+	$(DEMO_ENV) $(BIN)/mardom migrate --noinput
+	$(DEMO_ENV) $(BIN)/mardom collectstatic --noinput --verbosity 0
+	$(DEMO_ENV) $(BIN)/mardom demo
 	@echo "Serving at http://127.0.0.1:8000 (Ctrl+C to stop)"
-	$(BIN)/mardom runserver 127.0.0.1:8000
+	@$(DEMO_ENV) $(BIN)/mardom db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(DEMO_ENV) $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile -
 
 # The browser tests run in a second invocation: they commit the demo data to their test database.
 test: $(STAMP)
@@ -37,7 +42,7 @@ run: $(STAMP)
 worker: $(STAMP)
 	$(BIN)/mardom db_worker
 
-vendor:
+vendor: $(STAMP)
 	scripts/vendor-assets.sh
 
 clean:

@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("audit/", views.audit, name="audit"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -3,10 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 from .selectors import audit_list
 
@@ -21,6 +24,13 @@ def audit(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "")[:64]
     page = Paginator(audit_list(user=request.user, action=action), 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_list.html", {"page": page, "action": action})
+
+
+@require_safe
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico for the browsers and tools that ask for it whatever the page's <link rel=icon> says."""
+    return FileResponse(staticfiles_storage.open("core/favicon.ico"), content_type="image/x-icon")
 
 
 def _error(template: str, status: int) -> Any:

@@ -10,6 +10,8 @@ from typing import Any
 
 from django import template
 from django.utils import translation
+from django.utils.html import conditional_escape
+from django.utils.translation import gettext
 
 from mardom.core.digits import localize_digits
 from mardom.core.jalali import format_jalali, format_jalali_datetime
@@ -113,3 +115,24 @@ def slice_from(sequence: Any, start: int) -> Any:
         return sequence[int(start):]
     except (TypeError, ValueError):
         return sequence
+
+
+class PageTitleNode(template.Node):
+    child_nodelists = ("nodelist",)  # so {% extends %} finds the {% block title %} inside and children fill it
+
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> str:
+        title = self.nodelist.render(context).strip()  # already escaped by the template engine
+        site = conditional_escape(gettext("Mardom"))
+        return f"{title} – {site}" if title else site
+
+
+@register.tag("page_title")
+def page_title(parser: template.base.Parser, token: template.base.Token) -> PageTitleNode:
+    """<title>{% page_title %}{% block title %}{% endblock %}{% endpage_title %}</title>: «خانه – مردم», and the
+    site's name alone where a page has no title of its own."""
+    nodelist = parser.parse(("endpage_title",))
+    parser.delete_first_token()
+    return PageTitleNode(nodelist)
