@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from mardom.core.digits import to_latin_digits, to_persian_digits
 from mardom.demo.management.commands.demo import DEMO_PASSWORD, LOGINS
 from mardom.people.models import Person
 
@@ -142,4 +143,22 @@ def test_calendar_button_fills_a_jalali_date(page: Page) -> None:
     shot(page, "date-picker-phone", full_page=False)
     picker.locator(".jdp-day:not(.not-in-month)").first.click()
     value = page.input_value("#id_birth_date")
-    assert re.fullmatch(r"1[34]\d\d/\d\d/01", value), value  # the first day of the month shown
+    assert re.fullmatch(r"1[34]\d\d/\d\d/01", to_latin_digits(value)), value  # the first day of the month shown
+    assert value == to_persian_digits(to_latin_digits(value))  # written back in the page's digits
+
+
+def test_the_calendar_opens_on_the_date_a_field_already_holds(page: Page) -> None:
+    """A field holding a date in Persian digits used to open the picker on Farvardin with no years or days."""
+    login(page, "09120000003")
+    page.goto("/people/new/")
+    page.fill("#id_birth_date", "۱۳۷۰/۰۵/۱۲")
+    page.locator("[data-field=birth_date] .calendar-button").click()
+    picker = page.locator("jdp-container")
+    expect(picker).to_be_visible()
+    years = picker.locator("select").first
+    assert years.locator("option").count() > 10
+    assert years.input_value() == "1370"
+    assert picker.locator(".jdp-day:not(.not-in-month)").count() == 31  # Mordad has 31 days
+    shot(page, "date-picker-filled-phone", full_page=False)
+    picker.locator(".jdp-day:not(.not-in-month)", has_text="۱۵").first.click()
+    assert page.input_value("#id_birth_date") == "۱۳۷۰/۰۵/۱۵"

@@ -1,6 +1,16 @@
 // Small progressive enhancements; every page works without them.
 (function () {
   "use strict";
+  var persianPage = document.documentElement.lang === "fa";
+  function latinDigits(text) {
+    return text.replace(/[\u06F0-\u06F9\u0660-\u0669]/g, function (d) {
+      var code = d.charCodeAt(0);
+      return String(code >= 0x06F0 ? code - 0x06F0 : code - 0x0660);
+    });
+  }
+  function persianDigits(text) {
+    return text.replace(/[0-9]/g, function (d) { return String.fromCharCode(0x06F0 + Number(d)); });
+  }
   if (window.jalaliDatepicker) {
     // The picker writes Latin digits into the input; the server accepts every digit form.
     // Typing "۱۴۰۳/۱۲/۳۰" is the fast way; the calendar opens only from its own button, so it never
@@ -16,7 +26,17 @@
         'stroke-width="2" aria-hidden="true"><rect x="3" y="5" width="18" height="16" rx="2"/>' +
         '<path d="M3 10h18M8 3v4M16 3v4"/></svg>';
       button.setAttribute("aria-label", document.body.dataset.calendarLabel || "calendar");
-      button.addEventListener("click", function () { window.jalaliDatepicker.show(input); });
+      // The picker parses the field with parseInt, which reads "۱۴۰۵/۰۹/۱۰" as nothing (it then opened on
+      // Farvardin with no years and no days): hand it Latin digits, and give the page's digits back after.
+      button.addEventListener("click", function () {
+        input.value = latinDigits(input.value);
+        window.jalaliDatepicker.show(input);
+      });
+      input.addEventListener("change", function () {
+        setTimeout(function () {
+          if (!window.jalaliDatepicker.isShow && persianPage) { input.value = persianDigits(input.value); }
+        }, 0);
+      });
       var wrap = document.createElement("span");
       wrap.className = "date-input";
       input.parentNode.insertBefore(wrap, input);
