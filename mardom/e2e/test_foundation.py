@@ -8,7 +8,6 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from mardom.core.digits import to_latin_digits, to_persian_digits
 from mardom.demo.management.commands.demo import DEMO_PASSWORD, LOGINS
 from mardom.people.models import Person
 
@@ -142,9 +141,8 @@ def test_calendar_button_fills_a_jalali_date(page: Page) -> None:
     expect(picker).to_be_visible()
     shot(page, "date-picker-phone", full_page=False)
     picker.locator(".jdp-day:not(.not-in-month)").first.click()
-    value = page.input_value("#id_birth_date")
-    assert re.fullmatch(r"1[34]\d\d/\d\d/01", to_latin_digits(value)), value  # the first day of the month shown
-    assert value == to_persian_digits(to_latin_digits(value))  # written back in the page's digits
+    # The first day of the month shown, written in the page's (Persian) digits.
+    expect(page.locator("#id_birth_date")).to_have_value(re.compile("^۱[۳۴][۰-۹]{2}/[۰-۹]{2}/۰۱$"))
 
 
 def test_the_calendar_opens_on_the_date_a_field_already_holds(page: Page) -> None:
@@ -161,4 +159,19 @@ def test_the_calendar_opens_on_the_date_a_field_already_holds(page: Page) -> Non
     assert picker.locator(".jdp-day:not(.not-in-month)").count() == 31  # Mordad has 31 days
     shot(page, "date-picker-filled-phone", full_page=False)
     picker.locator(".jdp-day:not(.not-in-month)", has_text="۱۵").first.click()
-    assert page.input_value("#id_birth_date") == "۱۳۷۰/۰۵/۱۵"
+    expect(page.locator("#id_birth_date")).to_have_value("۱۳۷۰/۰۵/۱۵")
+
+
+def test_a_refused_form_takes_a_phone_user_to_the_first_field_in_error(page: Page) -> None:
+    login(page, "09120000003")
+    page.goto("/people/new/")
+    page.fill("#id_national_id", "۱۲۳")  # too short, and the required names left empty
+    page.click("[data-test=save]")
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("نیاز به اصلاح")
+    first_invalid = page.locator(".field.invalid input, .field.invalid select").first
+    expect(first_invalid).to_be_focused()
+    assert summary.evaluate("e => e.getBoundingClientRect().top") < page.viewport_size["height"]  # type: ignore[index]
+    summary.locator("a").nth(1).click()  # each line leads to its field
+    shot(page, "form-error-summary-phone", full_page=False)

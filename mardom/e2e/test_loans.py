@@ -18,6 +18,13 @@ def test_the_demo_member_accepts_a_guarantee_from_her_home_page(page: Page) -> N
     requests.locator("a").first.click()
     expect(page.locator("[data-test=my-guarantee]")).to_be_visible()
     shot(page, "loan-guarantee-ask-phone")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("[data-test=accept]")  # she is asked first; saying no changes nothing
+    expect(page.locator("[data-test=my-guarantee]")).to_be_visible()
+    assert asked and "ضمانت" in asked[0] and "۱" in asked[0]
+    assert not Guarantee.objects.filter(guarantor__person__mobile="09120000012", status="accepted").exists()
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("[data-test=accept]")
     expect(page.locator(".msg")).to_be_visible()
     assert Guarantee.objects.filter(guarantor__person__mobile="09120000012", status="accepted").exists()
@@ -40,9 +47,12 @@ def test_treasurer_pays_out_the_head_of_the_queue_and_records_a_repayment(page: 
     page.goto(f"/funds/{fund_id}/loans/")
     shot(page, "fund-loans-phone")
     page.locator("[data-test=queue] a").first.click()
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.locator("[data-test=disburse-form] button.primary").click()
     expect(page.locator("[data-test=status]")).to_have_text("پرداخت‌شده")
     expect(page.locator("[data-test=schedule] tbody tr").first).to_be_visible()
+    assert asked and "پرداخت" in asked[0]  # a one-tap payout is confirmed first
     loan = Loan.objects.filter(status="disbursed").order_by("-disbursed_on", "-pk").first()
     assert loan is not None and loan.installments.exists()
     page.locator("[data-test=repay-form] button.primary").click()  # the next installment is filled in

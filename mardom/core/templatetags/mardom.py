@@ -136,3 +136,12 @@ def page_title(parser: template.base.Parser, token: template.base.Token) -> Page
     nodelist = parser.parse(("endpage_title",))
     parser.delete_first_token()
     return PageTitleNode(nodelist)
+
+
+@register.filter
+def with_errors(fields: Any) -> list[Any]:
+    """The bound fields that carry errors, for the summary at the top of a refused form."""
+    try:
+        return [field for field in fields if field.errors]
+    except TypeError:
+        return []

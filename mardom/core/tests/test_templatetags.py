@@ -45,3 +45,22 @@ def test_filters_pass_through_values_they_do_not_understand():
 def test_escaping_is_kept():
     with translation.override("fa"):
         assert render("{{ v|fa_digits }}", v="<b>1</b>") == "&lt;b&gt;۱&lt;/b&gt;"
+
+
+def test_a_refused_form_opens_with_a_summary_linking_each_field_in_error():
+    from django import forms
+    from django.template.loader import render_to_string
+
+    class Form(forms.Form):
+        name = forms.CharField(label="نام")
+        mobile = forms.CharField(label="تلفن همراه")
+        note = forms.CharField(label="یادداشت", required=False)
+
+    with translation.override("fa"):
+        html = render_to_string("core/_form.html", {"form": Form(data={})})
+        clean = render_to_string("core/_form.html", {"form": Form(data={"name": "a", "mobile": "b"})})
+        unbound = render_to_string("core/_form.html", {"form": Form()})
+    assert "data-error-summary" in html and "۲ خانه نیاز به اصلاح دارد" in html
+    assert '<a href="#id_name">نام:' in html and '<a href="#id_mobile">تلفن همراه:' in html
+    assert "یادداشت:" not in html  # only the fields in error are listed
+    assert "data-error-summary" not in clean and "data-error-summary" not in unbound

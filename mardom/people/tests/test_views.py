@@ -236,7 +236,8 @@ def test_every_people_and_audit_url_is_in_the_tables():
     covered = {url_name.split(":")[1] for _, _, url_name, _, _ in OBJECT_VIEWS} | {"list", "create"}
     assert names == covered
     top = {p.name for p in people_urls.urlpatterns} | {p.name for p in core_urls.urlpatterns}
-    assert top == {"home", "login", "logout", "me", "audit"}
+    # favicon: public and static (core/tests/test_demo_behaves_like_the_product.py)
+    assert top == {"home", "login", "logout", "me", "audit", "favicon"}
 
 
 def test_logout(client, county_officer):

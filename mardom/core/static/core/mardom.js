@@ -32,11 +32,11 @@
         input.value = latinDigits(input.value);
         window.jalaliDatepicker.show(input);
       });
+      // The picker writes Latin digits, then closes; once it has, the field takes the page's digits again.
       input.addEventListener("change", function () {
-        setTimeout(function () {
-          if (!window.jalaliDatepicker.isShow && persianPage) { input.value = persianDigits(input.value); }
-        }, 0);
+        if (persianPage) { setTimeout(function () { input.value = persianDigits(input.value); }, 0); }
       });
+
       var wrap = document.createElement("span");
       wrap.className = "date-input";
       input.parentNode.insertBefore(wrap, input);
@@ -48,6 +48,25 @@
       if (event.target && event.target.tagName === "JDP-OVERLAY") { window.jalaliDatepicker.hide(); }
     });
   }
+  // After a refused submit, take a phone user to what needs fixing: focus the first field in error (the
+  // summary at the top of the form lists them all, each a link to its field).
+  var invalid = document.querySelector(".field.invalid input:not([type=hidden]), .field.invalid select, " +
+    ".field.invalid textarea");
+  if (invalid) {
+    invalid.focus({ preventScroll: true });
+    (document.querySelector("[data-error-summary]") || invalid).scrollIntoView({ block: "start" });
+  } else if (document.querySelector("[data-error-summary]")) {
+    document.querySelector("[data-error-summary]").scrollIntoView({ block: "start" });
+  }
+  // One-tap money decisions ask first: <button data-confirm="…"> or <form data-confirm="…">.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var message = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();  // not counted as submitted: the person may press again
+    }
+  }, true);
   // Stop double submits: a second click on a form that is already on its way does nothing.
   document.addEventListener("submit", function (event) {
     var form = event.target;
