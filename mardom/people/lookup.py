@@ -92,6 +92,8 @@ def find_person(request: HttpRequest, form: forms.Form, *, perm: str | Iterable[
             consent = consent_grant(by=user, national_id=national_id, purpose=purpose,
                                     code=code_form.cleaned_data["consent_code"])
         except DomainError as error:
+            code_form = ConsentCodeForm({"consent_code": ""})  # the wrong code is not shown again
+            code_form.is_valid()
             code_form.add_error("consent_code", str(error.message))
             form.consent_step = ConsentStep(code_form, sent=True)  # type: ignore[attr-defined]
             return None
