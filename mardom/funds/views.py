@@ -14,7 +14,8 @@ from django.utils.translation import ngettext
 from mardom.core.digits import localize_digits
 from mardom.core.forms_util import run_service
 from mardom.orgs.models import Base
-from mardom.people.models import Person
+from mardom.people.lookup import Found, find_person
+from mardom.people.models import ConsentPurpose
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on, scope_filter
 
@@ -34,13 +35,10 @@ from .forms import (
 from .models import Membership
 
 
-def _registered_person(form: Any) -> Person | None:
-    """The person whose national ID the form carries, or None with the message beside the field."""
-    person = Person.objects.filter(national_id=form.cleaned_data["national_id"]).first()
-    if person is None:
-        form.add_error("national_id", _("No one is registered with this national ID. Ask the base officer "
-                                        "to register the person first."))
-    return person
+def _person_for(request: HttpRequest, form: Any, fund: Any, purpose: str) -> Found | None:
+    """The person whose national ID the form carries, if filed within the treasurer's reach or consenting
+    (people.lookup); otherwise None with the message, the same for an ID registered elsewhere or nowhere."""
+    return find_person(request, form, perm=Perm.FUNDS_TREASURY, purpose=purpose, unit=fund)
 
 
 def _post(request: HttpRequest) -> Any:
@@ -101,9 +99,10 @@ def member_join(request: HttpRequest, pk: int) -> HttpResponse:
     form = JoinForm(_post(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = _registered_person(form)
-        if person is not None:
-            membership = run_service(form, services.membership_join, by=request.user, fund=fund, person=person,
+        found = _person_for(request, form, fund, ConsentPurpose.FUND_JOIN)
+        if found is not None:
+            person = found.person
+            membership = found.run(form, services.membership_join, by=request.user, fund=fund, person=person,
                                      opening_deposit=data["opening_deposit"], joined_on=data["joined_on"],
                                      idempotency_key=f"join:{data['request_id']}")
             if membership:
@@ -234,9 +233,10 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership_action(request, pk)
     form = TransferForm(_post(request))
     if request.method == "POST" and form.is_valid():
-        person = _registered_person(form)
-        if person is not None:
-            successor = run_service(form, services.membership_transfer, by=request.user, membership=membership,
+        found = _person_for(request, form, membership.fund, ConsentPurpose.FUND_TRANSFER)
+        if found is not None:
+            person = found.person
+            successor = found.run(form, services.membership_transfer, by=request.user, membership=membership,
                                     to_person=person, on=form.cleaned_data["on"],
                                     idempotency_key=f"transfer:{form.cleaned_data['request_id']}")
             if successor:

@@ -116,3 +116,53 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} — {self.unit}"
+
+
+class ConsentPurpose(models.TextChoices):
+    """What an actor may use a person of another scope for, once she has consented (people.consent)."""
+
+    FUND_JOIN = "funds.join", _("joining a loan fund")
+    FUND_TRANSFER = "funds.transfer", _("taking over a fund membership")
+    PRODUCER_REGISTER = "production.producer", _("registering as a producer")
+    JOB_LEADER_OWNER = "production.job_leader", _("managing a job leader")
+    JOB_AGREEMENT = "production.agreement", _("an agreement with a job leader")
+
+
+class ConsentChallenge(models.Model):
+    """A one-time code sent to the registered mobile of whoever holds `national_id`, so that the person, at
+    the desk, lets `actor` use her record for `purpose`. A challenge is written whether or not anyone holds
+    the ID (`person` is then empty and no message leaves), so the actor cannot tell the two apart."""
+
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    national_id = models.CharField(max_length=10)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=32, choices=ConsentPurpose.choices)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)  # HMAC-SHA256 of the code; the code itself is never stored
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["actor", "national_id", "purpose", "created_at"]),
+                   models.Index(fields=["actor", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"consent code #{self.pk}"
+
+
+class Consent(models.Model):
+    """A person's consent, given with a one-time code, that `actor` use her record once for `purpose`."""
+
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(max_length=32, choices=ConsentPurpose.choices)
+    granted_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["actor", "person", "purpose", "granted_at"])]
+
+    def __str__(self) -> str:
+        return f"consent #{self.pk}"

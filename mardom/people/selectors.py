@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -9,10 +10,11 @@ from django.http import Http404
 
 from mardom.core.digits import to_latin_digits
 from mardom.core.text import search_key
+from mardom.orgs.models import OrgUnit
 
 from .models import Person, RoleAssignment
-from .roles import Perm
-from .scopes import scope_q
+from .roles import ROLE_PERMISSIONS, Perm
+from .scopes import grants_of, is_global, scope_q
 
 
 def person_list(*, user: Any, query: str = "") -> QuerySet[Person]:
@@ -57,3 +59,44 @@ def assignment_get(*, user: Any, pk: int) -> RoleAssignment:
     if assignment is None:
         raise Http404
     return assignment
+
+
+_REACH_KINDS = ("nation", "province", "county")
+
+
+def person_reach(*, user: Any, perm: str | Iterable[str], unit: Any = None) -> list[str]:
+    """The unit paths under which `user` may find a person by national ID for an action needing `perm`
+    (any of them, when several): each grant carrying it reaches people filed in its own county, or in its
+    province or the nation when granted that high (a treasurer's fund, a job leader or a cluster reach their
+    county). With `unit`, only grants that cover that unit count, so an action on a Qaenat fund never
+    reaches Birjand through the same user's Birjand fund."""
+    perms = {perm} if isinstance(perm, str) else set(perm)
+    paths = {g.path for g in grants_of(user) if perms & ROLE_PERMISSIONS.get(g.role, frozenset())
+             and (unit is None or (unit.path or "").startswith(g.path))}
+    if not paths:
+        return []
+    ids = {int(part) for path in paths for part in path.strip("/").split("/") if part}
+    tops = sorted(OrgUnit.objects.filter(pk__in=ids, kind__in=_REACH_KINDS).values_list("path", flat=True),
+                  key=len, reverse=True)
+    reach = {next((top for top in tops if path.startswith(top)), None) for path in paths}
+    kept: list[str] = []
+    for path in sorted(p for p in reach if p):
+        if not any(path.startswith(outer) for outer in kept):
+            kept.append(path)
+    return kept
+
+
+def person_find_in_scope(*, user: Any, national_id: str, perm: str | Iterable[str], unit: Any = None) -> Person | None:
+    """The person with this national ID when she is filed within the user's reach for this action (see
+    `person_reach`), or the user herself; None otherwise, whether or not anyone holds the ID elsewhere.
+    Every national-ID field goes through here: nothing of a person outside the reach is read."""
+    if not national_id or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if is_global(user):
+        return Person.objects.filter(national_id=national_id).select_related("unit").first()
+    q = Q(pk__in=[])
+    for path in person_reach(user=user, perm=perm, unit=unit):
+        q |= Q(unit__path__startswith=path)
+    if getattr(user, "person_id", None):
+        q |= Q(pk=user.person_id)
+    return Person.objects.filter(q, national_id=national_id).select_related("unit").first()

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from mardom.core.forms_util import run_service
 from mardom.orgs.models import OrgUnit
-from mardom.people.models import Person
+from mardom.people.lookup import find_person
+from mardom.people.models import ConsentPurpose
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on, holds_anywhere, scope_filter
 
@@ -45,13 +46,11 @@ def job_leader_create(request: HttpRequest) -> HttpResponse:
     form = JobLeaderForm(request.POST if request.method == "POST" else None, counties=counties, clusters=clusters)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        owner = Person.objects.filter(national_id=data["national_id"]).first()
-        if owner is None:
-            form.add_error("national_id", _("No one is registered with this national ID. Register the person "
-                                            "first."))
-        else:
-            leader = run_service(form, jobs.job_leader_register, by=request.user, county=data["county"],
-                                 owner=owner, name=data["name"], functions=data["functions"],
+        found = find_person(request, form, perm=Perm.PRODUCERS_MANAGE, purpose=ConsentPurpose.JOB_LEADER_OWNER,
+                            unit=data["county"])
+        if found is not None:
+            leader = found.run(form, jobs.job_leader_register, by=request.user, county=data["county"],
+                               owner=found.person, name=data["name"], functions=data["functions"],
                                  cluster=data["cluster"], activities=data["activities"])
             if leader:
                 messages.success(request, _("The job leader was registered."))
@@ -84,15 +83,18 @@ def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = AgreementForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        # A person may be a producer in two places: prefer the approved one making this product.
-        candidates = Producer.objects.filter(person__national_id=data["national_id"]).exclude(
-            status=Producer.Status.REJECTED)
+        # The person within the job leader's (or officer's) reach, or consenting; then her registration as a
+        # producer: she may be one in two places, so prefer the approved one making this product.
+        found = find_person(request, form, perm=(Perm.JOBS_RECORD, Perm.PRODUCERS_MANAGE),
+                            purpose=ConsentPurpose.JOB_AGREEMENT, unit=leader)
+        candidates = Producer.objects.filter(person=found.person).exclude(status=Producer.Status.REJECTED) \
+            if found is not None else Producer.objects.none()
         producer = (candidates.filter(status=Producer.Status.APPROVED, products__product=data["product"]).first()
                     or candidates.first())
-        if producer is None:
+        if found is not None and producer is None:
             form.add_error("national_id", _("No producer is registered with this national ID."))
-        else:
-            agreement = run_service(
+        elif found is not None:
+            agreement = found.run(
                 form, jobs.job_agreement_create, by=request.user, job_leader=leader, producer=producer,
                 product=data["product"], pricing=data["pricing"], material=data["material"],
                 material_unit=data["material_unit"], output_per_material=data["output_per_material"],

@@ -15,7 +15,8 @@ from mardom.brands import selectors as brand_selectors
 from mardom.core.errors import DomainError
 from mardom.core.forms_util import run_service
 from mardom.orgs.models import OrgUnit
-from mardom.people.models import Person
+from mardom.people.lookup import Found, find_person
+from mardom.people.models import ConsentPurpose
 from mardom.people.roles import Perm, Role
 from mardom.people.scopes import grants_of, has_perm_on, holds_anywhere, scope_filter
 
@@ -45,13 +46,12 @@ def producer_create(request: HttpRequest) -> HttpResponse:
     form = ProducerForm(request.POST if request.method == "POST" else None, officer=officer)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = Person.objects.filter(national_id=data["national_id"]).first() if officer else request.user.person
-        if person is None:
-            form.add_error("national_id", _("No one is registered with this national ID. Register the person "
-                                            "first."))
-        else:
-            producer = run_service(
-                form, services.producer_register, by=request.user, person=person, place=data["place"],
+        # An officer or guide types the national ID: found within their reach, or with the person's consent.
+        found = find_person(request, form, perm=(Perm.PRODUCERS_MANAGE, Perm.PRODUCERS_VIEW),
+                            purpose=ConsentPurpose.PRODUCER_REGISTER) if officer else Found(request.user.person)
+        if found is not None:
+            producer = found.run(
+                form, services.producer_register, by=request.user, person=found.person, place=data["place"],
                 activities=data["activities"], started_on=data["started_on"], baseline_sales=data["baseline_sales"],
                 products=form.product_rows(), business_name=data["business_name"], kind=data["kind"])
             if producer:
