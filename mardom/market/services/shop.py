@@ -16,9 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,6 +151,7 @@ def order_place(*, items: Sequence[tuple[Listing, int]], buyer_name: str, buyer_
     existing = Order.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
+    get_gateway()  # no order without a way to pay it: PaymentUnavailable (a DomainError) otherwise
     if not items:
         raise DomainError(_("Your cart is empty."))
     if len(items) > MAX_LINES:
@@ -191,15 +194,22 @@ def order_place(*, items: Sequence[tuple[Listing, int]], buyer_name: str, buyer_
 
 @transaction.atomic
 def payment_start(*, order: Order, now: datetime.datetime | None = None) -> tuple[Payment, str]:
-    """Open a payment for a pending order; returns it and the gateway page to send the buyer to."""
+    """Open a payment for a pending order; returns it and the gateway page to send the buyer to. Without a
+    gateway, or when the gateway refuses or cannot be reached, a DomainError and nothing is recorded (the order
+    stays pending: the same checkout form sent again tries again)."""
     now = now or timezone.now()
+    gateway = get_gateway()
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != Order.Status.PENDING:
         raise DomainError(_("This order is no longer waiting for payment."))
-    gateway = get_gateway()
-    started = gateway.start(amount=order.total, order_id=order.pk)
-    payment = Payment.objects.create(order=order, gateway=gateway.name, authority=started.authority,
+    callback_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("shop:callback")
+    started = gateway.start(amount=order.total, order_id=order.pk, callback_url=callback_url,
+                            mobile=order.buyer_mobile,
+                            description=_("Mardom shop, order %(order)s") % {"order": order.pk})
+    payment = Payment.objects.create(order=order, gateway=gateway.name, authority=started.authority[:64],
                                      amount=order.total, created_at=now)
+    audit_record(by=None, action="order.payment_start", obj=order,
+                 after={"gateway": gateway.name, "authority": payment.authority, "amount": payment.amount})
     return payment, started.redirect_url
 
 
@@ -220,12 +230,20 @@ def _notify(key: str, to: str, text: str, now: datetime.datetime) -> None:
 
 
 def payment_callback(*, params: dict[str, str], now: datetime.datetime | None = None) -> CallbackResult:
-    """The gateway sends the buyer back here. A forged or altered callback, an unknown payment or a wrong
-    amount is refused (DomainError) and changes nothing."""
+    """The gateway sends the buyer back here. A forged or altered callback, an unknown payment, a wrong
+    amount or a gateway that cannot be reached is refused (DomainError) and changes nothing. The gateway is
+    asked about the stored payment's own authority and amount, outside the database transaction (it may be a
+    network call); settling then locks and checks again, so two callbacks at once settle once."""
     now = now or timezone.now()
-    verified = get_gateway().verify(params)
-    if not verified.valid:
-        log.warning("storefront: a payment callback with a bad signature was refused")
+    gateway = get_gateway()
+    authority = gateway.authority_of(params)
+    payment = Payment.objects.filter(authority=authority, gateway=gateway.name).first() if authority else None
+    if payment is None:
+        log.warning("storefront: a payment callback for no known payment was refused")
+        raise DomainError(_("No payment matches this answer; nothing was changed."))
+    verified = gateway.verify(params, amount=payment.amount)
+    if not verified.valid or verified.authority != payment.authority:
+        log.warning("storefront: a payment callback that is not genuine was refused (%s)", payment.authority)
         raise DomainError(_("This payment answer is not genuine; nothing was changed. If you paid, the bank "
                             "returns the money."))
     return _settle(verified=verified, now=now)
