@@ -66,6 +66,7 @@ class Verified:
 
 class Gateway(Protocol):
     name: str
+    captures_on_verify: bool  # verifying takes the money (so the shop refuses goods that ran out before it)
 
     def start(self, *, amount: int, order_id: int, callback_url: str, mobile: str = "",
               description: str = "") -> Started: ...
@@ -87,6 +88,7 @@ def _key() -> bytes:
 
 class FakeGateway:
     name = "fake"
+    captures_on_verify = False
 
     def start(self, *, amount: int, order_id: int, callback_url: str = "", mobile: str = "",
               description: str = "") -> Started:
@@ -186,6 +188,7 @@ class ZarinpalGateway:
     authority echoed in its answer is checked too."""
 
     name = "zarinpal"
+    captures_on_verify = True  # an unverified payment is returned to the buyer by Zarinpal
     LIVE = "https://payment.zarinpal.com"
     SANDBOX = "https://sandbox.zarinpal.com"
 

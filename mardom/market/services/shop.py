@@ -241,12 +241,53 @@ def payment_callback(*, params: dict[str, str], now: datetime.datetime | None = 
     if payment is None:
         log.warning("storefront: a payment callback for no known payment was refused")
         raise DomainError(_("No payment matches this answer; nothing was changed."))
+    if gateway.captures_on_verify and _stock_of(payment.order_id, lock=False)[2]:
+        # Verifying takes the buyer's money for good: goods that ran out meanwhile are refused before that, and
+        # the gateway returns a payment that was never verified by itself.
+        refused = _refuse_before_capture(payment_id=payment.pk)
+        if refused is not None:
+            return refused
     verified = gateway.verify(params, amount=payment.amount)
     if not verified.valid or verified.authority != payment.authority:
         log.warning("storefront: a payment callback that is not genuine was refused (%s)", payment.authority)
         raise DomainError(_("This payment answer is not genuine; nothing was changed. If you paid, the bank "
                             "returns the money."))
     return _settle(verified=verified, now=now)
+
+
+def _stock_of(order_id: int, *, lock: bool) -> tuple[list[OrderLine], dict[int, Listing], list[Listing]]:
+    """The order's lines, their listings (locked when `lock`), and the listings short of what it ordered."""
+    lines = list(OrderLine.objects.filter(part__order_id=order_id).select_related("part"))
+    query = Listing.objects.filter(pk__in=[line.listing_id for line in lines]).order_by("pk")
+    listings = {x.pk: x for x in (query.select_for_update() if lock else query)}
+    short = [listings[line.listing_id] for line in lines if listings[line.listing_id].stock < line.quantity]
+    return lines, listings, short
+
+
+def _fail_out_of_stock(*, payment: Payment, order: Order, short: list[Listing]) -> CallbackResult:
+    payment.status = Payment.Status.FAILED
+    payment.save()
+    order.status = Order.Status.FAILED
+    order.note = _("%(title)s ran out before the payment arrived; the payment was not settled and the bank "
+                   "returns it.") % {"title": short[0].title}
+    order.save()
+    order.parts.update(status=OrderPart.Status.CANCELLED)
+    audit_record(by=None, action="order.out_of_stock", obj=order, after={"authority": payment.authority})
+    return CallbackResult("out_of_stock", order)
+
+
+@transaction.atomic
+def _refuse_before_capture(*, payment_id: int) -> CallbackResult | None:
+    """Fail a still-open payment whose goods ran out, without verifying it (None if it is settled or the goods
+    are there after all: then it is verified as usual)."""
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    if payment.status != Payment.Status.INITIATED or order.status != Order.Status.PENDING:
+        return None
+    _lines, _listings, short = _stock_of(order.pk, lock=True)
+    if not short:
+        return None
+    return _fail_out_of_stock(payment=payment, order=order, short=short)  # verified_at stays empty: never verified
 
 
 @transaction.atomic
@@ -277,20 +318,9 @@ def _settle(*, verified: Any, now: datetime.datetime) -> CallbackResult:
         order.parts.update(status=OrderPart.Status.CANCELLED)
         audit_record(by=None, action="order.payment_failed", obj=order, after={"authority": payment.authority})
         return CallbackResult("cancelled", order)
-    lines = list(OrderLine.objects.filter(part__order=order).select_related("part"))
-    listings = {x.pk: x for x in Listing.objects.select_for_update().filter(
-        pk__in=[line.listing_id for line in lines]).order_by("pk")}
-    short = [listings[line.listing_id] for line in lines if listings[line.listing_id].stock < line.quantity]
+    lines, listings, short = _stock_of(order.pk, lock=True)
     if short:
-        payment.status = Payment.Status.FAILED
-        payment.save()
-        order.status = Order.Status.FAILED
-        order.note = _("%(title)s ran out before the payment arrived; the payment was not settled and the bank "
-                       "returns it.") % {"title": short[0].title}
-        order.save()
-        order.parts.update(status=OrderPart.Status.CANCELLED)
-        audit_record(by=None, action="order.out_of_stock", obj=order, after={"authority": payment.authority})
-        return CallbackResult("out_of_stock", order)
+        return _fail_out_of_stock(payment=payment, order=order, short=short)
     for line in lines:
         listing = listings[line.listing_id]
         listing.stock -= line.quantity

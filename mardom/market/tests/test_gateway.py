@@ -22,7 +22,7 @@ from mardom.market import gateway as gateway_module
 from mardom.market import services
 from mardom.market.checks import check_payment_gateway
 from mardom.market.gateway import GatewayError, TransportError, ZarinpalGateway, payments_available, post_json
-from mardom.market.models import Order, Payment, PayoutEntry
+from mardom.market.models import Listing, Order, Payment, PayoutEntry
 
 from .test_shop import place, state
 
@@ -263,6 +263,27 @@ def test_a_failed_start_records_no_payment(shop, client, zarinpal):
     zarinpal.add(REQUEST_OK)
     assert client.post(reverse("shop:cart"), data).status_code == 302
     assert Payment.objects.count() == 1 and Order.objects.count() == 1
+
+
+def test_goods_that_ran_out_are_refused_before_the_money_is_taken(shop, client, zarinpal):
+    """Two orders fit the stock when placed; the second payment is not verified once the first took the
+    goods (Zarinpal returns an unverified payment by itself), so no money is kept for nothing."""
+    first = place(shop, key="zp-first", items=[(shop.listings[0], 4)])
+    second = place(shop, key="zp-second", items=[(shop.listings[0], 3)])
+    other = AUTHORITY[:-6] + "Second"
+    zarinpal.add(REQUEST_OK, {"data": {**REQUEST_OK["data"], "authority": other}, "errors": []}, VERIFY_PAID)
+    services.payment_start(order=first)
+    services.payment_start(order=second)
+    assert services.payment_callback(params={"Authority": AUTHORITY, "Status": "OK"}).outcome == "paid"
+    calls = len(zarinpal.calls)
+    assert back(client, authority=other).status_code == 302
+    assert len(zarinpal.calls) == calls  # not verified
+    second.refresh_from_db()
+    assert second.status == "failed" and second.note and Payment.objects.get(authority=other).status == "failed"
+    assert PayoutEntry.objects.filter(part__order=second).count() == 0
+    assert Listing.objects.get(pk=shop.listings[0].pk).stock == 1
+    first.refresh_from_db()
+    assert first.status == "paid"
 
 
 def test_forged_returns_change_nothing(shop, client, zarinpal):
