@@ -17,6 +17,11 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value in {"1", "true", "yes", "on"}
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -119,8 +124,6 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 
-# The storefront's payment gateway: "fake" (a local page that pays or cancels, for the demo and tests).
-PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "fake")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -153,9 +156,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
-# The address people reach the site at: label QR codes point to it, so it must be the public one in production.
-PUBLIC_BASE_URL = os.environ.get("MARDOM_PUBLIC_URL", "http://127.0.0.1:8000")
+# The address people reach the site at: label QR codes and the payment gateway's return address point to it,
+# so production must set the public https one (`check --deploy` fails otherwise); dev and test default to local.
+PUBLIC_BASE_URL = os.environ.get("MARDOM_PUBLIC_URL", "")
 MEDIA_URL = "/media/"
+
+# --- Storefront payments (mardom/market/gateway.py) -----------------------------------------------------
+# "zarinpal" (the default once ZARINPAL_MERCHANT_ID is set) or "fake". With none, the shop takes no orders.
+# The fake gateway (a local page that pays or cancels with no money moved) works only where
+# PAYMENT_FAKE_GATEWAY_ENABLED is true (dev, test, `make demo`); its page is not even routed otherwise.
+ZARINPAL_MERCHANT_ID = os.environ.get("ZARINPAL_MERCHANT_ID", "").strip()
+ZARINPAL_SANDBOX = env_bool("ZARINPAL_SANDBOX")  # sandbox.zarinpal.com: no money moves
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "zarinpal" if ZARINPAL_MERCHANT_ID else "").strip()
+PAYMENT_FAKE_GATEWAY_ENABLED = env_bool("PAYMENT_FAKE_GATEWAY_ENABLED")
+PAYMENT_TIMEOUT = float(os.environ.get("PAYMENT_TIMEOUT", "15"))  # seconds to wait for the gateway
 
 # --- Background work -----------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -3,6 +3,7 @@ static files hashed, compressed and cached for a year by WhiteNoise (base.py's s
 What differs from production is only what a laptop cannot have: a local address, a secret kept in var/, SMS to
 the console, and the local fake payment gateway, which only this module and the test settings switch on."""
 
+import os
 import secrets
 
 from .base import *  # noqa: F403
@@ -20,3 +21,5 @@ SECRET_KEY = _KEY_FILE.read_text().strip()
 
 PAYMENT_GATEWAY = "fake"
 PAYMENT_FAKE_GATEWAY_ENABLED = True
+# Labels' QR codes and payment return addresses point here; production must set its public https address.
+PUBLIC_BASE_URL = os.environ.get("MARDOM_PUBLIC_URL", "http://127.0.0.1:8000")

@@ -7,11 +7,12 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -25,7 +26,7 @@ from mardom.production.models import Product
 
 from . import services
 from . import shop_selectors as selectors
-from .gateway import FakeGateway
+from .gateway import FakeGateway, payments_available
 from .models import Listing, Payment
 from .shop_forms import CartAddForm, CheckoutForm, ListingEditForm, ListingForm, PayoutForm
 
@@ -58,7 +59,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     page = Paginator(listings, 24).get_page(get.get("page"))
     return render(request, "market/shop/catalogue.html", {
         "page": page, "listings": page.object_list, "filters": filters, "facets": selectors.facets(),
-        "query": filters["q"],
+        "query": filters["q"], "payments_available": payments_available(),
         "cart_count": len(request.session.get(CART, {})),
     })
 
@@ -67,7 +68,7 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     listing = selectors.listing_public(pk=pk)
     return render(request, "market/shop/listing.html", {
         "listing": listing, "facts": selectors.provenance_facts(listing), "form": CartAddForm(),
-        "cart_count": len(request.session.get(CART, {})),
+        "cart_count": len(request.session.get(CART, {})), "payments_available": payments_available(),
     })
 
 
@@ -78,7 +79,8 @@ def cart_add(request: HttpRequest, pk: int) -> HttpResponse:
     cart = dict(request.session.get(CART, {}))
     if not form.is_valid():
         return render(request, "market/shop/listing.html", {
-            "listing": listing, "facts": selectors.provenance_facts(listing), "form": form}, status=400)
+            "listing": listing, "facts": selectors.provenance_facts(listing), "form": form,
+            "payments_available": payments_available()}, status=400)
     quantity = min(cart.get(str(pk), 0) + form.cleaned_data["quantity"], 1000)
     if str(pk) not in cart and len(cart) >= MAX_CART:
         messages.error(request, _("Your cart is full."))
@@ -124,11 +126,15 @@ def cart(request: HttpRequest) -> HttpResponse:
     rows = [{"listing": x, "quantity": q, "amount": x.price * q} for x, q in items]
     return _no_store(render(request, "market/shop/cart.html", {
         "rows": rows, "total": sum(r["amount"] for r in rows), "form": form,
+        "payments_available": payments_available(),
     }, status=400 if post else 200))
 
 
 def fake_gateway(request: HttpRequest, authority: str) -> HttpResponse:
-    """The local stand-in for a bank's payment page: Pay or Cancel, posted back signed."""
+    """The local stand-in for a bank's payment page: Pay or Cancel, posted back signed. Routed only where
+    PAYMENT_FAKE_GATEWAY_ENABLED is set; refused here too should it ever be routed otherwise."""
+    if not settings.PAYMENT_FAKE_GATEWAY_ENABLED:
+        raise Http404
     payment = Payment.objects.filter(authority=str(authority)[:64], gateway="fake").first()
     if payment is None:
         return render(request, "market/shop/message.html", {"text": _("No payment matches this link.")}, status=404)
@@ -142,8 +148,10 @@ def fake_gateway(request: HttpRequest, authority: str) -> HttpResponse:
 
 @csrf_exempt  # posted by the gateway's page; believed only with a valid signature
 def callback(request: HttpRequest) -> HttpResponse:
+    # The fake gateway posts authority/status/amount/ref/sig; Zarinpal sends the buyer back with a GET carrying
+    # Authority and Status. Each gateway reads its own names; only a few short values are passed on.
     data = request.POST if request.method == "POST" else request.GET
-    params = {k: str(data.get(k, ""))[:200] for k in ("authority", "status", "amount", "ref", "sig")}
+    params = {str(k)[:40]: str(data.get(k, ""))[:200] for k in list(data.keys())[:20]}
     try:
         result = services.payment_callback(params=params)
     except DomainError as error:

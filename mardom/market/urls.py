@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path
 
 from . import shop_views, views
@@ -15,5 +16,8 @@ urlpatterns = [
     path("booths/<int:pk>/", views.booth_sell, name="booth"),
     path("booths/<int:pk>/sales/<int:sale>/cancel/", views.sale_cancel, name="sale-cancel"),
     path("booths/<int:pk>/report/", views.booth_report, name="booth-report"),
-    path("fake-gateway/<str:authority>/", shop_views.fake_gateway, name="fake-gateway"),
 ]
+
+# The demo's stand-in for a bank's payment page: routed only where a setting enables it (dev, test, demo).
+if settings.PAYMENT_FAKE_GATEWAY_ENABLED:
+    urlpatterns.append(path("fake-gateway/<str:authority>/", shop_views.fake_gateway, name="fake-gateway"))

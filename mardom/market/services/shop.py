@@ -16,9 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,6 +151,7 @@ def order_place(*, items: Sequence[tuple[Listing, int]], buyer_name: str, buyer_
     existing = Order.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
+    get_gateway()  # no order without a way to pay it: PaymentUnavailable (a DomainError) otherwise
     if not items:
         raise DomainError(_("Your cart is empty."))
     if len(items) > MAX_LINES:
@@ -191,15 +194,22 @@ def order_place(*, items: Sequence[tuple[Listing, int]], buyer_name: str, buyer_
 
 @transaction.atomic
 def payment_start(*, order: Order, now: datetime.datetime | None = None) -> tuple[Payment, str]:
-    """Open a payment for a pending order; returns it and the gateway page to send the buyer to."""
+    """Open a payment for a pending order; returns it and the gateway page to send the buyer to. Without a
+    gateway, or when the gateway refuses or cannot be reached, a DomainError and nothing is recorded (the order
+    stays pending: the same checkout form sent again tries again)."""
     now = now or timezone.now()
+    gateway = get_gateway()
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != Order.Status.PENDING:
         raise DomainError(_("This order is no longer waiting for payment."))
-    gateway = get_gateway()
-    started = gateway.start(amount=order.total, order_id=order.pk)
-    payment = Payment.objects.create(order=order, gateway=gateway.name, authority=started.authority,
+    callback_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("shop:callback")
+    started = gateway.start(amount=order.total, order_id=order.pk, callback_url=callback_url,
+                            mobile=order.buyer_mobile,
+                            description=_("Mardom shop, order %(order)s") % {"order": order.pk})
+    payment = Payment.objects.create(order=order, gateway=gateway.name, authority=started.authority[:64],
                                      amount=order.total, created_at=now)
+    audit_record(by=None, action="order.payment_start", obj=order,
+                 after={"gateway": gateway.name, "authority": payment.authority, "amount": payment.amount})
     return payment, started.redirect_url
 
 
@@ -220,15 +230,64 @@ def _notify(key: str, to: str, text: str, now: datetime.datetime) -> None:
 
 
 def payment_callback(*, params: dict[str, str], now: datetime.datetime | None = None) -> CallbackResult:
-    """The gateway sends the buyer back here. A forged or altered callback, an unknown payment or a wrong
-    amount is refused (DomainError) and changes nothing."""
+    """The gateway sends the buyer back here. A forged or altered callback, an unknown payment, a wrong
+    amount or a gateway that cannot be reached is refused (DomainError) and changes nothing. The gateway is
+    asked about the stored payment's own authority and amount, outside the database transaction (it may be a
+    network call); settling then locks and checks again, so two callbacks at once settle once."""
     now = now or timezone.now()
-    verified = get_gateway().verify(params)
-    if not verified.valid:
-        log.warning("storefront: a payment callback with a bad signature was refused")
+    gateway = get_gateway()
+    authority = gateway.authority_of(params)
+    payment = Payment.objects.filter(authority=authority, gateway=gateway.name).first() if authority else None
+    if payment is None:
+        log.warning("storefront: a payment callback for no known payment was refused")
+        raise DomainError(_("No payment matches this answer; nothing was changed."))
+    if gateway.captures_on_verify and _stock_of(payment.order_id, lock=False)[2]:
+        # Verifying takes the buyer's money for good: goods that ran out meanwhile are refused before that, and
+        # the gateway returns a payment that was never verified by itself.
+        refused = _refuse_before_capture(payment_id=payment.pk)
+        if refused is not None:
+            return refused
+    verified = gateway.verify(params, amount=payment.amount)
+    if not verified.valid or verified.authority != payment.authority:
+        log.warning("storefront: a payment callback that is not genuine was refused (%s)", payment.authority)
         raise DomainError(_("This payment answer is not genuine; nothing was changed. If you paid, the bank "
                             "returns the money."))
     return _settle(verified=verified, now=now)
+
+
+def _stock_of(order_id: int, *, lock: bool) -> tuple[list[OrderLine], dict[int, Listing], list[Listing]]:
+    """The order's lines, their listings (locked when `lock`), and the listings short of what it ordered."""
+    lines = list(OrderLine.objects.filter(part__order_id=order_id).select_related("part"))
+    query = Listing.objects.filter(pk__in=[line.listing_id for line in lines]).order_by("pk")
+    listings = {x.pk: x for x in (query.select_for_update() if lock else query)}
+    short = [listings[line.listing_id] for line in lines if listings[line.listing_id].stock < line.quantity]
+    return lines, listings, short
+
+
+def _fail_out_of_stock(*, payment: Payment, order: Order, short: list[Listing]) -> CallbackResult:
+    payment.status = Payment.Status.FAILED
+    payment.save()
+    order.status = Order.Status.FAILED
+    order.note = _("%(title)s ran out before the payment arrived; the payment was not settled and the bank "
+                   "returns it.") % {"title": short[0].title}
+    order.save()
+    order.parts.update(status=OrderPart.Status.CANCELLED)
+    audit_record(by=None, action="order.out_of_stock", obj=order, after={"authority": payment.authority})
+    return CallbackResult("out_of_stock", order)
+
+
+@transaction.atomic
+def _refuse_before_capture(*, payment_id: int) -> CallbackResult | None:
+    """Fail a still-open payment whose goods ran out, without verifying it (None if it is settled or the goods
+    are there after all: then it is verified as usual)."""
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    if payment.status != Payment.Status.INITIATED or order.status != Order.Status.PENDING:
+        return None
+    _lines, _listings, short = _stock_of(order.pk, lock=True)
+    if not short:
+        return None
+    return _fail_out_of_stock(payment=payment, order=order, short=short)  # verified_at stays empty: never verified
 
 
 @transaction.atomic
@@ -259,20 +318,9 @@ def _settle(*, verified: Any, now: datetime.datetime) -> CallbackResult:
         order.parts.update(status=OrderPart.Status.CANCELLED)
         audit_record(by=None, action="order.payment_failed", obj=order, after={"authority": payment.authority})
         return CallbackResult("cancelled", order)
-    lines = list(OrderLine.objects.filter(part__order=order).select_related("part"))
-    listings = {x.pk: x for x in Listing.objects.select_for_update().filter(
-        pk__in=[line.listing_id for line in lines]).order_by("pk")}
-    short = [listings[line.listing_id] for line in lines if listings[line.listing_id].stock < line.quantity]
+    lines, listings, short = _stock_of(order.pk, lock=True)
     if short:
-        payment.status = Payment.Status.FAILED
-        payment.save()
-        order.status = Order.Status.FAILED
-        order.note = _("%(title)s ran out before the payment arrived; the payment was not settled and the bank "
-                       "returns it.") % {"title": short[0].title}
-        order.save()
-        order.parts.update(status=OrderPart.Status.CANCELLED)
-        audit_record(by=None, action="order.out_of_stock", obj=order, after={"authority": payment.authority})
-        return CallbackResult("out_of_stock", order)
+        return _fail_out_of_stock(payment=payment, order=order, short=short)
     for line in lines:
         listing = listings[line.listing_id]
         listing.stock -= line.quantity

@@ -646,6 +646,8 @@ class Builder:
             listings.append(market_services.listing_create(
                 by=seller, authorisation=authorisation, title=title, pack=pack, price=price,
                 stock=20 + 5 * i, description="برداشت پاییز ۱۴۰۵، خشک‌شده به روش سنتی، با برچسب اصالت"))
+        if not (settings.PAYMENT_GATEWAY == "fake" and settings.PAYMENT_FAKE_GATEWAY_ENABLED):
+            return  # the demo's orders are paid on the fake gateway only (dev settings), never on a real one
         buyers = [("مینا کاظمی", "09151234567", "مشهد، بلوار وکیل‌آباد، کوچه ۱۲، پلاک ۴"),
                   ("رضا احمدی", "09121112233", "تهران، خیابان ولیعصر، کوچه بهار، پلاک ۱۸"),
                   ("زهره مرادی", "09351234567", "بیرجند، خیابان مدرس، پلاک ۷"),
