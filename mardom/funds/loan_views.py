@@ -50,6 +50,18 @@ def loan_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def queue(request: HttpRequest, pk: int) -> HttpResponse:
+    """The payout queue as members see it: every place, names and amounts only on one's own."""
+    fund = selectors.fund_get(user=request.user, pk=pk)  # a member of the fund, or an officer over it
+    person_id = request.user.person_id
+    return render(request, "funds/queue.html", {
+        "fund": fund, "places": selectors.queue_places(fund=fund, person_id=person_id),
+        "waiting": selectors.waiting_applications(fund=fund, person_id=person_id),
+        "can_see_loans": has_perm_on(request.user, Perm.FUNDS_VIEW, fund),
+    })
+
+
+@login_required
 def loan_apply(request: HttpRequest, pk: int) -> HttpResponse:
     membership = selectors.membership_get(user=request.user, pk=pk)
     treasurer = has_perm_on(request.user, Perm.FUNDS_TREASURY, membership.fund)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mardom.core.digits import localize_digits
@@ -320,3 +322,35 @@ def loan_recipients(*, person_ids: set[int]) -> set[int]:
     market gives them priority for exhibition booths."""
     return set(Loan.objects.filter(membership__person_id__in=person_ids, disbursed_on__isnull=False)
                .values_list("membership__person_id", flat=True).distinct())
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    """One place in a fund's payout queue as a member may see it: whose it is only when it is her own."""
+
+    position: int
+    priority: str
+    applied_on: datetime.date
+    mine: bool
+    amount: int | None  # only on her own place
+    loan_id: int | None  # only on her own place
+
+
+def queue_places(*, fund: Fund, person_id: int | None) -> list[QueuePlace]:
+    """The fund's queue for a member's eyes: every place with its kind and month of application, names and
+    amounts only on her own. A fund's queue is its approved loans, a handful, so this reads them all."""
+    places = []
+    for position, loan in enumerate(loan_queue(fund=fund), 1):
+        mine = person_id is not None and loan.membership.person_id == person_id
+        places.append(QueuePlace(position=position, priority=loan.get_priority_display(),
+                                 applied_on=timezone.localtime(loan.applied_at).date(), mine=mine,
+                                 amount=loan.amount if mine else None, loan_id=loan.pk if mine else None))
+    return places
+
+
+def waiting_applications(*, fund: Fund, person_id: int | None) -> QuerySet[Loan]:
+    """A member's own loans not yet in the queue: applied or proposed, waiting for the manager."""
+    if person_id is None:
+        return Loan.objects.none()
+    return Loan.objects.filter(fund=fund, membership__person_id=person_id,
+                               status__in=[Loan.Status.APPLIED, Loan.Status.PROPOSED]).order_by("applied_at")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("members/<int:pk>/leave/", views.leave, name="leave"),
     path("members/<int:pk>/transfer/", views.transfer, name="transfer"),
     path("<int:pk>/loans/", loan_views.loan_list, name="loans"),
+    path("<int:pk>/queue/", loan_views.queue, name="queue"),
     path("members/<int:pk>/loans/new/", loan_views.loan_apply, name="loan-apply"),
     path("loans/<int:pk>/", loan_views.loan_detail, name="loan"),
     path("loans/<int:pk>/guarantees/", loan_views.guarantee_add, name="guarantee-add"),
