@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from mardom.core.audit import audit_record
 from mardom.core.errors import DomainError
-from mardom.core.jalali import to_jalali
+from mardom.core.jalali import format_jalali, to_jalali
 from mardom.core.money import format_number
 from mardom.core.text import normalize_text, search_key
 from mardom.orgs.models import OrgUnit
@@ -30,6 +30,7 @@ from mardom.production.models import Cluster, Colony, ColonyMember, Producer, Pr
 from . import serials
 from .models import Authorisation, Brand, BrandRules, Label, Lot, Sanction
 
+EARLIEST_RULES = datetime.date(1979, 3, 21)  # 1358/01/01: no brand of the programme is older
 MAX_QUANTITY = Decimal("100000000")
 MAX_LABELS_AT_ONCE = 5000
 # A genuine pack is checked a few times (shop, buyer, a gift); this many scans of one serial, or of a lot's
@@ -64,6 +65,9 @@ def brand_create(*, by: Any, owner: OrgUnit, name: str, specification: str, rule
         raise DomainError(_("Write the product and quality specification."), field="specification")
     if not rules:
         raise DomainError(_("Write the rules of use."), field="rules")
+    if effective_from < EARLIEST_RULES:
+        raise DomainError(_("Brand rules cannot take effect before %(limit)s.")
+                          % {"limit": format_jalali(EARLIEST_RULES)}, field="effective_from")
     if Brand.objects.filter(search_key=search_key(name)).exists():
         raise DomainError(_("A brand with this name already exists."), field="name")
     chain = (Cluster.objects.get(pk=owner.pk).value_chain if owner.kind == OrgUnit.Kind.CLUSTER
@@ -107,6 +111,11 @@ def brand_rules_add(*, by: Any, brand: Brand, text: str, effective_from: datetim
     if not text:
         raise DomainError(_("Write the rules of use."), field="text")
     latest = brand.rules.order_by("-version").first()
+    # Not before the brand began: the day its first rules took effect (never before 1358).
+    founded = brand.rules.order_by("version").values_list("effective_from", flat=True).first() or EARLIEST_RULES
+    if effective_from < max(founded, EARLIEST_RULES):
+        raise DomainError(_("Brand rules cannot take effect before %(limit)s.")
+                          % {"limit": format_jalali(max(founded, EARLIEST_RULES))}, field="effective_from")
     if latest is not None and effective_from < latest.effective_from:
         raise DomainError(_("A new version cannot take effect before the current one."), field="effective_from")
     if latest is not None and text == latest.text:

@@ -24,7 +24,7 @@ from .models import Draw
 @login_required
 def draw_list(request: HttpRequest, pk: int) -> HttpResponse:
     fund = selectors.fund_get(user=request.user, pk=pk)
-    can_manage = has_perm_on(request.user, Perm.FUNDS_MANAGE, fund)
+    can_manage = has_perm_on(request.user, Perm.FUNDS_DECIDE, fund)
     form = DrawAnnounceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_manage:
@@ -42,7 +42,7 @@ def draw_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _perform_form(request: HttpRequest, draw: Draw) -> DrawPerformForm | None:
     ready = draw.status == Draw.Status.ANNOUNCED and draw.scheduled_at <= timezone.now()
-    return DrawPerformForm() if ready and has_perm_on(request.user, Perm.FUNDS_MANAGE, draw.fund) else None
+    return DrawPerformForm() if ready and has_perm_on(request.user, Perm.FUNDS_DECIDE, draw.fund) else None
 
 
 @login_required
@@ -59,7 +59,7 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def draw_perform(request: HttpRequest, pk: int) -> HttpResponse:
     draw = selectors.draw_get(user=request.user, pk=pk)
-    if not has_perm_on(request.user, Perm.FUNDS_MANAGE, draw.fund):
+    if not has_perm_on(request.user, Perm.FUNDS_DECIDE, draw.fund):
         raise PermissionDenied
     form = DrawPerformForm(request.POST)
     if form.is_valid() and run_service(form, services.draw_perform, by=request.user, draw=draw,

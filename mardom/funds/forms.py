@@ -13,11 +13,11 @@ from mardom.core.forms import IntegerField, JalaliDateField, MoneyField, Nationa
 from mardom.core.jalali import month_name, to_jalali
 from mardom.orgs.models import Base
 
-from .models import FundRules, Loan, Membership
+from .models import FundRules, Loan, LoanClosure, Membership
 
 RULE_FIELDS = ("monthly_contribution", "min_months_before_loan", "loan_savings_multiple", "loan_cap", "max_months",
                "fee_policy", "fee_permille", "fee_cap_permille", "late_policy", "late_charge", "late_charge_cap",
-               "rounding_unit", "allow_transfer")
+               "rounding_unit", "allow_transfer", "late_entry_days")
 
 
 class RequestIdForm(forms.Form):
@@ -48,6 +48,9 @@ class RulesForm(forms.Form):
     late_charge_cap = MoneyField(label=_("Highest total late charge per installment"), required=False, min_value=0)
     rounding_unit = MoneyField(label=_("Installments rounded to"), min_value=1, initial=10_000)
     allow_transfer = forms.BooleanField(label=_("Memberships may be transferred"), required=False)
+    late_entry_days = IntegerField(
+        label=_("Days after which an entry is late"), min_value=0, max_value=366, initial=31,
+        help_text=_("A payment dated earlier than this is a late entry: only the fund's manager may enter it."))
 
     def rules_data(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in RULE_FIELDS}
@@ -210,11 +213,16 @@ class RepayForm(RequestIdForm):
         self.fields["paid_on"].max_value = timezone.localdate()
 
 
-class CloseForm(RequestIdForm):
-    kind = forms.ChoiceField(label=_("Close the loan as"), widget=forms.RadioSelect, choices=[
-        ("forgive", _("Forgiven (ابراء): the fund releases the borrower")),
-        ("write_off", _("Written off: the fund gives up collecting"))])
-    note = PersianCharField(label=_("Why"), max_length=300)
+class CloseForm(forms.Form):
+    """The manager's proposal; a second fund officer confirms it before anything is posted."""
+
+    kind = forms.ChoiceField(label=_("Close the loan as"), widget=forms.RadioSelect,
+                             choices=LoanClosure.Kind.choices)
+    reason = PersianCharField(label=_("Why"), max_length=300)
+
+
+class CloseConfirmForm(RequestIdForm):
+    pass
 
 
 class DrawAnnounceForm(forms.Form):

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from mardom.people.scopes import has_perm_on
 
 from . import selectors, services
 from .forms import (
+    CloseConfirmForm,
     CloseForm,
     DecisionForm,
     DisburseForm,
@@ -28,7 +29,7 @@ from .forms import (
     LoanApplyForm,
     RepayForm,
 )
-from .models import Guarantee, Loan
+from .models import Guarantee, Loan, LoanClosure
 
 
 def _post(request: HttpRequest) -> Any:
@@ -84,8 +85,10 @@ def loan_apply(request: HttpRequest, pk: int) -> HttpResponse:
 def _context(request: HttpRequest, loan: Loan, **forms: Any) -> dict[str, Any]:
     user = request.user
     treasurer = has_perm_on(user, Perm.FUNDS_TREASURY, loan.fund)
-    manager = has_perm_on(user, Perm.FUNDS_MANAGE, loan.fund)
+    manager = has_perm_on(user, Perm.FUNDS_DECIDE, loan.fund)  # the fund's own manager, not the officers above
     borrower = loan.membership.person_id == user.person_id
+    closures = list(loan.closures.select_related("proposed_by__person", "decided_by__person").order_by("-pk"))
+    pending = next((c for c in closures if c.status == LoanClosure.Status.PENDING), None)
     today = timezone.localdate()
     plan = selectors.loan_plan(loan=loan)
     context: dict[str, Any] = {
@@ -99,6 +102,11 @@ def _context(request: HttpRequest, loan: Loan, **forms: Any) -> dict[str, Any]:
                                                status=Guarantee.Status.REQUESTED).first() if user.person_id else None,
         "guarantee_form": None, "decision_form": None, "disburse_form": None, "repay_form": None, "close_form": None,
         "can_propose": treasurer and loan.status == Loan.Status.APPLIED,
+        "closures": closures, "pending_closure": pending,
+        # A second fund officer confirms: another manager or the treasurer, never the proposer or the borrower.
+        "confirm_form": CloseConfirmForm() if pending and (manager or treasurer) and not borrower
+        and pending.proposed_by_id != user.pk else None,
+        "can_withdraw_closure": bool(pending and manager),
         "can_cancel": (treasurer or borrower) and loan.status in (Loan.Status.APPLIED, Loan.Status.PROPOSED,
                                                                   Loan.Status.APPROVED),
     }
@@ -110,7 +118,7 @@ def _context(request: HttpRequest, loan: Loan, **forms: Any) -> dict[str, Any]:
         context["disburse_form"] = DisburseForm()
     if loan.status == Loan.Status.DISBURSED and treasurer:
         context["repay_form"] = RepayForm(initial={"amount": _next_amount(plan, context["standing"].paid)})
-    if loan.status == Loan.Status.DISBURSED and manager:
+    if loan.status == Loan.Status.DISBURSED and manager and pending is None and not borrower:
         context["close_form"] = CloseForm()
     if loan.status == Loan.Status.DISBURSED and treasurer:
         context["late_forms"] = [
@@ -228,13 +236,45 @@ def loan_repay(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def loan_close(request: HttpRequest, pk: int) -> HttpResponse:
-    def close(loan: Loan, *, kind: str, **kw: Any) -> Loan:
-        service = services.loan_forgive if kind == "forgive" else services.loan_write_off
-        return service(by=request.user, loan=loan, on=timezone.localdate(), **kw)
-
+    """The manager proposes forgiveness or a write-off; nothing is posted yet."""
     return _act(request, pk, "close_form", CloseForm(request.POST),
-                lambda d: {"kind": d["kind"], "note": d["note"], "idempotency_key": f"close:{d['request_id']}"},
-                close, _("The loan was closed."))
+                lambda d: {"kind": d["kind"], "reason": d["reason"]},
+                lambda loan, **kw: services.loan_close_propose(by=request.user, loan=loan, **kw),
+                _("The proposal was recorded; a second fund officer must confirm it before the loan is closed."))
+
+
+def _closure(request: HttpRequest, pk: int) -> LoanClosure:
+    """A closure proposal on a loan the user may see (404 otherwise)."""
+    closure = LoanClosure.objects.filter(pk=pk).first()
+    if closure is None:
+        raise Http404
+    selectors.loan_get(user=request.user, pk=closure.loan_id)
+    return closure
+
+
+@login_required
+@require_POST
+def loan_close_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    closure = _closure(request, pk)
+    form = CloseConfirmForm(request.POST)
+    if form.is_valid() and run_service(form, services.loan_close_confirm, by=request.user, closure=closure,
+                                       idempotency_key=f"close:{form.cleaned_data['request_id']}"):
+        messages.success(request, _("The loan was closed."))
+        return redirect("funds:loan", pk=closure.loan_id)
+    loan = selectors.loan_get(user=request.user, pk=closure.loan_id)
+    return render(request, "funds/loan_detail.html", _context(request, loan, confirm_form=form), status=400)
+
+
+@login_required
+@require_POST
+def loan_close_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    closure = _closure(request, pk)
+    try:
+        services.loan_close_withdraw(by=request.user, closure=closure)
+        messages.success(request, _("The proposal was withdrawn."))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("funds:loan", pk=closure.loan_id)
 
 
 @login_required

@@ -57,6 +57,9 @@ class FundRules(AppendOnlyModel):
     late_charge_cap = models.BigIntegerField(_("highest total late charge per installment"), default=0)
     rounding_unit = models.BigIntegerField(_("installments rounded to"), default=10_000)
     allow_transfer = models.BooleanField(_("memberships may be transferred"), default=False)
+    # A money record dated more than this many days before the day it is entered is a late entry: only the
+    # fund's manager may enter it, and it is marked as such on the passbook and in the audit log.
+    late_entry_days = models.PositiveSmallIntegerField(_("days after which an entry is late"), default=31)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
 
@@ -117,6 +120,7 @@ class Contribution(AppendOnlyModel):
     month = models.PositiveSmallIntegerField(_("month"))
     amount = models.BigIntegerField(_("amount"))
     paid_on = models.DateField(_("paid on"))
+    is_late = models.BooleanField(_("late entry"), default=False)
     entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, related_name="contribution")
 
     class Meta:
@@ -145,6 +149,7 @@ class Movement(AppendOnlyModel):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     amount = models.BigIntegerField(_("amount"))
     occurred_on = models.DateField(_("date"))
+    is_late = models.BooleanField(_("late entry"), default=False)
     entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, related_name="movement")
 
     class Meta:
@@ -211,6 +216,7 @@ class Loan(models.Model):
     fee = models.BigIntegerField(_("fee"), default=0)
     fee_policy = models.CharField(_("fee"), max_length=10, blank=True)
     disbursed_on = models.DateField(_("paid out on"), null=True, blank=True)
+    disbursed_late = models.BooleanField(_("payout entered late"), default=False)
     account = models.OneToOneField("ledger.Account", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="loan")
 
@@ -281,6 +287,7 @@ class Repayment(AppendOnlyModel):
     principal = models.BigIntegerField(_("principal"))
     fee = models.BigIntegerField(_("fee"))
     paid_on = models.DateField(_("paid on"))
+    is_late = models.BooleanField(_("late entry"), default=False)
     entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, related_name="repayment")
 
     class Meta:
@@ -352,6 +359,7 @@ class LateCharge(AppendOnlyModel):
     installment_number = models.PositiveSmallIntegerField(_("installment"))
     amount = models.BigIntegerField(_("amount"))
     paid_on = models.DateField(_("paid on"))
+    is_late = models.BooleanField(_("late entry"), default=False)
     entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, related_name="late_charge")
 
     class Meta:
@@ -362,3 +370,40 @@ class LateCharge(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.loan_id}/{self.installment_number} {self.amount}"
+
+
+class LoanClosure(models.Model):
+    """A proposal to close a paid-out loan without repayment: forgiveness (ابراء) or a write-off. The fund's
+    manager proposes it with a reason; a second fund officer (another manager, or the treasurer, never the
+    proposer) confirms it, and only then is the loss posted. A pending proposal can be withdrawn. Its status
+    follows CLOSURE_TRANSITIONS (funds.services.loans)."""
+
+    class Kind(models.TextChoices):
+        FORGIVE = "forgive", _("Forgiven (ابراء): the fund releases the borrower")
+        WRITE_OFF = "write_off", _("Written off: the fund gives up collecting")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second officer")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="closures")
+    kind = models.CharField(_("close the loan as"), max_length=10, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("loan closure")
+        verbose_name_plural = _("loan closures")
+        ordering = ["loan", "-proposed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["loan"], condition=models.Q(status="pending"),
+                                    name="funds_one_pending_closure_per_loan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.kind} {self.status}"

@@ -29,6 +29,7 @@ from .models import (
     Installment,
     Loan,
     Membership,
+    Movement,
     Repayment,
     months_between,
 )
@@ -104,9 +105,14 @@ def passbook(*, membership: Membership, limit: int = 200) -> list[dict[str, Any]
         membership.savings_account.postings.select_related("entry").order_by("-entry__seq")[:limit]
     )
     balance = -membership.savings_account.balance
+    ids = [posting.entry_id for posting in postings]
+    late = {*Contribution.objects.filter(entry_id__in=ids, is_late=True).values_list("entry_id", flat=True),
+            *Movement.objects.filter(entry_id__in=ids, is_late=True).values_list("entry_id", flat=True),
+            *Repayment.objects.filter(entry_id__in=ids, is_late=True).values_list("entry_id", flat=True)}
     rows = []
     for posting in postings:
-        rows.append({"entry": posting.entry, "amount": -posting.amount, "balance": balance})
+        rows.append({"entry": posting.entry, "amount": -posting.amount, "balance": balance,
+                     "late": posting.entry_id in late})
         balance += posting.amount
     return rows
 

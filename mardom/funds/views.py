@@ -160,7 +160,7 @@ def _membership_page(request: HttpRequest, membership: Membership, *, status: in
     treasury = can_treasure and active
     context = {
         "membership": membership, "fund": membership.fund, "passbook": selectors.passbook(membership=membership),
-        "loans": membership.loans.order_by("-applied_at"),
+        "loans": membership.loans.prefetch_related("closures").order_by("-applied_at"),
         "can_apply": active and (can_treasure or membership.person_id == request.user.person_id),
         "contributions": membership.contributions.order_by("-year", "-month")[:24],
         "contribution_form": ContributionForm() if treasury else None,

@@ -272,6 +272,8 @@ class JobAgreement(models.Model):
     rate_b = models.BigIntegerField(_("rate for grade B"), null=True, blank=True)
     rate_c = models.BigIntegerField(_("rate for grade C"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # No line of the account can be dated before this day (empty for agreements made before it was asked).
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
     created_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

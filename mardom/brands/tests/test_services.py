@@ -215,3 +215,16 @@ def test_a_brand_belongs_to_a_cluster_or_colony(world, county_officer, qaenat):
         services.brand_create(by=county_officer, owner=world.cluster, name="زعفران  قائنات", specification="x",
                               rules="x", effective_from=FROM)
     assert Brand.objects.count() == 1
+
+
+def test_brand_rules_cannot_take_effect_in_1921_or_before_the_brand_began(world, county_officer):
+    before = (Brand.objects.count(), BrandRules.objects.count())
+    with pytest.raises(DomainError) as error:
+        services.brand_create(by=county_officer, owner=world.cluster, name="زعفران کهن", specification="x",
+                              rules="x", effective_from=datetime.date(1921, 3, 21))
+    assert error.value.field == "effective_from"
+    with pytest.raises(DomainError) as error:
+        services.brand_rules_add(by=county_officer, brand=world.brand, text="قواعد تازه",
+                                 effective_from=FROM - datetime.timedelta(days=1))
+    assert error.value.field == "effective_from"
+    assert (Brand.objects.count(), BrandRules.objects.count()) == before

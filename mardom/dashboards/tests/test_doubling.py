@@ -27,7 +27,7 @@ def world(saffron_growers, make_person, make_user, qaenat, county_officer, time_
     owner_user = make_user(owner)
     leader = jobs.job_leader_register(by=county_officer, county=qaenat, owner=owner, name="تعاونی", functions=["sales"])
     agreement = jobs.job_agreement_create(by=owner_user, job_leader=leader, producer=growers[0], product=saffron,
-                                          pricing="purchase", rate_a=1_000_000)
+                                          pricing="purchase", rate_a=1_000_000, starts_on=datetime.date(2025, 3, 21))
     # Bought back this year: 50 g and 30 g (the second corrected away), and 20 g last year.
     jobs.output_receive(by=owner_user, agreement=agreement, quantity=Decimal(50), grade="a",
                         occurred_on=datetime.date(2026, 10, 1), idempotency_key="d1")

@@ -3,18 +3,20 @@
 from ..selectors import rules_in_force
 from .draws import draw_announce, draw_perform, draw_record
 from .loans import (
+    CLOSURE_TRANSITIONS,
     LOAN_TRANSITIONS,
     guarantee_request,
     guarantee_respond,
     late_charge_collect,
     loan_apply,
     loan_cancel,
+    loan_close_confirm,
+    loan_close_propose,
+    loan_close_withdraw,
     loan_decide,
     loan_disburse,
-    loan_forgive,
     loan_propose,
     loan_repay,
-    loan_write_off,
 )
 from .members import (
     FUND_ACCOUNTS,
@@ -32,10 +34,11 @@ from .members import (
 )
 
 __all__ = [
-    "FUND_ACCOUNTS", "LOAN_TRANSITIONS", "RulesInput", "contribution_key", "contribution_record",
+    "CLOSURE_TRANSITIONS", "FUND_ACCOUNTS", "LOAN_TRANSITIONS", "RulesInput", "contribution_key", "contribution_record",
     "contributions_record_month", "draw_announce", "draw_perform", "draw_record", "fund_create",
-    "guarantee_request", "guarantee_respond", "late_charge_collect", "loan_apply", "loan_cancel", "loan_decide",
-    "loan_disburse", "loan_forgive", "loan_propose", "loan_repay", "loan_write_off", "membership_join",
+    "guarantee_request", "guarantee_respond", "late_charge_collect", "loan_apply", "loan_cancel",
+    "loan_close_confirm", "loan_close_propose", "loan_close_withdraw", "loan_decide", "loan_disburse",
+    "loan_propose", "loan_repay", "membership_join",
     "membership_leave", "membership_transfer", "rules_change", "rules_in_force", "withdrawable",
     "withdrawal_record",
 ]

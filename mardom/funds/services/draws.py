@@ -41,7 +41,7 @@ def draw_record(draw: Draw) -> protocol.DrawRecord | protocol.DrawAnnouncement:
 @transaction.atomic
 def draw_announce(*, by: Any, fund: Fund, winners_count: int, scheduled_at: datetime.datetime,
                   now: datetime.datetime | None = None) -> Draw:
-    require(by, Perm.FUNDS_MANAGE, fund)
+    require(by, Perm.FUNDS_DECIDE, fund)
     now = now or timezone.now()
     if scheduled_at <= now:
         raise DomainError(_("Hold the draw in the future, so members can check the list first."),
@@ -71,7 +71,7 @@ def draw_announce(*, by: Any, fund: Fund, winners_count: int, scheduled_at: date
 @transaction.atomic
 def draw_perform(*, by: Any, draw: Draw, public_entropy: str = "", now: datetime.datetime | None = None) -> Draw:
     draw = Draw.objects.select_for_update(of=("self",)).select_related("fund").get(pk=draw.pk)
-    require(by, Perm.FUNDS_MANAGE, draw.fund)
+    require(by, Perm.FUNDS_DECIDE, draw.fund)
     now = now or timezone.now()
     if draw.status == Draw.Status.PERFORMED:
         raise DomainError(_("This draw was already performed."))

@@ -1,12 +1,15 @@
-"""The life of a loan: apply, guarantors accept in their own login, propose (maker), approve (checker),
-wait in the queue, pay out with a fixed schedule, repay, and end repaid, written off or forgiven (ابراء).
-Every status change follows LOAN_TRANSITIONS; every rial goes through the books."""
+"""The life of a loan: apply, guarantors accept in their own login, propose (maker), approve (checker: the
+fund's own manager), wait in the queue, pay out with a fixed schedule, repay, and end repaid, written off or
+forgiven (ابراء). Forgiveness and write-off are two steps too: the manager proposes with a reason, a second fund
+officer confirms. Every status change follows LOAN_TRANSITIONS (and CLOSURE_TRANSITIONS for those proposals);
+every rial goes through the books. Officers above the fund oversee: they read, they do not decide."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -14,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from mardom.core.audit import audit_record
 from mardom.core.errors import DomainError
+from mardom.core.jalali import format_jalali
 from mardom.core.money import format_money
 from mardom.core.text import normalize_text
 from mardom.ledger import services as ledger
@@ -22,8 +26,9 @@ from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on, require
 
 from .. import selectors
-from ..models import Guarantee, Installment, LateCharge, Loan, Membership, Repayment
+from ..models import Guarantee, Installment, LateCharge, Loan, LoanClosure, Membership, Repayment
 from ..schedule import allocate, build_schedule, fee_amount
+from .dates import check_entry_date, today_of
 
 S = Loan.Status
 LOAN_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -38,6 +43,12 @@ LOAN_TRANSITIONS: dict[str, frozenset[str]] = {
     S.FORGIVEN: frozenset(),
 }
 OPEN_STATUSES = (S.APPLIED, S.PROPOSED, S.APPROVED, S.DISBURSED)
+C = LoanClosure.Status
+CLOSURE_TRANSITIONS: dict[str, frozenset[str]] = {
+    C.PENDING: frozenset({C.CONFIRMED, C.WITHDRAWN}),
+    C.CONFIRMED: frozenset(),
+    C.WITHDRAWN: frozenset(),
+}
 
 
 def _move(loan: Loan, to: str) -> None:
@@ -161,9 +172,9 @@ def loan_propose(*, by: Any, loan: Loan, now: datetime.datetime | None = None) -
 @transaction.atomic
 def loan_decide(*, by: Any, loan: Loan, approve: bool, note: str = "",
                 now: datetime.datetime | None = None) -> Loan:
-    """The checker: someone other than the proposer (and not the borrower) approves or rejects."""
+    """The checker: the fund's own manager, not the proposer (and not the borrower), approves or rejects."""
     loan = _locked(loan)
-    require(by, Perm.FUNDS_MANAGE, loan.fund)
+    require(by, Perm.FUNDS_DECIDE, loan.fund)
     if loan.status != S.PROPOSED:
         raise DomainError(_("Only a proposed loan can be approved or rejected."))
     if loan.proposed_by_id == getattr(by, "pk", None):
@@ -196,9 +207,11 @@ def _book(loan: Loan) -> Book:
 
 
 @transaction.atomic
-def loan_disburse(*, by: Any, loan: Loan, on: datetime.date, idempotency_key: str) -> Loan:
+def loan_disburse(*, by: Any, loan: Loan, on: datetime.date, idempotency_key: str,
+                  today: datetime.date | None = None) -> Loan:
     """Pay out the loan at the head of the queue. The fee and the schedule are fixed now, from the rules
-    in force today; an upfront fee is kept back from what the member receives."""
+    in force today; an upfront fee is kept back from what the member receives. The treasurer pays out what
+    the manager approved (the treasury permission, which the officers above the fund do not hold)."""
     loan = _locked(loan)
     require(by, Perm.FUNDS_TREASURY, loan.fund)
     book = _book(loan)
@@ -211,6 +224,10 @@ def loan_disburse(*, by: Any, loan: Loan, on: datetime.date, idempotency_key: st
     if head is not None and head.pk != loan.pk:
         raise DomainError(_("Loans are paid out in queue order; %(name)s is first.")
                           % {"name": head.membership.person.full_name})
+    approved_on = timezone.localdate(loan.decided_at) if loan.decided_at else loan.fund.founded_on
+    late = check_entry_date(by=by, fund=loan.fund, day=on, field="on", not_before=approved_on,
+                            too_early=_("A loan cannot be paid out before it was approved (%(limit)s)."),
+                            today=today_of(today))
     rules = selectors.rules_in_force(fund=loan.fund, on=on)
     fee = fee_amount(loan.amount, rules.fee_permille) if rules.fee_policy != "none" else 0
     upfront = fee if rules.fee_policy == "upfront" else 0
@@ -232,8 +249,10 @@ def loan_disburse(*, by: Any, loan: Loan, on: datetime.date, idempotency_key: st
     )
     _move(loan, S.DISBURSED)
     loan.fee, loan.fee_policy, loan.disbursed_on, loan.account = fee, rules.fee_policy, on, account
-    loan.save(update_fields=["status", "fee", "fee_policy", "disbursed_on", "account"])
-    _audit(by, "loan.disburse", loan, amount=loan.amount, fee=fee, upfront=upfront)
+    loan.disbursed_late = late
+    loan.save(update_fields=["status", "fee", "fee_policy", "disbursed_on", "account", "disbursed_late"])
+    _audit(by, "loan.disburse", loan, amount=loan.amount, fee=fee, upfront=upfront, on=on.isoformat(),
+           **({"late_entry": True} if late else {}))
     return loan
 
 
@@ -242,21 +261,27 @@ def _release_guarantees(loan: Loan) -> None:
 
 
 @transaction.atomic
-def loan_repay(*, by: Any, loan: Loan, amount: int, paid_on: datetime.date, idempotency_key: str) -> Repayment:
+def loan_repay(*, by: Any, loan: Loan, amount: int, paid_on: datetime.date, idempotency_key: str,
+               today: datetime.date | None = None) -> Repayment:
     """Record a repayment: partial, one installment, several, or everything. Never more than is owed."""
-    return _repay(by=by, loan=loan, amount=amount, paid_on=paid_on, idempotency_key=idempotency_key, source=None)
+    return _repay(by=by, loan=loan, amount=amount, paid_on=paid_on, idempotency_key=idempotency_key, source=None,
+                  today=today)
 
 
 @transaction.atomic
 def loan_repay_from_savings(*, by: Any, loan: Loan, savings_account: Account, amount: int, paid_on: datetime.date,
-                            idempotency_key: str) -> Repayment:
+                            idempotency_key: str, today: datetime.date | None = None) -> Repayment:
     """Settle a loan from the borrower's own savings (when they leave the fund): no cash moves."""
     return _repay(by=by, loan=loan, amount=amount, paid_on=paid_on, idempotency_key=idempotency_key,
-                  source=savings_account)
+                  source=savings_account, today=today)
+
+
+def _before_payout() -> str:
+    return _("The date cannot be before the loan was paid out (%(limit)s).")
 
 
 def _repay(*, by: Any, loan: Loan, amount: int, paid_on: datetime.date, idempotency_key: str,
-           source: Account | None) -> Repayment:
+           source: Account | None, today: datetime.date | None) -> Repayment:
     loan = _locked(loan)
     require(by, Perm.FUNDS_TREASURY, loan.fund)
     book = _book(loan)
@@ -267,6 +292,9 @@ def _repay(*, by: Any, loan: Loan, amount: int, paid_on: datetime.date, idempote
         raise DomainError(_("Only a loan that was paid out can be repaid."))
     if amount <= 0:
         raise DomainError(_("The amount must be more than zero."), field="amount")
+    assert loan.disbursed_on is not None
+    late = check_entry_date(by=by, fund=loan.fund, day=paid_on, field="paid_on", not_before=loan.disbursed_on,
+                            too_early=_before_payout(), today=today_of(today))
     plan = selectors.loan_plan(loan=loan)
     paid = loan.repayments.aggregate(s=Sum("amount"))["s"] or 0
     remaining = sum(p.total for p in plan) - paid
@@ -282,65 +310,130 @@ def _repay(*, by: Any, loan: Loan, amount: int, paid_on: datetime.date, idempote
     entry = ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="repayment",
                               occurred_on=paid_on, memo=f"loan {loan.pk} repayment", lines=lines)
     repayment = Repayment.objects.create(loan=loan, amount=amount, principal=split.principal, fee=split.fee,
-                                         paid_on=paid_on, entry=entry)
+                                         paid_on=paid_on, entry=entry, is_late=late)
     if amount == remaining:
         _move(loan, S.REPAID)
         loan.save(update_fields=["status"])
         _release_guarantees(loan)
     audit_record(by=by, action="loan.repay", obj=loan, scope_path=loan.fund.path or "",
-                 after={"amount": amount, "principal": split.principal, "fee": split.fee, "status": loan.status})
+                 after={"amount": amount, "principal": split.principal, "fee": split.fee, "status": loan.status,
+                        "paid_on": paid_on.isoformat(), **({"late_entry": True} if late else {})})
     return repayment
 
 
-def _close_with_loss(*, by: Any, loan: Loan, to: str, kind: str, note: str, idempotency_key: str,
-                     on: datetime.date) -> Loan:
+def _move_closure(closure: LoanClosure, to: str) -> None:
+    if to not in CLOSURE_TRANSITIONS[closure.status]:
+        raise DomainError(_("This proposal is “%(current)s” and cannot become “%(new)s”.")
+                          % {"current": closure.get_status_display(), "new": LoanClosure.Status(to).label})
+    closure.status = to
+
+
+def _closure_audit(by: Any, action: str, closure: LoanClosure, **after: Any) -> None:
+    audit_record(by=by, action=action, obj=closure.loan, scope_path=closure.loan.fund.path or "",
+                 after={"closure": closure.pk, "kind": closure.kind, "status": closure.status,
+                        "reason": closure.reason, **after})
+
+
+@transaction.atomic
+def loan_close_propose(*, by: Any, loan: Loan, kind: str, reason: str,
+                       now: datetime.datetime | None = None) -> LoanClosure:
+    """The maker: the fund's manager proposes to forgive (ابراء) or write off what is left, saying why.
+    Nothing is posted until a second fund officer confirms (loan_close_confirm)."""
     loan = _locked(loan)
-    require(by, Perm.FUNDS_MANAGE, loan.fund)
-    if loan.status == to:
-        return loan
+    require(by, Perm.FUNDS_DECIDE, loan.fund)
+    if kind not in LoanClosure.Kind.values:
+        raise DomainError(_("Choose forgiveness or write-off."), field="kind")
+    reason = normalize_text(reason)
+    if not reason:
+        raise DomainError(_("Write down why."), field="reason")
+    if loan.status != S.DISBURSED:
+        raise DomainError(_("Only a loan that was paid out and is still owed can be closed this way."))
+    if _is_self(by, loan.membership):
+        raise DomainError(_("No one can decide on their own loan."))
+    if loan.closures.filter(status=C.PENDING).exists():
+        raise DomainError(_("A proposal to close this loan is already waiting; confirm or withdraw it first."))
+    closure = LoanClosure.objects.create(loan=loan, kind=kind, reason=reason[:300], proposed_by=by,
+                                         proposed_at=now or timezone.now())
+    _closure_audit(by, "loan.close_propose", closure)
+    return closure
+
+
+def _locked_closure(closure: LoanClosure) -> LoanClosure:
+    return LoanClosure.objects.select_for_update(of=("self",)).select_related("loan", "loan__fund").get(
+        pk=closure.pk)
+
+
+@transaction.atomic
+def loan_close_confirm(*, by: Any, closure: LoanClosure, idempotency_key: str,
+                       on: datetime.date | None = None, now: datetime.datetime | None = None) -> Loan:
+    """The checker: a second fund officer (another manager, or the fund's treasurer), never the proposer
+    nor the borrower, confirms; only now is the loss posted to the fund's capital and the loan closed."""
+    closure = _locked_closure(closure)
+    loan = _locked(closure.loan)
+    if not (has_perm_on(by, Perm.FUNDS_DECIDE, loan.fund) or has_perm_on(by, Perm.FUNDS_TREASURY, loan.fund)):
+        raise PermissionDenied
+    to = S.FORGIVEN if closure.kind == LoanClosure.Kind.FORGIVE else S.WRITTEN_OFF
+    if closure.status == C.CONFIRMED and loan.status == to:
+        return loan  # the same request again
+    if closure.proposed_by_id == getattr(by, "pk", None):
+        raise DomainError(_("Whoever proposed closing a loan cannot also confirm it: a second officer must."))
+    if _is_self(by, loan.membership):
+        raise DomainError(_("No one can decide on their own loan."))
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    on = on or today
+    assert loan.disbursed_on is not None
+    if on > today or on < loan.disbursed_on:
+        raise DomainError(_("The date cannot be before the loan was paid out (%(limit)s) or after today.")
+                          % {"limit": format_jalali(loan.disbursed_on)})
+    _move_closure(closure, C.CONFIRMED)
     _move(loan, to)
     assert loan.account is not None
     book = _book(loan)
+    kind = "forgiveness" if to == S.FORGIVEN else "write_off"
     outstanding = Account.objects.get(pk=loan.account.pk).balance
     if outstanding:
         ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind=kind, occurred_on=on,
-                          memo=f"loan {loan.pk}: {normalize_text(note)}"[:300],
+                          memo=f"loan {loan.pk}: {closure.reason}"[:300],
                           lines=[(Account.objects.get(book=book, code="equity"), outstanding),
                                  (loan.account, -outstanding)])
-    loan.decision_note = normalize_text(note)
+    closure.decided_by, closure.decided_at = by, now
+    closure.save(update_fields=["status", "decided_by", "decided_at"])
+    loan.decision_note = closure.reason
     loan.save(update_fields=["status", "decision_note"])
     _release_guarantees(loan)
-    _audit(by, f"loan.{kind}", loan, outstanding=outstanding, note=loan.decision_note)
+    _closure_audit(by, f"loan.{kind}", closure, outstanding=outstanding, proposed_by=closure.proposed_by_id,
+                   loan_status=loan.status)
     return loan
 
 
 @transaction.atomic
-def loan_write_off(*, by: Any, loan: Loan, note: str, idempotency_key: str, on: datetime.date) -> Loan:
-    """The fund gives up collecting what is left (the loss falls on the fund's capital)."""
-    if not normalize_text(note):
-        raise DomainError(_("Write down why."), field="note")
-    return _close_with_loss(by=by, loan=loan, to=S.WRITTEN_OFF, kind="write_off", note=note,
-                            idempotency_key=idempotency_key, on=on)
-
-
-@transaction.atomic
-def loan_forgive(*, by: Any, loan: Loan, note: str, idempotency_key: str, on: datetime.date) -> Loan:
-    """ابراء: the fund releases the borrower from what is left, as an act of charity."""
-    if not normalize_text(note):
-        raise DomainError(_("Write down why."), field="note")
-    return _close_with_loss(by=by, loan=loan, to=S.FORGIVEN, kind="forgiveness", note=note,
-                            idempotency_key=idempotency_key, on=on)
+def loan_close_withdraw(*, by: Any, closure: LoanClosure, now: datetime.datetime | None = None) -> LoanClosure:
+    """A fund manager withdraws a proposal that is still waiting; nothing was posted, nothing is."""
+    closure = _locked_closure(closure)
+    require(by, Perm.FUNDS_DECIDE, closure.loan.fund)
+    if closure.status == C.WITHDRAWN:
+        return closure
+    _move_closure(closure, C.WITHDRAWN)
+    closure.decided_by, closure.decided_at = by, now or timezone.now()
+    closure.save(update_fields=["status", "decided_by", "decided_at"])
+    _closure_audit(by, "loan.close_withdraw", closure)
+    return closure
 
 
 @transaction.atomic
 def late_charge_collect(*, by: Any, loan: Loan, installment_number: int, amount: int, paid_on: datetime.date,
-                        idempotency_key: str) -> LateCharge:
+                        idempotency_key: str, today: datetime.date | None = None) -> LateCharge:
     """Collect a late charge the rules allow on one late installment; it goes to the charity account."""
     loan = _locked(loan)
     require(by, Perm.FUNDS_TREASURY, loan.fund)
     done = LateCharge.objects.filter(loan=loan, entry__idempotency_key=idempotency_key).first()
     if done is not None:
         return done
+    if loan.disbursed_on is None:
+        raise DomainError(_("Only a loan that was paid out can be repaid."))
+    late = check_entry_date(by=by, fund=loan.fund, day=paid_on, field="paid_on", not_before=loan.disbursed_on,
+                            too_early=_before_payout(), today=today_of(today))
     allowed = selectors.late_charges_due(loan=loan, on=paid_on).get(installment_number, 0)
     if amount <= 0 or amount > allowed:
         raise DomainError(_("The rules allow at most %(amount)s of late charge on this installment.")
@@ -351,6 +444,7 @@ def late_charge_collect(*, by: Any, loan: Loan, installment_number: int, amount:
                               lines=[(Account.objects.get(book=book, code="cash"), amount),
                                      (Account.objects.get(book=book, code="charity"), -amount)])
     charge = LateCharge.objects.create(loan=loan, installment_number=installment_number, amount=amount,
-                                       paid_on=paid_on, entry=entry)
-    _audit(by, "loan.late_charge", loan, installment=installment_number, amount=amount)
+                                       paid_on=paid_on, entry=entry, is_late=late)
+    _audit(by, "loan.late_charge", loan, installment=installment_number, amount=amount,
+           **({"late_entry": True} if late else {}))
     return charge

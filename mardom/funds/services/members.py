@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from mardom.core.audit import audit_record
 from mardom.core.errors import DomainError
-from mardom.core.jalali import to_jalali
+from mardom.core.jalali import format_jalali, to_jalali
 from mardom.core.money import format_money
 from mardom.core.text import normalize_text, search_key
 from mardom.ledger import services as ledger
@@ -29,6 +29,7 @@ from mardom.people.scopes import require
 from .. import selectors
 from ..models import Contribution, Fund, FundRules, Guarantee, Loan, Membership, Movement
 from ..selectors import rules_in_force
+from .dates import check_entry_date, check_founding, today_of
 from .loans import loan_repay_from_savings
 
 A, S = Account.Type, Account.Side
@@ -56,6 +57,7 @@ class RulesInput:
     late_charge_cap: int = 0
     rounding_unit: int = 10_000
     allow_transfer: bool = False
+    late_entry_days: int = 31
 
 
 def _check_rules(rules: RulesInput) -> None:
@@ -77,6 +79,13 @@ def _check_rules(rules: RulesInput) -> None:
         raise DomainError(_("The monthly late charge cannot exceed its cap."), field="late_charge")
     if rules.rounding_unit <= 0 or rules.rounding_unit > rules.monthly_contribution * 100:
         raise DomainError(_("Choose a sensible rounding unit, for example 10,000 rials."), field="rounding_unit")
+    if not 0 <= rules.late_entry_days <= 366:
+        raise DomainError(_("Choose from 0 to 366 days."), field="late_entry_days")
+
+
+def _marked(after: dict[str, Any], late: bool) -> dict[str, Any]:
+    """The audit record's `after`, marked when the record is a late entry."""
+    return {**after, "late_entry": True} if late else after
 
 
 def _rules_row(fund: Fund, effective_from: datetime.date, rules: RulesInput, by: Any,
@@ -89,11 +98,12 @@ def _rules_row(fund: Fund, effective_from: datetime.date, rules: RulesInput, by:
 def fund_create(*, by: Any, base: Base, name: str, founded_on: datetime.date, rules: RulesInput,
                 now: datetime.datetime | None = None) -> Fund:
     require(by, Perm.FUNDS_MANAGE, base)
+    now = now or timezone.now()
+    check_founding(founded_on, today=timezone.localdate(now))
     _check_rules(rules)
     name = normalize_text(name)
     if OrgUnit.objects.filter(kind=OrgUnit.Kind.FUND, parent=base, search_key=search_key(name)).exists():
         raise DomainError(_("This base already has a fund with this name."), field="name")
-    now = now or timezone.now()
     fund = Fund.objects.create(kind=OrgUnit.Kind.FUND, name=name, search_key=search_key(name), parent=base,
                                place=base.place, founded_on=founded_on)
     unit_set_path(fund)
@@ -141,7 +151,7 @@ def _cash(book: Book) -> Account:
 
 @transaction.atomic
 def membership_join(*, by: Any, fund: Fund, person: Person, opening_deposit: int, joined_on: datetime.date,
-                    idempotency_key: str) -> Membership:
+                    idempotency_key: str, today: datetime.date | None = None) -> Membership:
     """Enrol a person with an opening deposit; the same key again returns the same membership."""
     require(by, Perm.FUNDS_TREASURY, fund)
     book = _locked_book(fund)  # also serialises membership numbering
@@ -152,6 +162,9 @@ def membership_join(*, by: Any, fund: Fund, person: Person, opening_deposit: int
         raise DomainError(_("The opening deposit must be more than zero."), field="opening_deposit")
     if Membership.objects.filter(fund=fund, person=person, status=Membership.Status.ACTIVE).exists():
         raise DomainError(_("This person is already a member of this fund."), field="national_id")
+    late = check_entry_date(by=by, fund=fund, day=joined_on, field="joined_on", not_before=fund.founded_on,
+                            too_early=_("No one can join before the fund was founded (%(limit)s)."),
+                            today=today_of(today))
     number = (Membership.objects.filter(fund=fund).aggregate(n=Max("number"))["n"] or 0) + 1
     account = ledger.account_open(book=book, code=f"savings:{number}",
                                   name=f"Savings of member {number}", type=A.LIABILITY, side=S.CREDIT)
@@ -161,10 +174,10 @@ def membership_join(*, by: Any, fund: Fund, person: Person, opening_deposit: int
                               occurred_on=joined_on, memo=f"member {number} joined",
                               lines=[(_cash(book), opening_deposit), (account, -opening_deposit)])
     Movement.objects.create(membership=membership, kind=Movement.Kind.OPENING, amount=opening_deposit,
-                            occurred_on=joined_on, entry=entry)
+                            occurred_on=joined_on, entry=entry, is_late=late)
     account.refresh_from_db(fields=["balance"])  # the posting moved it in the database
     audit_record(by=by, action="membership.join", obj=membership, scope_path=fund.path or "",
-                 after={"person": person.pk, "number": number, "opening_deposit": opening_deposit})
+                 after=_marked({"person": person.pk, "number": number, "opening_deposit": opening_deposit}, late))
     return membership
 
 
@@ -174,7 +187,7 @@ def contribution_key(membership: Membership, year: int, month: int) -> str:
 
 
 def _record_contribution(*, by: Any, book: Book, cash: Account, membership: Membership, year: int, month: int,
-                         amount: int, paid_on: datetime.date) -> tuple[Contribution, bool]:
+                         amount: int, paid_on: datetime.date, late: bool = False) -> tuple[Contribution, bool]:
     """The month's contribution and whether this call recorded it (False: it was there already).
     The caller must hold the book's lock (`_locked_book`)."""
     existing = Contribution.objects.filter(membership=membership, year=year, month=month).first()
@@ -187,7 +200,11 @@ def _record_contribution(*, by: Any, book: Book, cash: Account, membership: Memb
     )
     # Callers hold the book's lock, so no one else can be recording this month: no savepoint needed.
     return Contribution.objects.create(membership=membership, year=year, month=month, amount=amount,
-                                       paid_on=paid_on, entry=entry), True
+                                       paid_on=paid_on, entry=entry, is_late=late), True
+
+
+def _before_joining() -> str:
+    return _("The date cannot be before the member joined (%(limit)s).")
 
 
 def _check_period(membership: Membership, year: int, month: int, paid_on: datetime.date) -> None:
@@ -199,16 +216,20 @@ def _check_period(membership: Membership, year: int, month: int, paid_on: dateti
     today = to_jalali(paid_on)
     if (year, month) > (today.year, today.month + 12):
         raise DomainError(_("Contributions can be paid at most a year ahead."), field="month")
+    if paid_on < membership.joined_on:
+        raise DomainError(_before_joining() % {"limit": format_jalali(membership.joined_on)}, field="paid_on")
 
 
 @transaction.atomic
 def contribution_record(*, by: Any, membership: Membership, year: int, month: int, paid_on: datetime.date,
-                        amount: int | None = None) -> Contribution:
+                        amount: int | None = None, today: datetime.date | None = None) -> Contribution:
     fund = membership.fund
     require(by, Perm.FUNDS_TREASURY, fund)
     if membership.status != Membership.Status.ACTIVE:
         raise DomainError(_("This membership is not active."))
     _check_period(membership, year, month, paid_on)
+    late = check_entry_date(by=by, fund=fund, day=paid_on, field="paid_on", not_before=membership.joined_on,
+                            too_early=_before_joining(), today=today_of(today))
     rules = rules_in_force(fund=fund, on=paid_on)
     amount = rules.monthly_contribution if amount is None else amount
     if amount <= 0:
@@ -218,20 +239,26 @@ def contribution_record(*, by: Any, membership: Membership, year: int, month: in
                           field="amount")
     book = _locked_book(fund)
     contribution, created = _record_contribution(by=by, book=book, cash=_cash(book), membership=membership,
-                                                 year=year, month=month, amount=amount, paid_on=paid_on)
+                                                 year=year, month=month, amount=amount, paid_on=paid_on,
+                                                 late=late)
     if created:  # a second treasurer recording the same month leaves no second trace
         audit_record(by=by, action="contribution.record", obj=contribution, scope_path=fund.path or "",
-                     after={"membership": membership.pk, "period": f"{year}-{month:02d}", "amount": amount})
+                     after=_marked({"membership": membership.pk, "period": f"{year}-{month:02d}", "amount": amount},
+                                   late))
     return contribution
 
 
 @transaction.atomic
 def contributions_record_month(*, by: Any, fund: Fund, year: int, month: int, paid_on: datetime.date,
-                               memberships: Iterable[Membership]) -> list[Contribution]:
+                               memberships: Iterable[Membership], today: datetime.date | None = None
+                               ) -> list[Contribution]:
     """Record one month for many members at once, all or nothing: if anything fails (or the process
     dies) nothing of the batch is written, and running it again completes it; members who had already
     paid that month are left as they were."""
     require(by, Perm.FUNDS_TREASURY, fund)
+    late = check_entry_date(by=by, fund=fund, day=paid_on, field="paid_on", not_before=fund.founded_on,
+                            too_early=_("The date cannot be before the fund was founded (%(limit)s)."),
+                            today=today_of(today))
     rules = rules_in_force(fund=fund, on=paid_on)
     book = _locked_book(fund)
     cash = _cash(book)
@@ -242,11 +269,11 @@ def contributions_record_month(*, by: Any, fund: Fund, year: int, month: int, pa
         _check_period(membership, year, month, paid_on)
         contribution, _created = _record_contribution(by=by, book=book, cash=cash, membership=membership,
                                                       year=year, month=month, amount=rules.monthly_contribution,
-                                                      paid_on=paid_on)
+                                                      paid_on=paid_on, late=late)
         recorded.append(contribution)
     audit_record(by=by, action="contribution.month", obj=fund, scope_path=fund.path or "",
-                 after={"period": f"{year}-{month:02d}", "members": len(recorded),
-                        "amount": rules.monthly_contribution})
+                 after=_marked({"period": f"{year}-{month:02d}", "members": len(recorded),
+                                "amount": rules.monthly_contribution}, late))
     return recorded
 
 
@@ -257,7 +284,7 @@ def withdrawable(membership: Membership) -> int:
 
 @transaction.atomic
 def withdrawal_record(*, by: Any, membership: Membership, amount: int, occurred_on: datetime.date,
-                      idempotency_key: str) -> Movement:
+                      idempotency_key: str, today: datetime.date | None = None) -> Movement:
     fund = membership.fund
     require(by, Perm.FUNDS_TREASURY, fund)
     # Locked before `withdrawable` is computed: two withdrawals (or a withdrawal and a guarantee) may not
@@ -277,19 +304,21 @@ def withdrawal_record(*, by: Any, membership: Membership, amount: int, occurred_
     cash = _cash(book)
     if amount > cash.balance:
         raise DomainError(_("The fund's cash is not enough for this withdrawal."), field="amount")
+    late = check_entry_date(by=by, fund=fund, day=occurred_on, field="occurred_on", not_before=membership.joined_on,
+                            too_early=_before_joining(), today=today_of(today))
     entry = ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="withdrawal",
                               occurred_on=occurred_on, memo=f"member {membership.number} withdrawal",
                               lines=[(membership.savings_account, amount), (cash, -amount)])
     movement = Movement.objects.create(membership=membership, kind=Movement.Kind.WITHDRAWAL, amount=amount,
-                                       occurred_on=occurred_on, entry=entry)
+                                       occurred_on=occurred_on, entry=entry, is_late=late)
     audit_record(by=by, action="membership.withdraw", obj=membership, scope_path=fund.path or "",
-                 after={"amount": amount})
+                 after=_marked({"amount": amount, "occurred_on": occurred_on.isoformat()}, late))
     return movement
 
 
 @transaction.atomic
 def membership_leave(*, by: Any, membership: Membership, left_on: datetime.date,
-                     idempotency_key: str) -> Membership:
+                     idempotency_key: str, today: datetime.date | None = None) -> Membership:
     """The member leaves; their savings (less what they owe, once loans exist) are paid back."""
     fund = membership.fund
     require(by, Perm.FUNDS_TREASURY, fund)
@@ -307,6 +336,14 @@ def membership_leave(*, by: Any, membership: Membership, left_on: datetime.date,
                             "repaid or another guarantor takes their place."))
     if Loan.objects.filter(membership=membership, status__in=["applied", "proposed", "approved"]).exists():
         raise DomainError(_("Cancel this member's loan application first."))
+    today = today_of(today)
+    late = check_entry_date(by=by, fund=fund, day=left_on, field="left_on", not_before=membership.joined_on,
+                            too_early=_before_joining(), today=today)
+    paid_out = Loan.objects.filter(membership=membership, status=Loan.Status.DISBURSED).aggregate(
+        last=Max("disbursed_on"))["last"]
+    if paid_out is not None and left_on < paid_out:
+        raise DomainError(_("The date cannot be before the member's loan was paid out (%(limit)s).")
+                          % {"limit": format_jalali(paid_out)}, field="left_on")
     balance = membership.savings
     # What the member still owes is settled from their savings first; the rest is paid back in cash.
     for loan in Loan.objects.filter(membership=membership, status=Loan.Status.DISBURSED).select_related("account"):
@@ -317,7 +354,8 @@ def membership_leave(*, by: Any, membership: Membership, left_on: datetime.date,
                                 "first.") % {"owed": format_money(owed)})
         if owed:
             loan_repay_from_savings(by=by, loan=loan, savings_account=membership.savings_account, amount=owed,
-                                    paid_on=left_on, idempotency_key=f"{idempotency_key}:loan:{loan.pk}")
+                                    paid_on=left_on, idempotency_key=f"{idempotency_key}:loan:{loan.pk}",
+                                    today=today)
             balance -= owed
     if balance:
         cash = _cash(book)
@@ -327,17 +365,17 @@ def membership_leave(*, by: Any, membership: Membership, left_on: datetime.date,
                                   occurred_on=left_on, memo=f"member {membership.number} left",
                                   lines=[(membership.savings_account, balance), (cash, -balance)])
         Movement.objects.create(membership=membership, kind=Movement.Kind.SETTLEMENT, amount=balance,
-                                occurred_on=left_on, entry=entry)
+                                occurred_on=left_on, entry=entry, is_late=late)
     membership.status, membership.left_on = Membership.Status.LEFT, left_on
     membership.save(update_fields=["status", "left_on"])
     audit_record(by=by, action="membership.leave", obj=membership, scope_path=fund.path or "",
-                 after={"returned": balance})
+                 after=_marked({"returned": balance, "left_on": left_on.isoformat()}, late))
     return membership
 
 
 @transaction.atomic
 def membership_transfer(*, by: Any, membership: Membership, to_person: Person, on: datetime.date,
-                        idempotency_key: str) -> Membership:
+                        idempotency_key: str, today: datetime.date | None = None) -> Membership:
     """Hand a membership to another person where the fund's rules allow it (an heir, a family member): the
     savings move to a new membership of that person, with the old one's seniority, and the old one closes."""
     fund = membership.fund
@@ -360,6 +398,8 @@ def membership_transfer(*, by: Any, membership: Membership, to_person: Person, o
     open_loans = Loan.objects.filter(membership=membership, status__in=["applied", "proposed", "approved", "disbursed"])
     if open_loans.exists() or Guarantee.objects.filter(guarantor=membership, status="accepted").exists():
         raise DomainError(_("A membership with an open loan or guarantee cannot be transferred."))
+    late = check_entry_date(by=by, fund=fund, day=on, field="on", not_before=membership.joined_on,
+                            too_early=_before_joining(), today=today_of(today))
     number = (Membership.objects.filter(fund=fund).aggregate(n=Max("number"))["n"] or 0) + 1
     account = ledger.account_open(book=book, code=f"savings:{number}", name=f"Savings of member {number}",
                                   type=A.LIABILITY, side=S.CREDIT)
@@ -371,9 +411,9 @@ def membership_transfer(*, by: Any, membership: Membership, to_person: Person, o
                                   occurred_on=on, memo=f"member {membership.number} -> member {number}",
                                   lines=[(membership.savings_account, balance), (account, -balance)])
         Movement.objects.create(membership=successor, kind=Movement.Kind.DEPOSIT, amount=balance, occurred_on=on,
-                                entry=entry)
+                                entry=entry, is_late=late)
     membership.status, membership.left_on = Membership.Status.TRANSFERRED, on
     membership.save(update_fields=["status", "left_on"])
     audit_record(by=by, action="membership.transfer", obj=membership, scope_path=fund.path or "",
-                 after={"to_person": to_person.pk, "new_number": number, "savings": balance})
+                 after=_marked({"to_person": to_person.pk, "new_number": number, "savings": balance}, late))
     return successor

@@ -30,6 +30,7 @@ def join(treasurer: Any, fund: Any, make_person: Any, base: Any) -> Any:
 
     def make(deposit: int = 1_000_000, on: datetime.date = FOUNDED, person: Any = None) -> Any:
         return services.membership_join(by=treasurer, fund=fund, person=person or make_person(base),
-                                        opening_deposit=deposit, joined_on=on, idempotency_key=f"join-{next(counter)}")
+                                        opening_deposit=deposit, joined_on=on, idempotency_key=f"join-{next(counter)}",
+                                        today=on)
 
     return make

@@ -24,7 +24,7 @@ def test_two_withdrawals_cannot_both_spend_the_same_free_savings(join: Any, trea
 
     def withdraw(i: int) -> Any:
         return services.withdrawal_record(by=treasurer, membership=Membership.objects.get(pk=member.pk),
-                                          amount=3_000_000, occurred_on=PAID, idempotency_key=f"w{i}")
+                                          amount=3_000_000, occurred_on=PAID, idempotency_key=f"w{i}", today=PAID)
 
     outcomes = at_once(2, withdraw)
     assert sorted(status for status, _ in outcomes) == ["error", "ok"], outcomes
@@ -36,7 +36,7 @@ def test_two_withdrawals_cannot_both_spend_the_same_free_savings(join: Any, trea
 def test_two_treasurers_recording_the_same_month_record_it_once(join: Any, treasurer: Any, fund: Any) -> None:
     member = join(1_000_000)
     outcomes = at_once(2, lambda _i: services.contribution_record(
-        by=treasurer, membership=Membership.objects.get(pk=member.pk), year=1403, month=2, paid_on=PAID))
+        by=treasurer, membership=Membership.objects.get(pk=member.pk), year=1403, month=2, paid_on=PAID, today=PAID))
     assert [status for status, _ in outcomes] == ["ok", "ok"], outcomes
     assert Contribution.objects.filter(membership=member).count() == 1
     assert Membership.objects.get(pk=member.pk).savings == 1_500_000
@@ -47,7 +47,7 @@ def test_the_same_enrolment_sent_twice_at_once_enrols_once(treasurer: Any, fund:
     person = make_person(base)
     outcomes = at_once(2, lambda _i: services.membership_join(
         by=treasurer, fund=fund, person=person, opening_deposit=1_000_000, joined_on=PAID,
-        idempotency_key="join-once"))
+        idempotency_key="join-once", today=PAID))
     assert [status for status, _ in outcomes] == ["ok", "ok"], outcomes
     assert outcomes[0][1].pk == outcomes[1][1].pk
     assert Membership.objects.filter(person=person).count() == 1 and Movement.objects.count() == 1

@@ -58,7 +58,7 @@ def _child(db_name: str, fund_pk: int, by_pk: int, membership_pks: list[int], po
     members._record_contribution = record_then_stall
     memberships = list(Membership.objects.filter(pk__in=membership_pks).select_related("savings_account"))
     services.contributions_record_month(by=User.objects.get(pk=by_pk), fund=Fund.objects.get(pk=fund_pk),
-                                        year=YEAR, month=MONTH, paid_on=PAID_ON, memberships=memberships)
+                                        year=YEAR, month=MONTH, paid_on=PAID_ON, memberships=memberships, today=PAID_ON)
 
 
 def test_a_month_killed_half_way_leaves_nothing_and_runs_again(fund: Any, treasurer: Any, join: Any) -> None:
@@ -104,7 +104,7 @@ def test_a_month_killed_half_way_leaves_nothing_and_runs_again(fund: Any, treasu
     # Run again, here: the month is completed, once per member, as if the crash had never happened.
     again = list(Membership.objects.filter(fund=fund).select_related("savings_account"))
     recorded = services.contributions_record_month(by=treasurer, fund=fund, year=YEAR, month=MONTH,
-                                                   paid_on=PAID_ON, memberships=again)
+                                                   paid_on=PAID_ON, memberships=again, today=PAID_ON)
     monthly = services.rules_in_force(fund=fund, on=PAID_ON).monthly_contribution
     assert len(recorded) == MEMBERS
     assert Contribution.objects.filter(membership__fund=fund, year=YEAR, month=MONTH).count() == MEMBERS

@@ -24,7 +24,8 @@ def pay_up(treasurer, membership, until=TODAY):
     day = jalali_month_start(membership.joined_on, 1)
     while jalali_month_start(day, 1) <= jalali_month_start(until):
         j = to_jalali(day)
-        services.contribution_record(by=treasurer, membership=membership, year=j.year, month=j.month, paid_on=day)
+        services.contribution_record(by=treasurer, membership=membership, year=j.year, month=j.month, paid_on=day,
+                                     today=day)
         day = jalali_month_start(day, 1)
 
 
@@ -60,7 +61,7 @@ def approved_loan(world, amount=20_000_000):
                                        amount=needed)
         services.guarantee_respond(by=world["guarantor_user"], guarantee=g, accept=True)
     services.loan_propose(by=world["treasurer"], loan=loan, now=_now())
-    return services.loan_decide(by=world["manager"], loan=loan, approve=True)
+    return services.loan_decide(by=world["manager"], loan=loan, approve=True, now=_now())
 
 
 def verified(fund):
@@ -70,16 +71,18 @@ def verified(fund):
 def test_the_whole_life_of_a_loan(world):
     loan = approved_loan(world)
     assert loan.priority == Loan.Priority.PRODUCER
-    loan = services.loan_disburse(by=world["treasurer"], loan=loan, on=TODAY, idempotency_key="d1")
+    loan = services.loan_disburse(by=world["treasurer"], loan=loan, on=TODAY, idempotency_key="d1", today=TODAY)
     assert loan.status == "disbursed" and loan.installments.count() == 10
     # The borrower's and the guarantor's savings are held while the loan is outstanding.
     assert services.withdrawable(Membership.objects.get(pk=world["borrower"].pk)) < world["borrower"].savings
     with pytest.raises(DomainError):
         services.withdrawal_record(by=world["treasurer"], membership=world["guarantor"],
-                                   amount=world["guarantor"].savings, occurred_on=TODAY, idempotency_key="w")
+                                   amount=world["guarantor"].savings, occurred_on=TODAY, idempotency_key="w",
+                                   today=TODAY)
     for i in range(10):
         services.loan_repay(by=world["treasurer"], loan=loan, amount=2_000_000,
-                            paid_on=add_jalali_months(TODAY, i + 1), idempotency_key=f"r{i}")
+                            paid_on=add_jalali_months(TODAY, i + 1), idempotency_key=f"r{i}",
+                            today=add_jalali_months(TODAY, i + 1))
     loan.refresh_from_db()
     assert loan.status == "repaid" and loan.account.balance == 0
     assert set(loan.guarantees.values_list("status", flat=True)) == {"released"}
@@ -155,7 +158,7 @@ def test_whoever_proposes_cannot_approve(world, make_user, make_person, base, fu
     with pytest.raises(DomainError):
         services.loan_decide(by=both, loan=loan, approve=True)
     assert Loan.objects.get(pk=loan.pk).status == "proposed"
-    services.loan_decide(by=world["manager"], loan=loan, approve=True)
+    services.loan_decide(by=world["manager"], loan=loan, approve=True, now=_now())
 
 
 def test_a_treasurer_cannot_approve(world):
@@ -177,12 +180,12 @@ def test_the_queue_pays_emergencies_first_then_in_order(world):
     emergency = services.loan_apply(by=world["treasurer"], membership=world["other"], amount=1_000_000, months=5,
                                     purpose="medical", priority=Loan.Priority.EMERGENCY, now=_now())
     services.loan_propose(by=world["treasurer"], loan=emergency, now=_now())
-    services.loan_decide(by=world["manager"], loan=emergency, approve=True)
+    services.loan_decide(by=world["manager"], loan=emergency, approve=True, now=_now())
     assert list(selectors.loan_queue(fund=world["fund"])) == [emergency, first]
     with pytest.raises(DomainError):
-        services.loan_disburse(by=world["treasurer"], loan=first, on=TODAY, idempotency_key="d1")
-    services.loan_disburse(by=world["treasurer"], loan=emergency, on=TODAY, idempotency_key="d2")
-    services.loan_disburse(by=world["treasurer"], loan=first, on=TODAY, idempotency_key="d1")
+        services.loan_disburse(by=world["treasurer"], loan=first, on=TODAY, idempotency_key="d1", today=TODAY)
+    services.loan_disburse(by=world["treasurer"], loan=emergency, on=TODAY, idempotency_key="d2", today=TODAY)
+    services.loan_disburse(by=world["treasurer"], loan=first, on=TODAY, idempotency_key="d1", today=TODAY)
     assert verified(world["fund"])
 
 
@@ -193,21 +196,25 @@ def test_cash_never_pays_out_more_than_it_has(world):
         free = services.withdrawable(member)
         if free:
             services.withdrawal_record(by=world["treasurer"], membership=member, amount=free, occurred_on=TODAY,
-                                       idempotency_key=f"w-{who}")
+                                       idempotency_key=f"w-{who}", today=TODAY)
     assert selectors.fund_totals(fund=world["fund"])["cash"] < loan.amount
     with pytest.raises(DomainError):
-        services.loan_disburse(by=world["treasurer"], loan=loan, on=TODAY, idempotency_key="d")
+        services.loan_disburse(by=world["treasurer"], loan=loan, on=TODAY, idempotency_key="d", today=TODAY)
     assert Loan.objects.get(pk=loan.pk).status == "approved"
     assert verified(world["fund"])
 
 
 def test_repayment_above_what_is_owed_is_refused(world):
-    loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d")
+    loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d",
+                                  today=TODAY)
     with pytest.raises(DomainError) as error:
-        services.loan_repay(by=world["treasurer"], loan=loan, amount=20_000_001, paid_on=TODAY, idempotency_key="r")
+        services.loan_repay(by=world["treasurer"], loan=loan, amount=20_000_001, paid_on=TODAY, idempotency_key="r",
+                            today=TODAY)
     assert error.value.field == "amount"
-    services.loan_repay(by=world["treasurer"], loan=loan, amount=20_000_000, paid_on=TODAY, idempotency_key="r")
-    services.loan_repay(by=world["treasurer"], loan=loan, amount=20_000_000, paid_on=TODAY, idempotency_key="r")
+    services.loan_repay(by=world["treasurer"], loan=loan, amount=20_000_000, paid_on=TODAY, idempotency_key="r",
+                        today=TODAY)
+    services.loan_repay(by=world["treasurer"], loan=loan, amount=20_000_000, paid_on=TODAY, idempotency_key="r",
+                        today=TODAY)
     assert Loan.objects.get(pk=loan.pk).status == "repaid"
     assert verified(world["fund"])
 
@@ -224,7 +231,8 @@ def test_upfront_fee_is_kept_back_from_what_the_member_receives(world, base_offi
                           rules=replace(RULES, fee_policy="upfront", fee_permille=10))
     loan = approved_loan(world, 10_000_000)
     cash_before = selectors.fund_totals(fund=fund)["cash"]
-    loan = services.loan_disburse(by=world["treasurer"], loan=loan, on=timezone.localdate(), idempotency_key="d")
+    loan = services.loan_disburse(by=world["treasurer"], loan=loan, on=timezone.localdate(), idempotency_key="d",
+                                  today=timezone.localdate())
     assert loan.fee == 100_000
     assert selectors.fund_totals(fund=fund)["cash"] == cash_before - 9_900_000
     assert selectors.fund_totals(fund=fund)["fees"] == 100_000
@@ -244,22 +252,23 @@ def test_spread_fee_is_collected_with_installments(world, base_officer):
                           rules=replace(RULES, fee_policy="spread", fee_permille=20))
     loan = approved_loan(world, 10_000_000)
     on = timezone.localdate()
-    loan = services.loan_disburse(by=world["treasurer"], loan=loan, on=on, idempotency_key="d")
+    loan = services.loan_disburse(by=world["treasurer"], loan=loan, on=on, idempotency_key="d", today=on)
     assert loan.fee == 200_000
     plan = selectors.loan_plan(loan=loan)
     assert sum(p.fee for p in plan) == 200_000
     services.loan_repay(by=world["treasurer"], loan=loan, amount=sum(p.total for p in plan), paid_on=on,
-                        idempotency_key="all")
+                        idempotency_key="all", today=on)
     assert selectors.fund_totals(fund=fund)["fees"] == 200_000
     assert verified(fund)
 
 
 def test_arrears_and_par30_are_computed_from_facts(world):
-    loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d")
+    loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d",
+                                  today=TODAY)
     plan = selectors.loan_plan(loan=loan)
     late_day = plan[1].due_on + datetime.timedelta(days=31)
     services.loan_repay(by=world["treasurer"], loan=loan, amount=plan[0].total, paid_on=plan[0].due_on,
-                        idempotency_key="r1")
+                        idempotency_key="r1", today=plan[0].due_on)
     state = selectors.loan_standing(loan=loan, on=late_day)
     assert state.days_past_due == 31
     book = selectors.portfolio(fund=world["fund"], on=late_day)
@@ -268,22 +277,29 @@ def test_arrears_and_par30_are_computed_from_facts(world):
 
 
 def test_write_off_and_forgiveness_are_explicit_entries(world):
-    loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d")
+    """Forgiveness takes two fund officers: the manager proposes with a reason, the treasurer confirms; only
+    then is the loss posted."""
+    loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d",
+                                  today=TODAY)
     with pytest.raises(PermissionDenied):
-        services.loan_forgive(by=world["treasurer"], loan=loan, note="x", idempotency_key="f", on=TODAY)
+        services.loan_close_propose(by=world["treasurer"], loan=loan, kind="forgive", reason="x")
     with pytest.raises(DomainError):
-        services.loan_forgive(by=world["manager"], loan=loan, note="", idempotency_key="f", on=TODAY)
-    loan = services.loan_forgive(by=world["manager"], loan=loan, note="فوت وام‌گیرنده", idempotency_key="f",
-                                 on=TODAY)
+        services.loan_close_propose(by=world["manager"], loan=loan, kind="forgive", reason="")
+    closure = services.loan_close_propose(by=world["manager"], loan=loan, kind="forgive", reason="فوت وام‌گیرنده")
+    loan.refresh_from_db()
+    assert loan.status == "disbursed" and loan.account.__class__.objects.get(pk=loan.account.pk).balance > 0
+    loan = services.loan_close_confirm(by=world["treasurer"], closure=closure, idempotency_key="f", on=TODAY,
+                                       now=_now())
     assert loan.status == "forgiven" and loan.account.__class__.objects.get(pk=loan.account.pk).balance == 0
+    assert loan.decision_note == "فوت وام‌گیرنده"
     assert verified(world["fund"])
 
 
 def test_leaving_settles_what_is_owed_from_savings(world):
     loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world, 5_000_000), on=TODAY,
-                                  idempotency_key="d")
+                                  idempotency_key="d", today=TODAY)
     services.membership_leave(by=world["treasurer"], membership=world["borrower"], left_on=TODAY,
-                              idempotency_key="leave")
+                              idempotency_key="leave", today=TODAY)
     loan.refresh_from_db()
     assert loan.status == "repaid"
     borrower = Membership.objects.get(pk=world["borrower"].pk)
@@ -295,7 +311,7 @@ def test_a_guarantor_cannot_leave_while_the_loan_is_open(world):
     approved_loan(world)
     with pytest.raises(DomainError):
         services.membership_leave(by=world["treasurer"], membership=world["guarantor"], left_on=TODAY,
-                                  idempotency_key="leave")
+                                  idempotency_key="leave", today=TODAY)
 
 
 def test_late_charges_follow_the_rules_are_capped_and_go_to_charity(world, base_officer):
@@ -306,7 +322,8 @@ def test_late_charges_follow_the_rules_are_capped_and_go_to_charity(world, base_
     from .conftest import RULES
 
     fund = world["fund"]
-    loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d")
+    loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d",
+                                  today=TODAY)
     plan = selectors.loan_plan(loan=loan)
     ninety_days_late = plan[0].due_on + datetime.timedelta(days=90)
     assert selectors.late_charges_due(loan=loan, on=ninety_days_late) == {}  # the rules have no late charge
@@ -316,11 +333,12 @@ def test_late_charges_follow_the_rules_are_capped_and_go_to_charity(world, base_
     assert due[1] == 120_000  # months late x 50,000, capped at 120,000
     with pytest.raises(DomainError):
         services.late_charge_collect(by=world["treasurer"], loan=loan, installment_number=1, amount=120_001,
-                                     paid_on=timezone.localdate(), idempotency_key="lc")
+                                     paid_on=timezone.localdate(), idempotency_key="lc", today=timezone.localdate())
     services.late_charge_collect(by=world["treasurer"], loan=loan, installment_number=1, amount=120_000,
-                                 paid_on=timezone.localdate(), idempotency_key="lc")
+                                 paid_on=timezone.localdate(), idempotency_key="lc", today=timezone.localdate())
     services.late_charge_collect(by=world["treasurer"], loan=loan, installment_number=1, amount=120_000,
-                                 paid_on=timezone.localdate(), idempotency_key="lc")  # a retry
+                                 paid_on=timezone.localdate(), idempotency_key="lc",
+                                 today=timezone.localdate())  # a retry
     assert selectors.fund_totals(fund=fund)["charity"] == 120_000
     assert 1 not in selectors.late_charges_due(loan=loan, on=timezone.localdate())
     assert verified(fund)
@@ -364,23 +382,26 @@ def test_any_sequence_of_loan_operations_keeps_the_books_true(world, ops):
                 loan = services.loan_apply(by=world["treasurer"], membership=member, amount=amount, months=6,
                                            purpose="other", now=_now())
                 services.loan_propose(by=world["treasurer"], loan=loan, now=_now())  # refused without guarantees
-                services.loan_decide(by=world["manager"], loan=loan, approve=True)
-                services.loan_disburse(by=world["treasurer"], loan=loan, on=TODAY, idempotency_key=key)
+                services.loan_decide(by=world["manager"], loan=loan, approve=True, now=_now())
+                services.loan_disburse(by=world["treasurer"], loan=loan, on=TODAY, idempotency_key=key, today=TODAY)
             elif op == "repay":
                 loan = Loan.objects.filter(membership=member, status="disbursed").first()
                 if loan:
                     services.loan_repay(by=world["treasurer"], loan=loan, amount=amount, paid_on=TODAY,
-                                        idempotency_key=key)
+                                        idempotency_key=key, today=TODAY)
             elif op == "withdraw":
                 services.withdrawal_record(by=world["treasurer"], membership=member, amount=amount, occurred_on=TODAY,
-                                           idempotency_key=key)
+                                           idempotency_key=key, today=TODAY)
             elif op == "forgive":
                 loan = Loan.objects.filter(membership=member, status="disbursed").first()
                 if loan:
-                    services.loan_forgive(by=world["manager"], loan=loan, note="آزمون", idempotency_key=key, on=TODAY)
+                    closure = services.loan_close_propose(by=world["manager"], loan=loan, kind="forgive",
+                                                          reason="آزمون")
+                    services.loan_close_confirm(by=world["treasurer"], closure=closure, idempotency_key=key,
+                                                on=TODAY, now=_now())
             else:
                 services.membership_leave(by=world["treasurer"], membership=member, left_on=TODAY,
-                                          idempotency_key=key)
+                                          idempotency_key=key, today=TODAY)
         for loan in Loan.objects.filter(fund=world["fund"], status__in=["applied", "proposed", "approved"]):
             services.loan_cancel(by=world["treasurer"], loan=loan)
     assert verified(world["fund"])

@@ -37,7 +37,8 @@ def _empty_outbox() -> None:
 @pytest.fixture
 def loan(world):
     """20,000,000 rials over ten months from TODAY: 2,000,000 due on the 15th of each Jalali month."""
-    return services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d")
+    return services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d",
+                                  today=TODAY)
 
 
 @pytest.fixture
@@ -51,8 +52,8 @@ def guaranteed_loan(world):
                                        amount=amount)
         services.guarantee_respond(by=_user_of(world[who]), guarantee=g, accept=True)
     services.loan_propose(by=world["treasurer"], loan=application, now=_now())
-    services.loan_decide(by=world["manager"], loan=application, approve=True)
-    return services.loan_disburse(by=world["treasurer"], loan=application, on=TODAY, idempotency_key="d")
+    services.loan_decide(by=world["manager"], loan=application, approve=True, now=_now())
+    return services.loan_disburse(by=world["treasurer"], loan=application, on=TODAY, idempotency_key="d", today=TODAY)
 
 
 def _user_of(membership):
@@ -119,7 +120,8 @@ def test_guarantors_hear_once_each_after_thirty_days(world, guaranteed_loan, dja
 
 
 def test_a_repaid_installment_produces_nothing(world, loan, django_capture_on_commit_callbacks):
-    services.loan_repay(by=world["treasurer"], loan=loan, amount=2_000_000, paid_on=TODAY, idempotency_key="r1")
+    services.loan_repay(by=world["treasurer"], loan=loan, amount=2_000_000, paid_on=TODAY, idempotency_key="r1",
+                        today=TODAY)
     for on in (FIRST_DUE - datetime.timedelta(days=2), FIRST_DUE, FIRST_DUE + datetime.timedelta(days=40)):
         assert not any(r.key.split(":")[2] == "inst1" for r in
                        due_soon(on=on) + overdue(on=on) + guarantor_notices(on=on))
@@ -130,7 +132,8 @@ def test_a_repaid_installment_produces_nothing(world, loan, django_capture_on_co
 
 
 def test_a_partly_paid_installment_is_reminded_for_what_is_left(world, loan, django_capture_on_commit_callbacks):
-    services.loan_repay(by=world["treasurer"], loan=loan, amount=500_000, paid_on=TODAY, idempotency_key="r1")
+    services.loan_repay(by=world["treasurer"], loan=loan, amount=500_000, paid_on=TODAY, idempotency_key="r1",
+                        today=TODAY)
     _run(django_capture_on_commit_callbacks, FIRST_DUE - datetime.timedelta(days=1))
     with translation.override("fa"):
         left = format_money(1_500_000)
@@ -138,7 +141,8 @@ def test_a_partly_paid_installment_is_reminded_for_what_is_left(world, loan, dja
 
 
 def test_a_loan_repaid_in_full_gets_no_reminders(world, loan, django_capture_on_commit_callbacks):
-    services.loan_repay(by=world["treasurer"], loan=loan, amount=20_000_000, paid_on=TODAY, idempotency_key="all")
+    services.loan_repay(by=world["treasurer"], loan=loan, amount=20_000_000, paid_on=TODAY, idempotency_key="all",
+                        today=TODAY)
     counts = _run(django_capture_on_commit_callbacks, FIRST_DUE + datetime.timedelta(days=60))
     assert sum(counts.values()) == 0 and outbox == []
 

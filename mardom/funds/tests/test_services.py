@@ -76,9 +76,9 @@ def test_joining_posts_the_opening_deposit(join, fund):
 def test_joining_twice_with_the_same_key_enrols_once(treasurer, fund, make_person, base):
     person = make_person(base)
     first = services.membership_join(by=treasurer, fund=fund, person=person, opening_deposit=1_000,
-                                     joined_on=FOUNDED, idempotency_key="k")
+                                     joined_on=FOUNDED, idempotency_key="k", today=FOUNDED)
     again = services.membership_join(by=treasurer, fund=fund, person=person, opening_deposit=1_000,
-                                     joined_on=FOUNDED, idempotency_key="k")
+                                     joined_on=FOUNDED, idempotency_key="k", today=FOUNDED)
     assert first.pk == again.pk and Membership.objects.count() == 1
 
 
@@ -93,14 +93,16 @@ def test_a_treasurer_of_another_fund_cannot_record(join, fund, make_person, make
     membership = join()
     stranger = make_user(make_person(birjand), roles=[("county_officer", birjand)])
     with pytest.raises(PermissionDenied):
-        services.contribution_record(by=stranger, membership=membership, year=1403, month=2, paid_on=PAID)
+        services.contribution_record(by=stranger, membership=membership, year=1403, month=2, paid_on=PAID, today=PAID)
     assert not Contribution.objects.exists()
 
 
 def test_a_month_recorded_twice_posts_once(join, treasurer, fund):
     membership = join()
-    first = services.contribution_record(by=treasurer, membership=membership, year=1403, month=2, paid_on=PAID)
-    second = services.contribution_record(by=treasurer, membership=membership, year=1403, month=2, paid_on=PAID)
+    first = services.contribution_record(by=treasurer, membership=membership, year=1403, month=2, paid_on=PAID,
+                                         today=PAID)
+    second = services.contribution_record(by=treasurer, membership=membership, year=1403, month=2, paid_on=PAID,
+                                          today=PAID)
     assert first.pk == second.pk
     assert Entry.objects.filter(kind="contribution").count() == 1
     assert Membership.objects.get(pk=membership.pk).savings == 1_500_000
@@ -112,17 +114,17 @@ def test_bad_contributions_change_nothing(join, treasurer, fund, year, month, am
     membership = join()
     with pytest.raises(DomainError):
         services.contribution_record(by=treasurer, membership=membership, year=year, month=month, paid_on=PAID,
-                                     amount=amount)
+                                     amount=amount, today=PAID)
     assert not Contribution.objects.exists() and verified(fund)
 
 
 def test_a_whole_month_for_everyone_skips_who_paid(join, treasurer, fund):
     members = [join() for _ in range(5)]
-    services.contribution_record(by=treasurer, membership=members[0], year=1403, month=2, paid_on=PAID)
+    services.contribution_record(by=treasurer, membership=members[0], year=1403, month=2, paid_on=PAID, today=PAID)
     unpaid = selectors.unpaid_members(fund=fund, year=1403, month=2)
     assert [m.pk for m in unpaid] == [m.pk for m in members[1:]]
     services.contributions_record_month(by=treasurer, fund=fund, year=1403, month=2, paid_on=PAID,
-                                        memberships=members)
+                                        memberships=members, today=PAID)
     assert Contribution.objects.filter(year=1403, month=2).count() == 5
     assert selectors.unpaid_members(fund=fund, year=1403, month=2) == []
     assert verified(fund)
@@ -144,48 +146,49 @@ def test_a_month_batch_that_fails_half_way_writes_nothing_and_a_retry_completes_
     monkeypatch.setattr(members_services, "_record_contribution", dies_on_the_fourth)
     with pytest.raises(SystemExit):
         services.contributions_record_month(by=treasurer, fund=fund, year=1403, month=2, paid_on=PAID,
-                                            memberships=members)
+                                            memberships=members, today=PAID)
     assert Entry.objects.count() == entries_before and not Contribution.objects.exists()
     assert verified(fund)
     monkeypatch.setattr(members_services, "_record_contribution", real)
     services.contributions_record_month(by=treasurer, fund=fund, year=1403, month=2, paid_on=PAID,
-                                        memberships=members)
+                                        memberships=members, today=PAID)
     assert Contribution.objects.count() == 6 and verified(fund)
 
 
 def test_withdrawal_within_savings_and_cash(join, treasurer, fund):
     membership = join(1_000_000)
     services.withdrawal_record(by=treasurer, membership=membership, amount=400_000, occurred_on=PAID,
-                               idempotency_key="w1")
+                               idempotency_key="w1", today=PAID)
     services.withdrawal_record(by=treasurer, membership=membership, amount=400_000, occurred_on=PAID,
-                               idempotency_key="w1")  # a retry
+                               idempotency_key="w1", today=PAID)  # a retry
     assert Membership.objects.get(pk=membership.pk).savings == 600_000
     with pytest.raises(DomainError) as error:
         services.withdrawal_record(by=treasurer, membership=membership, amount=600_001, occurred_on=PAID,
-                                   idempotency_key="w2")
+                                   idempotency_key="w2", today=PAID)
     assert error.value.field == "amount"
     assert verified(fund)
 
 
 def test_leaving_returns_the_savings(join, treasurer, fund):
     staying, leaving = join(1_000_000), join(2_000_000)
-    services.membership_leave(by=treasurer, membership=leaving, left_on=PAID, idempotency_key="leave")
-    services.membership_leave(by=treasurer, membership=leaving, left_on=PAID, idempotency_key="leave")
+    services.membership_leave(by=treasurer, membership=leaving, left_on=PAID, idempotency_key="leave", today=PAID)
+    services.membership_leave(by=treasurer, membership=leaving, left_on=PAID, idempotency_key="leave", today=PAID)
     leaving.refresh_from_db()
     assert leaving.status == "left" and leaving.savings == 0
     assert selectors.fund_totals(fund=fund) == {"cash": 1_000_000, "savings": 1_000_000, "fees": 0, "charity": 0,
                                                 "members": 1}
     with pytest.raises(DomainError):
-        services.contribution_record(by=treasurer, membership=leaving, year=1403, month=2, paid_on=PAID)
+        services.contribution_record(by=treasurer, membership=leaving, year=1403, month=2, paid_on=PAID, today=PAID)
     assert staying.status == "active" and verified(fund)
 
 
 def test_passbook_running_balance(join, treasurer, fund):
     membership = join(1_000_000)
     for month in (2, 3, 4):
-        services.contribution_record(by=treasurer, membership=membership, year=1403, month=month, paid_on=PAID)
+        services.contribution_record(by=treasurer, membership=membership, year=1403, month=month, paid_on=PAID,
+                                     today=PAID)
     services.withdrawal_record(by=treasurer, membership=membership, amount=200_000, occurred_on=PAID,
-                               idempotency_key="w")
+                               idempotency_key="w", today=PAID)
     rows = selectors.passbook(membership=Membership.objects.get(pk=membership.pk))
     assert [r["amount"] for r in rows] == [-200_000, 500_000, 500_000, 500_000, 1_000_000]
     assert [r["balance"] for r in rows] == [2_300_000, 2_500_000, 2_000_000, 1_500_000, 1_000_000]
@@ -206,13 +209,13 @@ def test_any_sequence_of_member_operations_keeps_the_books_true(join, treasurer,
                 join(amount)
             elif op == "pay":
                 services.contribution_record(by=treasurer, membership=members[who % len(members)], year=1403,
-                                             month=1 + amount % 12, paid_on=PAID)
+                                             month=1 + amount % 12, paid_on=PAID, today=PAID)
             elif op == "withdraw":
                 services.withdrawal_record(by=treasurer, membership=members[who % len(members)], amount=amount,
-                                           occurred_on=PAID, idempotency_key=f"w-{seen}-{i}")
+                                           occurred_on=PAID, idempotency_key=f"w-{seen}-{i}", today=PAID)
             else:
                 services.membership_leave(by=treasurer, membership=members[who % len(members)], left_on=PAID,
-                                          idempotency_key=f"l-{seen}-{i}")
+                                          idempotency_key=f"l-{seen}-{i}", today=PAID)
         except DomainError:
             pass
     assert verified(fund)
@@ -229,14 +232,14 @@ def test_transfer_only_where_the_rules_allow_and_the_savings_follow(join, treasu
     heir = make_person(base)
     with pytest.raises(DomainError):
         services.membership_transfer(by=treasurer, membership=membership, to_person=heir, on=PAID,
-                                     idempotency_key="t")
+                                     idempotency_key="t", today=PAID)
     services.rules_change(by=base_officer, fund=fund, effective_from=timezone.localdate(),
                           rules=replace(RULES, allow_transfer=True))
     today = timezone.localdate()
     successor = services.membership_transfer(by=treasurer, membership=membership, to_person=heir, on=today,
-                                             idempotency_key="t")
+                                             idempotency_key="t", today=today)
     again = services.membership_transfer(by=treasurer, membership=membership, to_person=heir, on=today,
-                                         idempotency_key="t")
+                                         idempotency_key="t", today=today)
     assert again.pk == successor.pk
     membership.refresh_from_db()
     assert membership.status == "transferred" and membership.savings == 0

@@ -33,7 +33,8 @@ def pay_up(treasurer: Any, membership: Any, until: datetime.date = TODAY) -> Non
     day = jalali_month_start(membership.joined_on, 1)
     while jalali_month_start(day, 1) <= jalali_month_start(until):
         j = to_jalali(day)
-        services.contribution_record(by=treasurer, membership=membership, year=j.year, month=j.month, paid_on=day)
+        services.contribution_record(by=treasurer, membership=membership, year=j.year, month=j.month, paid_on=day,
+                                     today=day)
         day = jalali_month_start(day, 1)
 
 
@@ -63,15 +64,16 @@ def approved_loan(world: dict[str, Any], amount: int = 30_000_000, months: int =
                                        amount=needed)
         services.guarantee_respond(by=world["guarantor_user"], guarantee=g, accept=True)
     services.loan_propose(by=world["treasurer"], loan=loan, now=_now())
-    return services.loan_decide(by=world["manager"], loan=loan, approve=True)
+    return services.loan_decide(by=world["manager"], loan=loan, approve=True, now=_now())
 
 
 @pytest.fixture
 def disbursed(world: dict[str, Any]) -> Any:
     """A 30,000,000 loan paid out on TODAY (1403/08/15), one installment repaid on 1403/09/15."""
-    loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d1")
+    loan = services.loan_disburse(by=world["treasurer"], loan=approved_loan(world), on=TODAY, idempotency_key="d1",
+                                  today=TODAY)
     services.loan_repay(by=world["treasurer"], loan=loan, amount=3_000_000, paid_on=add_jalali_months(TODAY, 1),
-                        idempotency_key="r1")
+                        idempotency_key="r1", today=add_jalali_months(TODAY, 1))
     loan.refresh_from_db()
     return loan
 
@@ -122,7 +124,7 @@ def test_par30_counts_a_loan_more_than_thirty_days_late(world, disbursed):
 def test_a_month_before_and_after_a_contribution(fund, join, treasurer):
     member = join(1_000_000)
     services.contribution_record(by=treasurer, membership=member, year=1403, month=2,
-                                 paid_on=from_jalali(1403, 2, 10))
+                                 paid_on=from_jalali(1403, 2, 10), today=from_jalali(1403, 2, 10))
     before = statements.fund_statement(fund, year=1403, month=1)
     assert (before["opening_cash"], before["contributions"], before["deposits"], before["closing_cash"]) == (
         0, 0, 1_000_000, 1_000_000)
@@ -137,7 +139,7 @@ def test_a_month_before_and_after_a_contribution(fund, join, treasurer):
 def test_a_member_who_left_is_not_counted_at_the_month_end(fund, join, treasurer):
     stays, leaves = join(), join()
     services.membership_leave(by=treasurer, membership=leaves, left_on=from_jalali(1403, 3, 5),
-                              idempotency_key="leave")
+                              idempotency_key="leave", today=from_jalali(1403, 3, 5))
     june = statements.fund_statement(fund, year=1403, month=3)
     assert (june["members"], june["left"], june["settlements"]) == (1, 1, 1_000_000)
     assert june["sheet"]["savings"] == stays.savings == june["closing_cash"]

@@ -56,20 +56,24 @@ def busy_fund(fund: Any, treasurer: Any, make_person: Any, base: Any) -> Any:
     one withdraws, one leaves, and one contribution is reversed."""
     members = [
         funds.membership_join(by=treasurer, fund=fund, person=make_person(base), opening_deposit=1_000_000 * (i + 1),
-                              joined_on=FOUNDED + datetime.timedelta(days=i), idempotency_key=f"join-{i}")
+                              joined_on=FOUNDED + datetime.timedelta(days=i), idempotency_key=f"join-{i}",
+                              today=FOUNDED + datetime.timedelta(days=i))
         for i in range(4)
     ]
     funds.contributions_record_month(by=treasurer, fund=fund, year=1403, month=2,
-                                     paid_on=datetime.date(2024, 5, 1), memberships=members)
+                                     paid_on=datetime.date(2024, 5, 1), memberships=members,
+                                     today=datetime.date(2024, 5, 1))
     funds.contributions_record_month(by=treasurer, fund=fund, year=1403, month=3,
-                                     paid_on=datetime.date(2024, 6, 1), memberships=members[:3])
+                                     paid_on=datetime.date(2024, 6, 1), memberships=members[:3],
+                                     today=datetime.date(2024, 6, 1))
     # Month 1 of member 1 recorded after the others but paid in April: its seq is later, its date earlier.
     late = funds.contribution_record(by=treasurer, membership=members[0], year=1403, month=1,
-                                     paid_on=datetime.date(2024, 4, 2), amount=700_000)
+                                     paid_on=datetime.date(2024, 4, 2), amount=700_000, today=datetime.date(2024, 4, 2))
     funds.withdrawal_record(by=treasurer, membership=members[1], amount=800_000,
-                            occurred_on=datetime.date(2024, 6, 10), idempotency_key="withdraw-1")
+                            occurred_on=datetime.date(2024, 6, 10), idempotency_key="withdraw-1",
+                            today=datetime.date(2024, 6, 10))
     funds.membership_leave(by=treasurer, membership=members[2], left_on=datetime.date(2024, 6, 20),
-                           idempotency_key="leave-2")
+                           idempotency_key="leave-2", today=datetime.date(2024, 6, 20))
     ledger.entry_reverse(by=treasurer, entry=late.entry, idempotency_key="reverse-late",
                          memo='wrong amount: "700,000" \\ recorded twice', occurred_on=datetime.date(2024, 6, 15))
     return fund

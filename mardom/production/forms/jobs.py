@@ -49,6 +49,13 @@ class AgreementForm(forms.Form):
     rate_a = MoneyField(label=_("Rate for grade A, per unit of output"), min_value=1)
     rate_b = MoneyField(label=_("Rate for grade B (optional)"), min_value=0, required=False)
     rate_c = MoneyField(label=_("Rate for grade C (optional)"), min_value=0, required=False)
+    starts_on = JalaliDateField(label=_("Agreement starts on"),
+                                help_text=_("No issue, buyback or payment can be dated earlier."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["starts_on"].initial = timezone.localdate()
+        self.fields["starts_on"].max_value = timezone.localdate()
 
 
 class _LineForm(forms.Form):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from mardom.core.audit import audit_record
 from mardom.core.errors import DomainError
+from mardom.core.jalali import format_jalali
 from mardom.core.money import format_money
 from mardom.core.text import normalize_text, search_key
 from mardom.orgs.models import OrgUnit
@@ -30,6 +31,7 @@ from mardom.people.scopes import has_perm_on, require
 
 from ..models import Cluster, JobAgreement, JobEntry, JobLeader, Producer, ProducerProduct, Product
 
+EARLIEST_DATE = datetime.date(1979, 3, 21)  # 1358/01/01: no agreement of the programme is older
 MAX_QUANTITY = Decimal("100000000")  # a typo guard: no agreement moves a hundred thousand tonnes
 
 
@@ -89,14 +91,22 @@ def _require_recorder(user: Any, leader: JobLeader) -> None:
 def job_agreement_create(
     *, by: Any, job_leader: JobLeader, producer: Producer, product: Product, pricing: str, rate_a: int,
     rate_b: int | None = None, rate_c: int | None = None, material: str = "", material_unit: str = "",
-    output_per_material: Decimal | None = None,
+    output_per_material: Decimal | None = None, starts_on: datetime.date | None = None,
+    now: datetime.datetime | None = None,
 ) -> JobAgreement:
-    """Terms with one producer for one product. A job leader works with approved producers of its province
-    who make the product."""
+    """Terms with one producer for one product, from `starts_on` (default today): no line of its account can
+    be dated earlier. A job leader works with approved producers of its province who make the product."""
     if not (may_record(by, job_leader) or has_perm_on(by, Perm.PRODUCERS_MANAGE, job_leader)):
         raise PermissionDenied
     if pricing not in JobAgreement.Pricing.values:
         raise DomainError(_("Choose how the work is paid."), field="pricing")
+    today = timezone.localdate(now)
+    starts_on = starts_on or today
+    if starts_on > today:
+        raise DomainError(_("The date cannot be in the future."), field="starts_on")
+    if starts_on < EARLIEST_DATE:
+        raise DomainError(_("The date cannot be before %(limit)s.") % {"limit": format_jalali(EARLIEST_DATE)},
+                          field="starts_on")
     if producer.status != Producer.Status.APPROVED:
         raise DomainError(_("%(name)s is not approved yet.") % {"name": producer}, field="producer")
     county = OrgUnit.objects.get(pk=producer.unit_id)
@@ -125,10 +135,11 @@ def job_agreement_create(
     agreement = JobAgreement.objects.create(
         job_leader=job_leader, producer=producer, product=product, pricing=pricing, material=material,
         material_unit=material_unit if with_material else "", output_per_material=output_per_material,
-        rate_a=rate_a, rate_b=rate_b, rate_c=rate_c, created_by=by)
+        rate_a=rate_a, rate_b=rate_b, rate_c=rate_c, starts_on=starts_on, created_by=by)
     audit_record(by=by, action="job_agreement.create", obj=agreement, scope_path=job_leader.path or "",
                  after={"producer": producer.pk, "product": product.code, "pricing": pricing, "rate_a": rate_a,
                         "rate_b": rate_b, "rate_c": rate_c, "material": material,
+                        "starts_on": starts_on.isoformat(),
                         "output_per_material": str(output_per_material) if output_per_material else None})
     return agreement
 
@@ -173,6 +184,10 @@ def _check_common(agreement: JobAgreement, *, by: Any, occurred_on: datetime.dat
         raise DomainError(_("This agreement is closed."))
     if occurred_on > today:
         raise DomainError(_("The date cannot be in the future."), field="occurred_on")
+    start = max(agreement.starts_on or EARLIEST_DATE, EARLIEST_DATE)
+    if occurred_on < start:
+        raise DomainError(_("The date cannot be before the agreement began (%(limit)s).")
+                          % {"limit": format_jalali(start)}, field="occurred_on")
 
 
 def _existing(key: str, agreement: JobAgreement, kind: str) -> JobEntry | None:

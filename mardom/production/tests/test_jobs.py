@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -58,7 +59,7 @@ def world(make_person, make_user, qaenat, qaenat_village, birjand, birjand_villa
     agreement = jobs.job_agreement_create(
         by=owner_user, job_leader=leader, producer=weavers[0], product=carpet, pricing="purchase",
         material="نخ و پشم", material_unit="kg", output_per_material=Decimal("0.5"), rate_a=20_000_000,
-        rate_b=15_000_000)
+        rate_b=15_000_000, starts_on=datetime.date(2025, 3, 21))
     return SimpleNamespace(leader=leader, owner=owner, owner_user=owner_user, weavers=weavers,
                            weaver_users=[make_user(p) for p in weaver_people], far=far, agreement=agreement)
 
@@ -124,20 +125,20 @@ def test_agreements_only_with_approved_producers_of_the_province_who_make_the_pr
         world, carpet, saffron, make_person, qaenat, qaenat_village, make_user):
     with pytest.raises(DomainError):  # one agreement per producer and product
         jobs.job_agreement_create(by=world.owner_user, job_leader=world.leader, producer=world.weavers[0],
-                                  product=carpet, pricing="purchase", rate_a=1)
+                                  product=carpet, pricing="purchase", rate_a=1, starts_on=datetime.date(2025, 3, 21))
     with pytest.raises(DomainError):  # does not make saffron
         jobs.job_agreement_create(by=world.owner_user, job_leader=world.leader, producer=world.weavers[1],
-                                  product=saffron, pricing="purchase", rate_a=1)
+                                  product=saffron, pricing="purchase", rate_a=1, starts_on=datetime.date(2025, 3, 21))
     person = make_person(qaenat)
     pending = services.producer_register(by=make_user(person), person=person, place=qaenat_village,
                                          activities="x", started_on=STARTED, baseline_sales=0,
                                          products=[(carpet, 1)])
     with pytest.raises(DomainError):
         jobs.job_agreement_create(by=world.owner_user, job_leader=world.leader, producer=pending, product=carpet,
-                                  pricing="purchase", rate_a=1)
+                                  pricing="purchase", rate_a=1, starts_on=datetime.date(2025, 3, 21))
     # Birjand is in the same province: allowed.
     jobs.job_agreement_create(by=world.owner_user, job_leader=world.leader, producer=world.far, product=carpet,
-                              pricing="purchase", rate_a=1)
+                              pricing="purchase", rate_a=1, starts_on=datetime.date(2025, 3, 21))
 
 
 def test_a_season_nets_to_what_each_side_owes(world):
@@ -193,7 +194,7 @@ def test_bad_lines_change_nothing(world, carpet, call):
     by = world.owner_user
     piece = jobs.job_agreement_create(by=by, job_leader=world.leader, producer=world.weavers[1], product=carpet,
                                       pricing="piece_rate", material="نخ", material_unit="kg",
-                                      output_per_material=Decimal(1), rate_a=100)
+                                      output_per_material=Decimal(1), rate_a=100, starts_on=datetime.date(2025, 3, 21))
     before = JobEntry.objects.count()
     with pytest.raises(DomainError):
         if call == "issue_value_on_piece_rate":
@@ -390,3 +391,26 @@ def test_the_cluster_page_lists_its_job_leaders_and_the_guide_opens_them(
     # The guide reads; only the job leader's people record.
     assert client.post(reverse("production:agreement-issue", args=[world.agreement.pk]),
                        {"quantity": "1", "occurred_on": "۱۴۰۵/۰۷/۰۹", "key": "guide-1"}).status_code == 403
+
+
+def test_lines_before_the_agreement_began_or_after_today_are_refused(world):
+    """A line dated 1300/01/01, or before the agreement's start, or tomorrow, is refused beside its date."""
+    by, agreement = world.owner_user, world.agreement
+    before = JobEntry.objects.count()
+    for day in (datetime.date(1921, 3, 21), datetime.date(2025, 3, 20),
+                timezone.localdate() + datetime.timedelta(days=2)):
+        with pytest.raises(DomainError) as error:
+            jobs.output_receive(by=by, agreement=agreement, quantity=Decimal("1"), grade="a", occurred_on=day,
+                                idempotency_key=key())
+        assert error.value.field == "occurred_on"
+    assert JobEntry.objects.count() == before
+
+
+def test_an_agreement_cannot_start_in_1921_or_tomorrow(world, carpet):
+    before = JobAgreement.objects.count()
+    for day in (datetime.date(1921, 3, 21), timezone.localdate() + datetime.timedelta(days=2)):
+        with pytest.raises(DomainError) as error:
+            jobs.job_agreement_create(by=world.owner_user, job_leader=world.leader, producer=world.weavers[1],
+                                      product=carpet, pricing="purchase", rate_a=1, starts_on=day)
+        assert error.value.field == "starts_on"
+    assert JobAgreement.objects.count() == before

@@ -68,7 +68,8 @@ def world(make_person, make_user, qaenat, birjand, qaenat_village, birjand_villa
                                       functions=["sales"], cluster=cluster)
     agreement = jobs.job_agreement_create(by=owner_user, job_leader=leader, producer=q[0], product=saffron,
                                           pricing="purchase", material="پیاز", material_unit="kg",
-                                          output_per_material=Decimal(1), rate_a=1000)
+                                          output_per_material=Decimal(1), rate_a=1000,
+                                          starts_on=datetime.date(2025, 3, 21))
     entry = jobs.materials_issue(by=owner_user, agreement=agreement, quantity=Decimal(5), occurred_on=DAY,
                                  idempotency_key="scope-1")
     rejection = SuggestionDecision.objects.create(

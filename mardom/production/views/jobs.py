@@ -98,7 +98,7 @@ def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
                 form, jobs.job_agreement_create, by=request.user, job_leader=leader, producer=producer,
                 product=data["product"], pricing=data["pricing"], material=data["material"],
                 material_unit=data["material_unit"], output_per_material=data["output_per_material"],
-                rate_a=data["rate_a"], rate_b=data["rate_b"], rate_c=data["rate_c"])
+                rate_a=data["rate_a"], rate_b=data["rate_b"], rate_c=data["rate_c"], starts_on=data["starts_on"])
             if agreement:
                 messages.success(request, _("The agreement was saved."))
                 return redirect("production:agreement", pk=agreement.pk)

@@ -222,7 +222,7 @@ class Builder:
             if login.key == "member":
                 membership = fund_services.membership_join(
                     by=self.admin, fund=funds[0], person=person, opening_deposit=5_000_000,
-                    joined_on=funds[0].founded_on, idempotency_key="demo-member-login")
+                    joined_on=funds[0].founded_on, idempotency_key="demo-member-login", today=funds[0].founded_on)
                 self.pay_every_month(membership)
         self.referrals(bases, groups, institutions, people)
         self.loans(funds[0])
@@ -256,7 +256,7 @@ class Builder:
                 members.append(fund_services.membership_join(
                     by=self.admin, fund=fund, person=person, joined_on=joined,
                     opening_deposit=self.rng.choice([2_000_000, 5_000_000, 10_000_000]),
-                    idempotency_key=f"demo-join-{fund.pk}-{number}",
+                    idempotency_key=f"demo-join-{fund.pk}-{number}", today=joined
                 ))
             late = set(self.rng.sample(range(size), max(1, size // 8)))
             for back in range(months - 1, 0, -1):
@@ -264,9 +264,11 @@ class Builder:
                 period = to_jalali(month_start)
                 payers = [m for i, m in enumerate(members)
                           if m.joined_on <= month_start and not (i in late and back <= 3)]
+                paid_on = month_start + datetime.timedelta(days=self.rng.randrange(0, 10))
+                # Recorded on the day it was paid (the demo replays history), so no entry is a late entry.
                 fund_services.contributions_record_month(
-                    by=self.admin, fund=fund, year=period.year, month=period.month,
-                    paid_on=month_start + datetime.timedelta(days=self.rng.randrange(0, 10)), memberships=payers,
+                    by=self.admin, fund=fund, year=period.year, month=period.month, paid_on=paid_on,
+                    memberships=payers, today=paid_on,
                 )
             made.append(fund)
         return made
@@ -277,9 +279,9 @@ class Builder:
         month = jalali_month_start(membership.joined_on, 1)
         while month < jalali_month_start(today):
             period = to_jalali(month)
+            paid_on = month + datetime.timedelta(days=self.rng.randrange(0, 10))
             fund_services.contribution_record(by=self.admin, membership=membership, year=period.year,
-                                              month=period.month,
-                                              paid_on=month + datetime.timedelta(days=self.rng.randrange(0, 10)))
+                                              month=period.month, paid_on=paid_on, today=paid_on)
             month = jalali_month_start(month, 1)
 
     def loans(self, fund: Fund) -> None:
@@ -324,14 +326,15 @@ class Builder:
             fund_services.loan_decide(by=manager, loan=loan, approve=True, now=moment(day))
             if stage == "approved":
                 return loan
-            return fund_services.loan_disburse(by=treasurer, loan=loan, on=day, idempotency_key=f"demo-out-{loan.pk}")
+            return fund_services.loan_disburse(by=treasurer, loan=loan, on=day, idempotency_key=f"demo-out-{loan.pk}",
+                                               today=day)
 
         def repay(loan: Loan, *, stop_months_ago: int = 0) -> None:
             for item in fund_selectors.loan_plan(loan=loan):
                 if item.due_on >= jalali_month_start(today, -stop_months_ago):
                     break
                 fund_services.loan_repay(by=treasurer, loan=loan, amount=item.total, paid_on=item.due_on,
-                                         idempotency_key=f"demo-repay-{loan.pk}-{item.number}")
+                                         idempotency_key=f"demo-repay-{loan.pk}-{item.number}", today=item.due_on)
 
         borrowers = iter(members)
 
@@ -489,7 +492,7 @@ class Builder:
             agreement = job_services.job_agreement_create(
                 by=owner_user, job_leader=coop, producer=grower, product=products["saffron"], pricing="purchase",
                 material="پیاز زعفران", material_unit="kg", output_per_material=Decimal("1.2"),
-                rate_a=1_500_000, rate_b=1_200_000, rate_c=900_000)
+                rate_a=1_500_000, rate_b=1_200_000, rate_c=900_000, starts_on=today - datetime.timedelta(days=150))
             corms = 100 + 50 * self.rng.randrange(6)
             self.season(owner_user, agreement, i, [
                 ("issue", today - datetime.timedelta(days=95 + i), Decimal(corms), corms * 1_000_000, ""),
@@ -507,7 +510,7 @@ class Builder:
             agreement = job_services.job_agreement_create(
                 by=carpet_user, job_leader=carpet, producer=weaver, product=products["carpet"],
                 pricing="piece_rate", material="پشم و نخ", material_unit="kg", output_per_material=Decimal("0.3"),
-                rate_a=25_000_000, rate_b=20_000_000)
+                rate_a=25_000_000, rate_b=20_000_000, starts_on=today - datetime.timedelta(days=150))
             self.season(carpet_user, agreement, 100 + i, [
                 ("issue", today - datetime.timedelta(days=120 + i), Decimal(20), 0, ""),
                 ("receive", today - datetime.timedelta(days=20 + i), Decimal(3 + i % 3), 0, "ab"[i % 2]),
@@ -523,7 +526,7 @@ class Builder:
                                                            products__product__code="saffron").order_by("pk")[:4]):
             agreement = job_services.job_agreement_create(
                 by=packer_user, job_leader=packer, producer=grower, product=products["saffron"], pricing="purchase",
-                rate_a=1_550_000, rate_b=1_250_000)
+                rate_a=1_550_000, rate_b=1_250_000, starts_on=today - datetime.timedelta(days=150))
             self.season(packer_user, agreement, 200 + i, [
                 ("receive", today - datetime.timedelta(days=30 - i), Decimal(150 + 50 * i), 0, "a"),
                 ("pay", today - datetime.timedelta(days=10), None, 0, ""),
