@@ -1,7 +1,7 @@
 """Writes for loan funds: `members` (funds, rules, membership, savings) and `loans` (the loan's life)."""
 
 from ..selectors import rules_in_force
-from .draws import draw_announce, draw_perform, draw_record
+from .draws import SourceInput, draw_announce, draw_cancel, draw_document, draw_perform, draw_record
 from .loans import (
     LOAN_TRANSITIONS,
     guarantee_request,
@@ -32,8 +32,9 @@ from .members import (
 )
 
 __all__ = [
-    "FUND_ACCOUNTS", "LOAN_TRANSITIONS", "RulesInput", "contribution_key", "contribution_record",
-    "contributions_record_month", "draw_announce", "draw_perform", "draw_record", "fund_create",
+    "FUND_ACCOUNTS", "LOAN_TRANSITIONS", "RulesInput", "SourceInput", "contribution_key", "contribution_record",
+    "contributions_record_month", "draw_announce", "draw_cancel", "draw_document", "draw_perform", "draw_record",
+    "fund_create",
     "guarantee_request", "guarantee_respond", "late_charge_collect", "loan_apply", "loan_cancel", "loan_decide",
     "loan_disburse", "loan_forgive", "loan_propose", "loan_repay", "loan_write_off", "membership_join",
     "membership_leave", "membership_transfer", "rules_change", "rules_in_force", "withdrawable",

@@ -56,6 +56,7 @@ class RulesInput:
     late_charge_cap: int = 0
     rounding_unit: int = 10_000
     allow_transfer: bool = False
+    draw_notice_days: int = 3
 
 
 def _check_rules(rules: RulesInput) -> None:
@@ -77,6 +78,8 @@ def _check_rules(rules: RulesInput) -> None:
         raise DomainError(_("The monthly late charge cannot exceed its cap."), field="late_charge")
     if rules.rounding_unit <= 0 or rules.rounding_unit > rules.monthly_contribution * 100:
         raise DomainError(_("Choose a sensible rounding unit, for example 10,000 rials."), field="rounding_unit")
+    if not 1 <= rules.draw_notice_days <= 90:
+        raise DomainError(_("A draw needs between 1 and 90 days of notice."), field="draw_notice_days")
 
 
 def _rules_row(fund: Fund, effective_from: datetime.date, rules: RulesInput, by: Any,
