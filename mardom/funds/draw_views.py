@@ -62,7 +62,8 @@ def _page(request: HttpRequest, draw: Draw, *, perform_form: forms.Form | None =
     announced = draw.status == Draw.Status.ANNOUNCED
     if perform_form is None and decides and announced and draw.is_v2 and draw.scheduled_at <= timezone.now():
         perform_form = DrawPerformForm(source=(draw.announcement or {})["source"])
-    if cancel_form is None and decides and announced:
+    if cancel_form is None and decides and announced and not (draw.is_v2 and services.draw_values_may_be_known(
+            draw)):
         cancel_form = DrawCancelForm()
     doc = draw.announcement or {}
     context: dict[str, Any] = {

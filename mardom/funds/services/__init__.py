@@ -1,7 +1,15 @@
 """Writes for loan funds: `members` (funds, rules, membership, savings) and `loans` (the loan's life)."""
 
 from ..selectors import rules_in_force
-from .draws import SourceInput, draw_announce, draw_cancel, draw_document, draw_perform, draw_record
+from .draws import (
+    SourceInput,
+    draw_announce,
+    draw_cancel,
+    draw_document,
+    draw_perform,
+    draw_record,
+    draw_values_may_be_known,
+)
 from .loans import (
     LOAN_TRANSITIONS,
     guarantee_request,
@@ -34,6 +42,7 @@ from .members import (
 __all__ = [
     "FUND_ACCOUNTS", "LOAN_TRANSITIONS", "RulesInput", "SourceInput", "contribution_key", "contribution_record",
     "contributions_record_month", "draw_announce", "draw_cancel", "draw_document", "draw_perform", "draw_record",
+    "draw_values_may_be_known",
     "fund_create",
     "guarantee_request", "guarantee_respond", "late_charge_collect", "loan_apply", "loan_cancel", "loan_decide",
     "loan_disburse", "loan_forgive", "loan_propose", "loan_repay", "loan_write_off", "membership_join",

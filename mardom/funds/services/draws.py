@@ -205,13 +205,17 @@ def _first_bad_holder(source: dict[str, Any], values: Sequence[str]) -> str | No
 @transaction.atomic
 def draw_cancel(*, by: Any, draw: Draw, reason: str, now: datetime.datetime | None = None) -> Draw:
     """Cancel an announced draw in public: the reason is shown on the draw's page and sent to the members.
-    The draw stays, with its number, which is never used again."""
+    The draw stays, with its number, which is never used again. Only before its source's values can be known:
+    afterwards the result is already fixed and a cancellation would be a second throw of the dice."""
     draw = Draw.objects.select_for_update(of=("self",)).select_related("fund").get(pk=draw.pk)
     require(by, Perm.FUNDS_DECIDE, draw.fund)
     now = (now or timezone.now()).replace(microsecond=0)
     reason = normalize_text(reason or "").strip()
     if draw.status != Draw.Status.ANNOUNCED:
         raise DomainError(_("Only a draw that is announced and not yet performed can be cancelled."))
+    if draw.is_v2 and _values_may_be_known(draw, now):
+        raise DomainError(_("The values of this draw's source may already be known, so its result is fixed: it can "
+                            "no longer be cancelled, only performed."))
     if not reason:
         raise DomainError(_("Say why the draw is cancelled: the members will read it."), field="reason")
     if len(reason) > 300:
@@ -223,6 +227,15 @@ def draw_cancel(*, by: Any, draw: Draw, reason: str, now: datetime.datetime | No
     if draw.is_v2:
         _tell_members(draw, "cancel")
     return draw
+
+
+def _values_may_be_known(draw: Draw, now: datetime.datetime) -> bool:
+    """From the figure's day (or, for sealed numbers, the draw's time) someone may know the result; a
+    cancellation then would let the manager throw away a result he dislikes, so it is refused."""
+    source = (draw.announcement or {}).get("source", {})
+    if source.get("kind") == PUBLIC_VALUE:
+        return timezone.localdate(now) >= datetime.date.fromisoformat(source["date"])
+    return now >= draw.scheduled_at
 
 
 def _tell_members(draw: Draw, what: str) -> None:
@@ -258,3 +271,8 @@ def _tell_winners(draw: Draw) -> None:
                 notify(key=f"draw:{draw.pk}:member{membership.number}", to=membership.person.mobile, text=text)
             except SmsError:
                 logger.warning("draw %s: winner %s has no usable mobile", draw.pk, membership.number)
+
+
+def draw_values_may_be_known(draw: Draw, now: datetime.datetime | None = None) -> bool:
+    """Whether the draw is past the point where it could still be cancelled (see draw_cancel)."""
+    return _values_may_be_known(draw, now or timezone.now())

@@ -365,3 +365,19 @@ def test_a_v1_draw_still_announced_cannot_be_performed_only_cancelled(manager, f
     services.draw_cancel(by=manager, draw=draw, reason="پروتکل قدیمی؛ دوباره اعلام می‌شود", now=NOW)
     assert Draw.objects.get(pk=draw.pk).status == "cancelled"
     assert announce(manager, fund).number == 2
+
+
+def test_once_the_source_may_be_known_the_draw_can_no_longer_be_cancelled(manager, fund, members):
+    """Otherwise the manager could read the published figure, dislike the result and throw the dice again."""
+    draw = announce(manager, fund)
+    with pytest.raises(DomainError):
+        services.draw_cancel(by=manager, draw=draw, reason="نتیجه را نپسندیدم", now=NOW + datetime.timedelta(days=2))
+    assert Draw.objects.get(pk=draw.pk).status == "announced"
+    assert services.draw_values_may_be_known(draw, NOW + datetime.timedelta(days=2))
+    perform(manager, draw)
+    sealed = announce(manager, fund, n=1, source=SourceInput(kind="sealed", holders=[m.number for m in members[:3]]),
+                      at=LATER + datetime.timedelta(days=3))
+    with pytest.raises(DomainError):
+        services.draw_cancel(by=manager, draw=sealed, reason="x", now=LATER + datetime.timedelta(days=3))
+    services.draw_cancel(by=manager, draw=sealed, reason="برف", now=LATER)
+    assert Draw.objects.get(pk=sealed.pk).status == "cancelled"
