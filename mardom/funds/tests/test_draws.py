@@ -233,8 +233,13 @@ def test_winners_do_not_win_again_in_the_cycle_until_everyone_has(manager, fund,
     assert fresh.cycle == 2 and len(fresh.entries) == 5
 
 
-def test_only_the_funds_manager_decides_on_draws(treasurer, base_officer, county_officer, manager, fund, members):
-    for user in (treasurer, base_officer, county_officer):  # officers above the fund oversee, they do not draw
+def test_only_the_funds_manager_decides_on_draws(treasurer, base_officer, county_officer, manager, fund, members,
+                                                 make_user, make_person, base):
+    from .conftest import FOUNDED, RULES
+
+    other_fund = services.fund_create(by=base_officer, base=base, name="صندوق دیگر", founded_on=FOUNDED, rules=RULES)
+    other_manager = make_user(make_person(base), roles=[("fund_manager", other_fund)])
+    for user in (treasurer, base_officer, county_officer, other_manager):  # officers above oversee, never draw
         with pytest.raises(PermissionDenied):
             announce(user, fund)
     assert not Draw.objects.exists()
@@ -242,7 +247,7 @@ def test_only_the_funds_manager_decides_on_draws(treasurer, base_officer, county
         announce(manager, fund, n=6)
     assert error.value.field == "winners_count"
     draw = announce(manager, fund)
-    for user in (treasurer, base_officer):
+    for user in (treasurer, base_officer, other_manager):
         with pytest.raises(PermissionDenied):
             perform(user, draw)
         with pytest.raises(PermissionDenied):
