@@ -17,7 +17,7 @@ from .models import FundRules, Loan, LoanClosure, Membership
 
 RULE_FIELDS = ("monthly_contribution", "min_months_before_loan", "loan_savings_multiple", "loan_cap", "max_months",
                "fee_policy", "fee_permille", "fee_cap_permille", "late_policy", "late_charge", "late_charge_cap",
-               "rounding_unit", "allow_transfer", "late_entry_days")
+               "rounding_unit", "allow_transfer", "late_entry_days", "draw_notice_days")
 
 
 class RequestIdForm(forms.Form):
@@ -51,11 +51,15 @@ class RulesForm(forms.Form):
     late_entry_days = IntegerField(
         label=_("Days after which an entry is late"), min_value=0, max_value=366, initial=31,
         help_text=_("A payment dated earlier than this is a late entry: only the fund's manager may enter it."))
+    draw_notice_days = IntegerField(label=_("Days of notice before a draw"), min_value=1, max_value=90,
+                                    initial=3, required=False,
+                                    help_text=_("Members get this many days to check the list and keep their copy."))
 
     def rules_data(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in RULE_FIELDS}
         data["late_charge"] = data["late_charge"] or 0
         data["late_charge_cap"] = data["late_charge_cap"] or 0
+        data["draw_notice_days"] = data["draw_notice_days"] or 3
         return data
 
 
@@ -230,6 +234,22 @@ class DrawAnnounceForm(forms.Form):
     held_on = JalaliDateField(label=_("Day of the draw"))
     held_at = forms.CharField(label=_("Time of the draw"), max_length=5, initial="18:00",
                               help_text=_("Hours and minutes, for example ۱۸:۳۰."))
+    source_kind = forms.ChoiceField(
+        label=_("Where the randomness comes from"), widget=forms.RadioSelect, initial="public_value",
+        choices=[("public_value", _("A figure published on a later day by somebody outside the fund")),
+                 ("sealed", _("Numbers sealed by at least three members, opened together at the draw"))])
+    source_name = PersianCharField(
+        label=_("Published figure"), max_length=200, required=False,
+        help_text=_("Name it exactly, with who publishes it, for example: the closing figure of the Tehran "
+                    "Stock Exchange main index (TEDPIX)."))
+    source_date = JalaliDateField(label=_("Day of the figure"), required=False,
+                                  help_text=_("A day after today, and no later than the day of the draw."))
+    source_places = IntegerField(label=_("Decimal places of the figure"), min_value=0, max_value=6, initial=0,
+                                 required=False)
+    holders = forms.CharField(
+        label=_("Members who seal a number"), max_length=200, required=False,
+        help_text=_("Their membership numbers, for example ۳، ۷، ۱۲. Each writes a number and seals it after "
+                    "the announcement; the numbers are opened together at the draw."))
 
     def clean_held_at(self) -> datetime.time:
         text = to_latin_digits(self.cleaned_data["held_at"]).strip()
@@ -239,16 +259,52 @@ class DrawAnnounceForm(forms.Form):
         except ValueError:
             raise forms.ValidationError(_("Enter the time as hours:minutes, for example ۱۸:۳۰.")) from None
 
+    def clean_holders(self) -> list[int]:
+        text = to_latin_digits(self.cleaned_data["holders"] or "")
+        parts = [p for p in text.replace("،", " ").replace(",", " ").split() if p]
+        if not all(p.isascii() and p.isdigit() and len(p) <= 9 for p in parts):
+            raise forms.ValidationError(_("Write membership numbers only, separated by commas."))
+        return [int(p) for p in parts]
+
     def scheduled_at(self) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(self.cleaned_data["held_on"],
                                                              self.cleaned_data["held_at"]))
 
+    def source(self) -> Any:
+        from .services import SourceInput
+
+        data = self.cleaned_data
+        return SourceInput(kind=data["source_kind"], name=data.get("source_name") or "", date=data.get("source_date"),
+                           places=data.get("source_places") or 0, holders=tuple(data.get("holders") or ()))
+
 
 class DrawPerformForm(forms.Form):
-    public_entropy = forms.CharField(
-        label=_("Public number"), max_length=100, required=False,
-        help_text=_("A number announced at the meeting, for example the sum of numbers called out by members. "
-                    "It makes the result unknowable to anyone in advance."))
+    """The announced source's values: the published figure, or one field per sealed number."""
+
+    def __init__(self, *args: Any, source: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.source = source
+        if source["kind"] == "public_value":
+            self.fields["value"] = forms.CharField(
+                label=source["name"], max_length=60, required=False,
+                help_text=_("As published for the announced day; digits, with %(places)s decimal places.")
+                % {"places": localize_digits(str(source["places"]))})
+        else:
+            for holder in source["holders"]:
+                self.fields[f"sealed_{holder['ref']}"] = forms.CharField(
+                    label=_("Sealed number of %(name)s (member %(ref)s)") % {
+                        "name": holder["name"], "ref": localize_digits(holder["ref"])},
+                    max_length=40, required=False)
+
+    def values(self) -> list[str]:
+        if self.source["kind"] == "public_value":
+            return [self.cleaned_data.get("value") or ""]
+        return [self.cleaned_data.get(f"sealed_{h['ref']}") or "" for h in self.source["holders"]]
+
+
+class DrawCancelForm(forms.Form):
+    reason = PersianCharField(label=_("Why the draw is cancelled"), max_length=300, required=False,
+                              help_text=_("Shown on the draw's page and sent to every member."))
 
 
 class LateChargeForm(RequestIdForm):

@@ -60,6 +60,8 @@ class FundRules(AppendOnlyModel):
     # A money record dated more than this many days before the day it is entered is a late entry: only the
     # fund's manager may enter it, and it is marked as such on the passbook and in the audit log.
     late_entry_days = models.PositiveSmallIntegerField(_("days after which an entry is late"), default=31)
+    # Days between announcing a draw and holding it, so members can check the list and keep their copy.
+    draw_notice_days = models.PositiveSmallIntegerField(_("days of notice before a draw"), default=3)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
 
@@ -304,19 +306,32 @@ class Repayment(AppendOnlyModel):
         return f"{self.loan_id} {self.amount}"
 
 
-class Draw(models.Model):
-    """A verifiable lottery (قرعه‌کشی) for the right to a loan in this round (protocol: funds.draw).
+class DrawQuerySet(models.QuerySet):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("A draw is never deleted: cancel it publicly, so its number is never used again.")
 
-    Announced first: the frozen list of eligible members, its hash and the commitment to a secret seed are
-    published. Performed later: the seed is revealed, the winners follow deterministically, and anyone can
-    recompute them from the exported record (`mardom draw-verify`)."""
+
+class Draw(models.Model):
+    """A verifiable lottery (قرعه‌کشی) for the right to a loan in this round.
+
+    Protocol mardom-draw-v2 (funds.draw_v2): the announcement (frozen list, excluded members with reasons,
+    the public source of randomness, the notice) is a canonical document with a digest that every member
+    receives by SMS; at the draw the source's values are entered and the winners follow. No secret is kept.
+    Draws of protocol mardom-draw-v1 (funds.draw, a secret seed and its commitment) stay verifiable as v1.
+    A draw is never deleted: it is cancelled publicly with its reason, and its number is never reused."""
 
     class Status(models.TextChoices):
         ANNOUNCED = "announced", _("Announced")
         PERFORMED = "performed", _("Performed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Protocol(models.TextChoices):
+        V1 = "mardom-draw-v1", "mardom-draw-v1"
+        V2 = "mardom-draw-v2", "mardom-draw-v2"
 
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="draws")
     number = models.PositiveIntegerField(_("number"))
+    protocol = models.CharField(max_length=20, choices=Protocol.choices, default=Protocol.V1)
     # Members who won since the cycle began may not win again until everyone eligible has won once.
     cycle = models.PositiveIntegerField(_("cycle"), default=1)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ANNOUNCED)
@@ -324,10 +339,14 @@ class Draw(models.Model):
     scheduled_at = models.DateTimeField(_("held at"))
     entries = models.JSONField(_("eligible members"))  # [{"ref": "…", "name": "…"}], canonical order
     list_hash = models.CharField(max_length=64)
-    commitment = models.CharField(max_length=64)
-    # Kept secret until the draw is performed; pages show it only then.
-    seed = models.CharField(max_length=64)
-    public_entropy = models.CharField(_("public number"), max_length=100, blank=True)
+    # v2: the announcement document exactly as published (funds.draw_v2), and its digest.
+    announcement = models.JSONField(null=True, blank=True)
+    digest = models.CharField(max_length=64, blank=True)
+    # v1 only: the commitment to a secret seed. v2 has no secret: `seed` is derived from the public values.
+    commitment = models.CharField(max_length=64, blank=True)
+    seed = models.CharField(max_length=64, blank=True)
+    public_entropy = models.CharField(_("public number"), max_length=100, blank=True)  # v1 only
+    values = models.JSONField(null=True, blank=True)  # v2: the source's values in canonical form
     order = models.JSONField(null=True, blank=True)
     winners = models.JSONField(null=True, blank=True)
     announced_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
@@ -335,6 +354,12 @@ class Draw(models.Model):
     performed_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
     performed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+
+    objects = DrawQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("draw")
@@ -345,10 +370,17 @@ class Draw(models.Model):
     def __str__(self) -> str:
         return f"{self.fund} #{self.number}"
 
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise TypeError("A draw is never deleted: cancel it publicly, so its number is never used again.")
+
     @property
     def public_id(self) -> str:
         """The draw id that enters the computation: stable and unique across funds."""
         return f"fund{self.fund_id}-draw{self.number}"
+
+    @property
+    def is_v2(self) -> bool:
+        return self.protocol == self.Protocol.V2
 
 
 class LateCharge(AppendOnlyModel):

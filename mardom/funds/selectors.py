@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from mardom.core.digits import localize_digits
@@ -283,25 +284,40 @@ def portfolio(*, fund: Fund, on: datetime.date) -> dict[str, int]:
 
 
 # --- draws ------------------------------------------------------------------------------------------------
-def draw_entries(*, fund: Fund, on: datetime.date) -> tuple[int, list[Any]]:
-    """The cycle a new draw belongs to and its frozen list: active members with contributions paid up,
-    long enough in the fund, without an open loan, and not already winners in the current cycle. When every
+def draw_candidates(*, fund: Fund, on: datetime.date) -> tuple[int, list[Any], list[dict[str, str]]]:
+    """The cycle a new draw belongs to, its frozen list and the active members left out, each with the reason
+    (in Persian, as published in the announcement). Eligible: active members with contributions paid up, long
+    enough in the fund, without an open loan, and not already winners in the current cycle. When every
     eligible member has won, a new cycle starts and everyone eligible is in again."""
     from .draw import Eligible
 
-    eligible = [
-        m for m in Membership.objects.filter(fund=fund, status=Membership.Status.ACTIVE)
-        .select_related("person", "savings_account").order_by("number")
-        if not loan_eligibility(membership=m, amount=1, months=1, on=on)
-    ]
-    last = Draw.objects.filter(fund=fund).order_by("-number").first()
-    cycle = last.cycle if last else 1
-    won = {ref for draw in Draw.objects.filter(fund=fund, cycle=cycle, status="performed")
-           for ref in draw.winners or []}
-    remaining = [m for m in eligible if str(m.number) not in won]
-    if not remaining and won:
-        cycle, remaining = cycle + 1, eligible
-    return cycle, [Eligible(ref=str(m.number), name=m.person.full_name) for m in remaining]
+    excluded: dict[str, tuple[Membership, str]] = {}
+    eligible = []
+    with translation.override("fa"):
+        for m in Membership.objects.filter(fund=fund, status=Membership.Status.ACTIVE) \
+                .select_related("person", "savings_account").order_by("number"):
+            problems = loan_eligibility(membership=m, amount=1, months=1, on=on)
+            if problems:
+                excluded[str(m.number)] = (m, "؛ ".join(str(message) for _field, message in problems))
+            else:
+                eligible.append(m)
+        last = Draw.objects.filter(fund=fund).exclude(status="cancelled").order_by("-number").first()
+        cycle = last.cycle if last else 1
+        won = {ref for draw in Draw.objects.filter(fund=fund, cycle=cycle, status="performed")
+               for ref in draw.winners or []}
+        remaining = [m for m in eligible if str(m.number) not in won]
+        if not remaining and won:
+            cycle, remaining = cycle + 1, eligible
+        for m in eligible:
+            if m not in remaining:
+                excluded[str(m.number)] = (m, str(_("Already won a draw in this cycle.")))
+    rows = [{"ref": ref, "name": m.person.full_name, "reason": reason} for ref, (m, reason) in excluded.items()]
+    return cycle, [Eligible(ref=str(m.number), name=m.person.full_name) for m in remaining], rows
+
+
+def draw_entries(*, fund: Fund, on: datetime.date) -> tuple[int, list[Any]]:
+    cycle, entries, _excluded = draw_candidates(fund=fund, on=on)
+    return cycle, entries
 
 
 def draw_list(*, fund: Fund) -> QuerySet[Draw]:

@@ -34,6 +34,8 @@ urlpatterns = [
     path("<int:pk>/draws/", draw_views.draw_list, name="draws"),
     path("draws/<int:pk>/", draw_views.draw_detail, name="draw"),
     path("draws/<int:pk>/perform/", draw_views.draw_perform, name="draw-perform"),
+    path("draws/<int:pk>/cancel/", draw_views.draw_cancel, name="draw-cancel"),
     path("draws/<int:pk>/export.json", draw_views.draw_export, name="draw-export"),
+    path("draws/<int:pk>/announcement.json", draw_views.draw_announcement, name="draw-announcement"),
     *statement_urls.urlpatterns,
 ]

@@ -163,6 +163,7 @@ def _membership_page(request: HttpRequest, membership: Membership, *, status: in
         "loans": membership.loans.prefetch_related("closures").order_by("-applied_at"),
         "can_apply": active and (can_treasure or membership.person_id == request.user.person_id),
         "contributions": membership.contributions.order_by("-year", "-month")[:24],
+        "draws": selectors.draw_list(fund=membership.fund)[:5],
         "contribution_form": ContributionForm() if treasury else None,
         "withdraw_form": WithdrawForm() if treasury else None,
         "leave_form": LeaveForm() if treasury else None,

@@ -1,7 +1,15 @@
 """Writes for loan funds: `members` (funds, rules, membership, savings) and `loans` (the loan's life)."""
 
 from ..selectors import rules_in_force
-from .draws import draw_announce, draw_perform, draw_record
+from .draws import (
+    SourceInput,
+    draw_announce,
+    draw_cancel,
+    draw_document,
+    draw_perform,
+    draw_record,
+    draw_values_may_be_known,
+)
 from .loans import (
     CLOSURE_TRANSITIONS,
     LOAN_TRANSITIONS,
@@ -34,11 +42,12 @@ from .members import (
 )
 
 __all__ = [
-    "CLOSURE_TRANSITIONS", "FUND_ACCOUNTS", "LOAN_TRANSITIONS", "RulesInput", "contribution_key", "contribution_record",
-    "contributions_record_month", "draw_announce", "draw_perform", "draw_record", "fund_create",
-    "guarantee_request", "guarantee_respond", "late_charge_collect", "loan_apply", "loan_cancel",
-    "loan_close_confirm", "loan_close_propose", "loan_close_withdraw", "loan_decide", "loan_disburse",
-    "loan_propose", "loan_repay", "membership_join",
+    "CLOSURE_TRANSITIONS", "FUND_ACCOUNTS", "LOAN_TRANSITIONS", "RulesInput", "SourceInput", "contribution_key",
+    "contribution_record", "contributions_record_month", "draw_announce", "draw_cancel", "draw_document",
+    "draw_perform", "draw_record", "draw_values_may_be_known", "fund_create", "guarantee_request",
+    "guarantee_respond", "late_charge_collect", "loan_apply", "loan_cancel", "loan_close_confirm",
+    "loan_close_propose", "loan_close_withdraw", "loan_decide", "loan_disburse", "loan_propose", "loan_repay",
+    "membership_join",
     "membership_leave", "membership_transfer", "rules_change", "rules_in_force", "withdrawable",
     "withdrawal_record",
 ]

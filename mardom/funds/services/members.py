@@ -58,6 +58,7 @@ class RulesInput:
     rounding_unit: int = 10_000
     allow_transfer: bool = False
     late_entry_days: int = 31
+    draw_notice_days: int = 3
 
 
 def _check_rules(rules: RulesInput) -> None:
@@ -86,6 +87,8 @@ def _check_rules(rules: RulesInput) -> None:
 def _marked(after: dict[str, Any], late: bool) -> dict[str, Any]:
     """The audit record's `after`, marked when the record is a late entry."""
     return {**after, "late_entry": True} if late else after
+    if not 1 <= rules.draw_notice_days <= 90:
+        raise DomainError(_("A draw needs between 1 and 90 days of notice."), field="draw_notice_days")
 
 
 def _rules_row(fund: Fund, effective_from: datetime.date, rules: RulesInput, by: Any,

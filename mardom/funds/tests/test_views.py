@@ -48,18 +48,27 @@ def closure(loan, treasurer):
 
 @pytest.fixture
 def draw(fund, treasurer, member):
-    """An announced draw due now, written directly (the protocol itself is tested in test_draws)."""
+    """An announced v2 draw due now, written directly (the protocol itself is tested in test_draw_v2)."""
+    import datetime
+
     from django.utils import timezone
 
-    from mardom.funds import draw as protocol
+    from mardom.funds import draw_v2
+    from mardom.funds.draw import Eligible
     from mardom.funds.models import Draw
 
-    seed = protocol.new_seed()
-    entries = [{"ref": str(member.number), "name": member.person.full_name}]
+    now = timezone.localtime().replace(microsecond=0)
+    announced = now - datetime.timedelta(days=4)
+    doc = draw_v2.announce(
+        draw_id=f"fund{fund.pk}-draw1", fund_id=fund.pk, fund=fund.name, number=1, winners_count=1,
+        scheduled_at=now.isoformat(), announced_at=announced.isoformat(), notice_days=3,
+        entries=[Eligible(str(member.number), member.person.full_name)], excluded=[],
+        source={"kind": "public_value", "name": "شاخص", "date": (announced + datetime.timedelta(days=1)).date()
+                .isoformat(), "places": 0})
     return Draw.objects.create(
-        fund=fund, number=1, winners_count=1, scheduled_at=timezone.now(), entries=entries,
-        list_hash=protocol.list_hash([protocol.Eligible(**e) for e in entries]), commitment=protocol.commit(seed),
-        seed=seed, announced_by=treasurer, announced_at=timezone.now())
+        fund=fund, number=1, protocol="mardom-draw-v2", winners_count=1, scheduled_at=now, entries=doc["entries"],
+        list_hash=doc["list_hash"], announcement=doc, digest=doc["digest"], announced_by=treasurer,
+        announced_at=announced)
 
 
 def state():
@@ -78,10 +87,13 @@ def urls(fund, member, loan=None, draw=None, closure=None):
     draw_urls = [] if draw is None else [
         ("get", reverse("funds:draws", args=[fund.pk]), None),
         ("post", reverse("funds:draws", args=[fund.pk]), {"winners_count": "1", "held_on": "1499/01/01",
-                                                          "held_at": "18:00"}),
+                                                          "held_at": "18:00", "source_kind": "public_value",
+                                                          "source_name": "شاخص", "source_date": "1498/12/29"}),
         ("get", reverse("funds:draw", args=[draw.pk]), None),
-        ("post", reverse("funds:draw-perform", args=[draw.pk]), {"public_entropy": "1"}),
+        ("post", reverse("funds:draw-perform", args=[draw.pk]), {"value": "1"}),
+        ("post", reverse("funds:draw-cancel", args=[draw.pk]), {"reason": "بی‌دلیل"}),
         ("get", reverse("funds:draw-export", args=[draw.pk]), None),
+        ("get", reverse("funds:draw-announcement", args=[draw.pk]), None),
     ]
     closure_urls = [] if closure is None else [
         ("post", reverse("funds:loan-close-confirm", args=[closure.pk]), {"request_id": rid}),

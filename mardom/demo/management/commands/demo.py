@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import random
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from mardom.brands.models import Label
 from mardom.core.jalali import jalali_month_start, to_jalali
 from mardom.core.validators import is_valid_national_id
 from mardom.demo.names import FEMALE, LAST, MALE
+from mardom.funds import draw_v2
 from mardom.funds import selectors as fund_selectors
 from mardom.funds import services as fund_services
 from mardom.funds.models import Fund, Loan, Membership
@@ -226,7 +228,7 @@ class Builder:
                 self.pay_every_month(membership)
         self.referrals(bases, groups, institutions, people)
         self.loans(funds[0])
-        self.draws(funds[1])
+        self.draws(funds[0])
         self.producers(people)
         self.exhibitions()  # after the advantaged products, which give priority for booths
         self.storefront()
@@ -359,16 +361,44 @@ class Builder:
         open_loan(eligible(0), 0, stage="approved", purpose="medical", priority=Loan.Priority.EMERGENCY)
 
     def draws(self, fund: Fund) -> None:
-        """The second fund grants by lottery: one draw held last month, the next announced for next week."""
-        manager = User.objects.get(username=ADMIN_USERNAME)
+        """Draws (mardom-draw-v2) in the demo member's fund, run by its manager: one held last month on a
+        published figure, one cancelled in public (its number stays used), and the next announced for next week
+        on numbers sealed by three members, the demo member among them. She keeps her saved announcements in
+        var/demo/09120000012/, to check the draws with `mardom draw-verify ... --announced ...`."""
+        manager = User.objects.get(person__mobile="09120000010")
+        member = Membership.objects.get(fund=fund, person__mobile="09120000012")
         today = timezone.localdate()
+
+        def at(day: datetime.date, hour: int = 18) -> datetime.datetime:
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+
         held_on = jalali_month_start(today, -1) + datetime.timedelta(days=20)
-        held = timezone.make_aware(datetime.datetime.combine(held_on, datetime.time(18, 0)))
-        draw = fund_services.draw_announce(by=manager, fund=fund, winners_count=2, scheduled_at=held,
-                                           now=held - datetime.timedelta(days=7))
-        fund_services.draw_perform(by=manager, draw=draw, public_entropy="۴۷۱۲", now=held)
-        soon = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=7), datetime.time(18, 0)))
-        fund_services.draw_announce(by=manager, fund=fund, winners_count=2, scheduled_at=soon)
+        figure = fund_services.SourceInput(kind="public_value", date=held_on - datetime.timedelta(days=1),
+                                           name="شاخص کل بورس تهران، عدد پایانی روز (tsetmc.com)")
+        first = fund_services.draw_announce(by=manager, fund=fund, winners_count=2, scheduled_at=at(held_on),
+                                            source=figure, now=at(held_on - datetime.timedelta(days=7), 10))
+        kept = [first.announcement]
+        fund_services.draw_perform(by=manager, draw=first, values=["۲٬۴۸۶٬۳۱۷"], now=at(held_on))
+        second = fund_services.draw_announce(
+            by=manager, fund=fund, winners_count=1, scheduled_at=at(held_on + datetime.timedelta(days=6)),
+            source=dataclasses.replace(figure, date=held_on + datetime.timedelta(days=5)),
+            now=at(held_on + datetime.timedelta(days=1), 10))
+        fund_services.draw_cancel(by=manager, draw=second, now=at(held_on + datetime.timedelta(days=2), 10),
+                                  reason="اعلام پیش از پرداخت وام برندگان قرعه‌کشی قبل بود؛ "
+                                         "پس از پرداخت دوباره اعلام می‌شود.")
+        holders = [member.number, *Membership.objects.filter(fund=fund, status="active").exclude(pk=member.pk)
+                   .order_by("-number").values_list("number", flat=True)[:2]]
+        third = fund_services.draw_announce(
+            by=manager, fund=fund, winners_count=2, scheduled_at=at(today + datetime.timedelta(days=7)),
+            source=fund_services.SourceInput(kind="sealed", holders=holders))
+        kept.append(third.announcement)
+        folder = settings.VAR_DIR / "demo" / "09120000012"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for doc in kept:
+                (folder / f"{doc['draw_id']}-announcement.json").write_text(draw_v2.to_json(doc), encoding="utf-8")
+        except OSError:  # a read-only checkout: the member can still save them from the draw page
+            pass
 
     def producers(self, people: list[Person]) -> None:
         """Home producers around Qaen and Birjand, mostly saffron and barberry, and the region's advantaged
