@@ -9,10 +9,11 @@ from django.http import Http404
 
 from mardom.core.digits import to_latin_digits
 from mardom.core.text import search_key
+from mardom.orgs.models import OrgUnit
 
 from .models import Person, RoleAssignment
-from .roles import Perm
-from .scopes import scope_q
+from .roles import ROLE_PERMISSIONS, Perm, Role
+from .scopes import grants_of, is_global, perms_on, scope_q
 
 
 def person_list(*, user: Any, query: str = "") -> QuerySet[Person]:
@@ -43,7 +44,8 @@ def person_get(*, user: Any, pk: int) -> Person:
 def roles_of(*, person: Person) -> QuerySet[RoleAssignment]:
     return (
         RoleAssignment.objects.filter(user__person=person)
-        .select_related("unit", "granted_by", "granted_by__person", "revoked_by", "revoked_by__person")
+        .select_related("unit", "granted_by", "granted_by__person", "revoked_by", "revoked_by__person",
+                        "confirmed_by", "confirmed_by__person", "proposer_unit")
         .order_by("revoked_at", "-granted_at")
     )
 
@@ -57,3 +59,37 @@ def assignment_get(*, user: Any, pk: int) -> RoleAssignment:
     if assignment is None:
         raise Http404
     return assignment
+
+
+def proposals_awaiting(*, user: Any) -> QuerySet[RoleAssignment]:
+    """Proposed roles this officer may confirm or decline: proposed through a unit on which they hold
+    roles.grant (the same unit or above), neither by them nor for them."""
+    uid = getattr(user, "pk", None)
+    return (
+        RoleAssignment.objects.filter(scope_q(user, Perm.ROLES_GRANT, path_field="proposer_unit__path"),
+                                      confirmed_at__isnull=True, revoked_at__isnull=True)
+        .exclude(granted_by_id=uid).exclude(user_id=uid)
+        .select_related("unit", "user", "user__person", "granted_by", "granted_by__person", "proposer_unit")
+        .order_by("granted_at", "pk")
+    )
+
+
+def proposals_made(*, user: Any) -> QuerySet[RoleAssignment]:
+    """The officer's own proposals still waiting for a second officer (they may withdraw them)."""
+    return (
+        RoleAssignment.objects.filter(granted_by_id=getattr(user, "pk", None), confirmed_at__isnull=True,
+                                      revoked_at__isnull=True)
+        .select_related("unit", "user", "user__person", "proposer_unit")
+        .order_by("granted_at", "pk")
+    )
+
+
+def roles_needing_confirmation(*, user: Any) -> list[str]:
+    """Labels of the roles that, granted by `user` anywhere in their reach, would wait for a second officer:
+    those carrying a permission the user does not hold themselves."""
+    if is_global(user):
+        return []
+    tops = {g.unit_id for g in grants_of(user) if Perm.ROLES_GRANT in ROLE_PERMISSIONS.get(g.role, ())}
+    units = list(OrgUnit.objects.filter(pk__in=tops))
+    return [str(Role(role).label) for role, perms in ROLE_PERMISSIONS.items()
+            if any(perms - perms_on(user, unit) for unit in units)]
