@@ -93,3 +93,8 @@ def roles_needing_confirmation(*, user: Any) -> list[str]:
     units = list(OrgUnit.objects.filter(pk__in=tops))
     return [str(Role(role).label) for role, perms in ROLE_PERMISSIONS.items()
             if any(perms - perms_on(user, unit) for unit in units)]
+
+
+def proposal_waits_on(*, unit: OrgUnit) -> bool:
+    """Whether some role on `unit` is proposed and waits for a second officer (to say so after registering)."""
+    return RoleAssignment.objects.filter(unit=unit, confirmed_at__isnull=True, revoked_at__isnull=True).exists()
