@@ -241,6 +241,16 @@ def make_user(db: None) -> Callable[..., Any]:
     return make
 
 
+def confirm_proposals(user: Any, *, by: Any) -> None:
+    """Confirm, as the second officer `by`, every role still only proposed for `user` (a job leader's role,
+    proposed by the county officer who registered the business, needs a second officer; see people.services)."""
+    from mardom.people.models import RoleAssignment
+    from mardom.people.services import role_confirm
+
+    for assignment in RoleAssignment.objects.filter(user=user, confirmed_at__isnull=True, revoked_at__isnull=True):
+        role_confirm(by=by, assignment=assignment)
+
+
 @pytest.fixture
 def national_officer(make_person: Any, make_user: Any, nation: Any, qaenat: Any) -> Any:
     return make_user(make_person(qaenat), roles=[("national_officer", nation)])

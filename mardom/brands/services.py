@@ -229,10 +229,29 @@ def lot_declare(*, by: Any, authorisation: Authorisation, quantity: Decimal, mad
     return lot
 
 
+def is_party_to(user: Any, lot: Lot) -> bool:
+    """Whether `user` declared the lot or is its producer: such a person never inspects it, whatever roles
+    they hold (an officer who made herself inspector must not pass her own lot)."""
+    uid = getattr(user, "pk", None)
+    if uid is not None and lot.declared_by_id == uid:
+        return True
+    person_id = getattr(user, "person_id", None)
+    return person_id is not None and lot.authorisation.producer.person_id == person_id
+
+
+def may_inspect(user: Any, lot: Lot) -> bool:
+    return has_perm_on(user, Perm.BRANDS_INSPECT, lot.brand) and not is_party_to(user, lot)
+
+
 @transaction.atomic
 def lot_inspect(*, by: Any, lot: Lot, passed: bool, note: str = "", now: datetime.datetime | None = None) -> Lot:
-    lot = Lot.objects.select_for_update(of=("self",)).select_related("brand").get(pk=lot.pk)
+    """The brand's inspector passes or fails a declared lot; never the one who declared it or made it."""
+    lot = Lot.objects.select_for_update(of=("self",)).select_related("brand", "authorisation__producer").get(
+        pk=lot.pk)
     require(by, Perm.BRANDS_INSPECT, lot.brand)
+    if is_party_to(by, lot):
+        raise DomainError(_("Whoever declared or made a lot cannot inspect it; another inspector must."),
+                          field="result")
     if lot.status != Lot.Status.DECLARED:
         raise DomainError(_("This lot was already inspected."))
     note = normalize_text(note)

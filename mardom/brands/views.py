@@ -276,7 +276,9 @@ def _lot_page(request: HttpRequest, lot: Lot, status: int = 200, **bound: Any) -
         "sheets": [(first, min(first + LABELS_PER_PDF - 1, lot.label_count))
                    for first in range(1, lot.label_count + 1, LABELS_PER_PDF)] if who.labels else [],
         "inspect_form": bound.get("inspect_form") or (
-            InspectForm() if who.inspect and lot.status == Lot.Status.DECLARED else None),
+            InspectForm() if services.may_inspect(request.user, lot) and lot.status == Lot.Status.DECLARED
+            else None),
+        "own_lot": who.inspect and services.is_party_to(request.user, lot),
         "labels_form": bound.get("labels_form") or (
             LabelsForm(initial={"count": min(room, SHEET)}) if who.labels and passed and active and room else None),
     }

@@ -22,6 +22,6 @@ class UserAdmin(ReadOnlyAdmin):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(ReadOnlyAdmin):
-    list_display = ["user", "role", "unit", "granted_at", "revoked_at"]
+    list_display = ["user", "role", "unit", "granted_at", "confirmed_at", "revoked_at"]
     list_filter = ["role"]
     list_select_related = ["user", "user__person", "unit"]

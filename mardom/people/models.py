@@ -91,7 +91,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class RoleAssignment(models.Model):
     """A role granted to a user on one unit; it reaches the unit and everything beneath it.
-    Never deleted: revoking stamps `revoked_at`, so who could do what, when, stays answerable."""
+    Never deleted: revoking stamps `revoked_at`, so who could do what, when, stays answerable.
+
+    A role carrying a permission its granter does not hold on the unit (a treasurer's money, an inspector's
+    certificate) is only *proposed*: `confirmed_at` stays empty and the role gives no power until a second
+    officer of `proposer_unit` (or above) confirms it. A declined or withdrawn proposal is stamped
+    `revoked_at` without ever having been confirmed. A direct grant is confirmed when it is made."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Waiting for a second officer")
+        ACTIVE = "active", _("Active")
+        REVOKED = "revoked", _("Revoked")
+        DECLINED = "declined", _("Declined")
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="role_assignments")
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
@@ -102,6 +113,12 @@ class RoleAssignment(models.Model):
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
     revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Empty while the role is only proposed (see the class docstring); a direct grant is confirmed at once.
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, default=timezone.now)
+    confirmed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The unit through which the proposer held roles.grant: the confirming officer must hold it there or above.
+    proposer_unit = models.ForeignKey("orgs.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
 
     class Meta:
         verbose_name = _("role assignment")
@@ -117,6 +134,15 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.get_role_display()} — {self.unit}"
 
+    @property
+    def state(self) -> str:
+        if self.confirmed_at is None:
+            return self.State.PROPOSED if self.revoked_at is None else self.State.DECLINED
+        return self.State.ACTIVE if self.revoked_at is None else self.State.REVOKED
+
+    @property
+    def is_proposal(self) -> bool:
+        return self.state == self.State.PROPOSED
 
 class ConsentPurpose(models.TextChoices):
     """What an actor may use a person of another scope for, once she has consented (people.consent)."""

@@ -32,12 +32,15 @@ class Grant:
 
 
 def grants_of(user: Any) -> list[Grant]:
-    """Active role grants of `user`, cached on the instance for the rest of the request."""
+    """Active role grants of `user`, cached on the instance for the rest of the request. A role that is only
+    proposed (waiting for a second officer's confirmation) is not a grant and gives no power."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        rows = user.role_assignments.filter(revoked_at__isnull=True, unit__is_active=True).values_list(
+        rows = user.role_assignments.filter(
+            revoked_at__isnull=True, confirmed_at__isnull=False, unit__is_active=True,
+        ).values_list(
             "pk", "role", "unit_id", "unit__kind", "unit__name", "unit__path"
         )
         cached = [Grant(*row) for row in rows.order_by("unit__path", "role")]
@@ -90,6 +93,19 @@ def has_perm_on(user: Any, perm: str, unit: OrgUnit | None) -> bool:
     if is_global(user):
         return True
     return any(unit.path and unit.path.startswith(path) for path in scope_paths(user, perm))
+
+
+def perms_on(user: Any, unit: OrgUnit) -> frozenset[str]:
+    """Every permission `user` holds on `unit` (through grants on it or above it)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if is_global(user):
+        return frozenset().union(*ROLE_PERMISSIONS.values())
+    held: set[str] = set()
+    for g in grants_of(user):
+        if unit.path and unit.path.startswith(g.path):
+            held |= ROLE_PERMISSIONS.get(g.role, frozenset())
+    return frozenset(held)
 
 
 def require(user: Any, perm: str, unit: OrgUnit | None) -> None:

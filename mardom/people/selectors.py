@@ -13,8 +13,8 @@ from mardom.core.text import search_key
 from mardom.orgs.models import OrgUnit
 
 from .models import Person, RoleAssignment
-from .roles import ROLE_PERMISSIONS, Perm
-from .scopes import grants_of, is_global, scope_q
+from .roles import ROLE_PERMISSIONS, Perm, Role
+from .scopes import grants_of, is_global, perms_on, scope_q
 
 
 def person_list(*, user: Any, query: str = "") -> QuerySet[Person]:
@@ -45,7 +45,8 @@ def person_get(*, user: Any, pk: int) -> Person:
 def roles_of(*, person: Person) -> QuerySet[RoleAssignment]:
     return (
         RoleAssignment.objects.filter(user__person=person)
-        .select_related("unit", "granted_by", "granted_by__person", "revoked_by", "revoked_by__person")
+        .select_related("unit", "granted_by", "granted_by__person", "revoked_by", "revoked_by__person",
+                        "confirmed_by", "confirmed_by__person", "proposer_unit")
         .order_by("revoked_at", "-granted_at")
     )
 
@@ -100,3 +101,42 @@ def person_find_in_scope(*, user: Any, national_id: str, perm: str | Iterable[st
     if getattr(user, "person_id", None):
         q |= Q(pk=user.person_id)
     return Person.objects.filter(q, national_id=national_id).select_related("unit").first()
+
+
+def proposals_awaiting(*, user: Any) -> QuerySet[RoleAssignment]:
+    """Proposed roles this officer may confirm or decline: proposed through a unit on which they hold
+    roles.grant (the same unit or above), neither by them nor for them."""
+    uid = getattr(user, "pk", None)
+    return (
+        RoleAssignment.objects.filter(scope_q(user, Perm.ROLES_GRANT, path_field="proposer_unit__path"),
+                                      confirmed_at__isnull=True, revoked_at__isnull=True)
+        .exclude(granted_by_id=uid).exclude(user_id=uid)
+        .select_related("unit", "user", "user__person", "granted_by", "granted_by__person", "proposer_unit")
+        .order_by("granted_at", "pk")
+    )
+
+
+def proposals_made(*, user: Any) -> QuerySet[RoleAssignment]:
+    """The officer's own proposals still waiting for a second officer (they may withdraw them)."""
+    return (
+        RoleAssignment.objects.filter(granted_by_id=getattr(user, "pk", None), confirmed_at__isnull=True,
+                                      revoked_at__isnull=True)
+        .select_related("unit", "user", "user__person", "proposer_unit")
+        .order_by("granted_at", "pk")
+    )
+
+
+def roles_needing_confirmation(*, user: Any) -> list[str]:
+    """Labels of the roles that, granted by `user` anywhere in their reach, would wait for a second officer:
+    those carrying a permission the user does not hold themselves."""
+    if is_global(user):
+        return []
+    tops = {g.unit_id for g in grants_of(user) if Perm.ROLES_GRANT in ROLE_PERMISSIONS.get(g.role, ())}
+    units = list(OrgUnit.objects.filter(pk__in=tops))
+    return [str(Role(role).label) for role, perms in ROLE_PERMISSIONS.items()
+            if any(perms - perms_on(user, unit) for unit in units)]
+
+
+def proposal_waits_on(*, unit: OrgUnit) -> bool:
+    """Whether some role on `unit` is proposed and waits for a second officer (to say so after registering)."""
+    return RoleAssignment.objects.filter(unit=unit, confirmed_at__isnull=True, revoked_at__isnull=True).exists()

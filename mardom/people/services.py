@@ -18,8 +18,8 @@ from mardom.geo.models import Place
 from mardom.orgs.models import OrgUnit
 
 from .models import Person, RoleAssignment, User
-from .roles import ROLE_UNIT_KINDS, Perm, Role
-from .scopes import forget_grants, require
+from .roles import ROLE_PERMISSIONS, ROLE_UNIT_KINDS, Perm, Role
+from .scopes import forget_grants, grants_of, has_perm_on, perms_on, require
 
 _PERSON_FIELDS = ("national_id", "first_name", "last_name", "mobile", "gender", "birth_date", "home_place", "unit")
 
@@ -64,6 +64,11 @@ def person_update(
 ) -> Person:
     person = Person.objects.select_for_update(of=("self",)).select_related("unit").get(pk=person.pk)
     require(by, Perm.PEOPLE_MANAGE, person.unit)
+    # Changing someone's mobile is one step from taking over their login (it signs in by mobile, and a reset
+    # code would go there): the same reach as for setting their password.
+    user = User.objects.filter(person=person).first()
+    if user is not None and not within_reach(by=by, user=user):
+        raise PermissionDenied
     before = snapshot(person, _PERSON_FIELDS)
     person.first_name, person.last_name = normalize_text(first_name), normalize_text(last_name)
     person.search_key = search_key(f"{person.first_name} {person.last_name}")
@@ -76,18 +81,23 @@ def person_update(
     return person
 
 
+def within_reach(*, by: Any, user: User) -> bool:
+    """Whether `by` may act on `user`'s login and profile: every role the user holds or is proposed for lies
+    within `by`'s people.manage reach (a county officer cannot take over a province officer's login, nor
+    edit their name or mobile), and only a superuser touches a superuser."""
+    if user.is_superuser and not getattr(by, "is_superuser", False):
+        return False
+    return all(has_perm_on(by, Perm.PEOPLE_MANAGE, assignment.unit)
+               for assignment in user.role_assignments.filter(revoked_at__isnull=True).select_related("unit"))
+
+
 @transaction.atomic
 def account_set_password(*, by: Any, person: Person, password: str) -> User:
     """Create the person's login (username = national ID) or reset its password."""
     require(by, Perm.PEOPLE_MANAGE, person.unit)
     user = User.objects.filter(person=person).first() or User(username=person.national_id, person=person)
-    if user.pk is not None:
-        # Whoever sets a password can sign in as that user: refuse unless every role the user holds lies
-        # within the actor's own reach (a county officer cannot take over a province officer's login).
-        if user.is_superuser and not by.is_superuser:
-            raise PermissionDenied
-        for assignment in user.role_assignments.filter(revoked_at__isnull=True).select_related("unit"):
-            require(by, Perm.PEOPLE_MANAGE, assignment.unit)
+    if user.pk is not None and not within_reach(by=by, user=user):
+        raise PermissionDenied
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -100,10 +110,31 @@ def account_set_password(*, by: Any, person: Person, password: str) -> User:
     return user
 
 
+def missing_perms(*, by: Any, role: str, unit: OrgUnit) -> frozenset[str]:
+    """The permissions of `role` that `by` does not hold on `unit` themselves: if any, granting the role is
+    only a proposal that a second officer must confirm."""
+    return ROLE_PERMISSIONS[role] - perms_on(by, unit)
+
+
+def _proposer_unit(by: Any, unit: OrgUnit) -> OrgUnit:
+    """The highest unit through which `by` holds roles.grant over `unit`: a confirming officer must hold
+    roles.grant there (the same unit or above), so a proposer's subordinate cannot confirm."""
+    covering = [g for g in grants_of(by) if Perm.ROLES_GRANT in ROLE_PERMISSIONS.get(g.role, ())
+                and unit.path and unit.path.startswith(g.path)]
+    if not covering:
+        return unit
+    return OrgUnit.objects.get(pk=min(covering, key=lambda g: len(g.path)).unit_id)
+
+
 @transaction.atomic
 def role_grant(
     *, by: Any, user: User, role: str, unit: OrgUnit, now: datetime.datetime | None = None
 ) -> RoleAssignment:
+    """Grant `role` on `unit`. Nobody grants a role to themselves (a superuser neither). A role carrying a
+    permission the granter does not hold on the unit (a treasurer's, a fund manager's, an inspector's, a job
+    leader's) is created as a proposal: it gives no power until another officer confirms it (role_confirm)."""
+    if getattr(by, "pk", None) is not None and by.pk == user.pk:
+        raise DomainError(_("Nobody can grant a role to themselves; ask another officer."), field="role")
     require(by, Perm.ROLES_GRANT, unit)
     if role not in Role.values:
         raise DomainError(_("Unknown role."), field="role")
@@ -113,26 +144,100 @@ def role_grant(
             % {"role": Role(role).label, "kind": OrgUnit.Kind(unit.kind).label},
             field="unit",
         )
-    if RoleAssignment.objects.filter(user=user, role=role, unit=unit, revoked_at__isnull=True).exists():
+    existing = RoleAssignment.objects.filter(user=user, role=role, unit=unit, revoked_at__isnull=True).first()
+    if existing is not None and existing.confirmed_at is None:
+        raise DomainError(_("This role is already proposed here and waits for a second officer."), field="role")
+    if existing is not None:
         raise DomainError(_("This person already has this role here."), field="role")
-    assignment = RoleAssignment.objects.create(
-        user=user, role=role, unit=unit, granted_by=by, granted_at=now or timezone.now()
-    )
+    now = now or timezone.now()
+    missing = missing_perms(by=by, role=role, unit=unit)
+    if missing:
+        assignment = RoleAssignment.objects.create(
+            user=user, role=role, unit=unit, granted_by=by, granted_at=now, confirmed_at=None,
+            proposer_unit=_proposer_unit(by, unit),
+        )
+        audit_record(by=by, action="role.propose", obj=assignment, scope_path=unit.path or "",
+                     after={"user": user.pk, "role": role, "unit": unit.pk,
+                            "proposer_unit": assignment.proposer_unit_id, "missing": sorted(missing)})
+    else:
+        assignment = RoleAssignment.objects.create(
+            user=user, role=role, unit=unit, granted_by=by, granted_at=now, confirmed_at=now, confirmed_by=by,
+        )
+        audit_record(by=by, action="role.grant", obj=assignment, scope_path=unit.path or "",
+                     after={"user": user.pk, "role": role, "unit": unit.pk})
     forget_grants(user)
-    audit_record(by=by, action="role.grant", obj=assignment, scope_path=unit.path or "",
-                 after={"user": user.pk, "role": role, "unit": unit.pk})
     return assignment
+
+
+def _locked_proposal(assignment: RoleAssignment) -> RoleAssignment:
+    return RoleAssignment.objects.select_for_update(of=("self",)).select_related("unit", "proposer_unit").get(
+        pk=assignment.pk)
+
+
+def _forget(original: RoleAssignment, locked: RoleAssignment) -> None:
+    """Drop the cached grants of the assignment's user: the object loaded here and the caller's, if any."""
+    forget_grants(locked.user)
+    if RoleAssignment.user.is_cached(original):  # type: ignore[attr-defined]
+        forget_grants(original.user)
+
+
+@transaction.atomic
+def role_confirm(*, by: Any, assignment: RoleAssignment, now: datetime.datetime | None = None) -> RoleAssignment:
+    """The second officer confirms a proposed role: someone other than the proposer and the person receiving
+    it, holding roles.grant on the proposer's unit or above. From then on the role works."""
+    locked = _locked_proposal(assignment)
+    require(by, Perm.ROLES_GRANT, locked.unit)
+    if not locked.is_proposal:
+        raise DomainError(_("This role is not waiting for confirmation."))
+    if locked.granted_by_id == getattr(by, "pk", None):
+        raise DomainError(_("Whoever proposed a role cannot also confirm it; another officer must."))
+    if locked.user_id == getattr(by, "pk", None):
+        raise DomainError(_("Nobody can confirm a role for themselves."))
+    require(by, Perm.ROLES_GRANT, locked.proposer_unit or locked.unit)
+    locked.confirmed_at, locked.confirmed_by = now or timezone.now(), by
+    locked.save(update_fields=["confirmed_at", "confirmed_by"])
+    _forget(assignment, locked)
+    audit_record(by=by, action="role.confirm", obj=locked, scope_path=locked.unit.path or "",
+                 after={"user": locked.user_id, "role": locked.role, "unit": locked.unit_id,
+                        "proposed_by": locked.granted_by_id})
+    return locked
+
+
+@transaction.atomic
+def role_decline(*, by: Any, assignment: RoleAssignment, now: datetime.datetime | None = None) -> RoleAssignment:
+    """A proposed role is withdrawn by its proposer or declined by an officer who could have confirmed it.
+    It never took effect; the row stays, stamped revoked without a confirmation."""
+    locked = _locked_proposal(assignment)
+    require(by, Perm.ROLES_GRANT, locked.unit)
+    if not locked.is_proposal:
+        raise DomainError(_("This role is not waiting for confirmation."))
+    withdraw = locked.granted_by_id == getattr(by, "pk", None)
+    if not withdraw:
+        require(by, Perm.ROLES_GRANT, locked.proposer_unit or locked.unit)
+    locked.revoked_at, locked.revoked_by = now or timezone.now(), by
+    locked.save(update_fields=["revoked_at", "revoked_by"])
+    _forget(assignment, locked)
+    audit_record(by=by, action="role.withdraw" if withdraw else "role.decline", obj=locked,
+                 scope_path=locked.unit.path or "",
+                 before={"user": locked.user_id, "role": locked.role, "unit": locked.unit_id,
+                         "proposed_by": locked.granted_by_id})
+    return locked
 
 
 @transaction.atomic
 def role_revoke(*, by: Any, assignment: RoleAssignment, now: datetime.datetime | None = None) -> RoleAssignment:
+    """Revoking takes effect at once: the next permission check of the user (this request's too, for the user
+    object the assignment carries) no longer finds the role."""
+    original = assignment
     assignment = RoleAssignment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=assignment.pk)
     require(by, Perm.ROLES_GRANT, assignment.unit)
     if assignment.revoked_at is not None:
         raise DomainError(_("This role was already revoked."))
+    if assignment.confirmed_at is None:
+        raise DomainError(_("This role is only proposed: decline or withdraw the proposal instead."))
     assignment.revoked_at, assignment.revoked_by = now or timezone.now(), by
     assignment.save(update_fields=["revoked_at", "revoked_by"])
-    forget_grants(assignment.user)
+    _forget(original, assignment)
     audit_record(by=by, action="role.revoke", obj=assignment, scope_path=assignment.unit.path or "",
                  before={"user": assignment.user_id, "role": assignment.role, "unit": assignment.unit_id})
     return assignment

@@ -18,4 +18,7 @@ people_patterns = [
     path("<int:pk>/password/", views.person_password, name="password"),
     path("<int:pk>/roles/", views.role_grant, name="role-grant"),
     path("roles/<int:pk>/revoke/", views.role_revoke, name="role-revoke"),
+    path("roles/proposals/", views.role_proposals, name="role-proposals"),
+    path("roles/<int:pk>/confirm/", views.role_confirm, name="role-confirm"),
+    path("roles/<int:pk>/decline/", views.role_decline, name="role-decline"),
 ]

@@ -46,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "grants": grants_of(user),
         "guarantee_requests": my_guarantee_requests(user),
         "clusters": list(production_selectors.clusters_of(user=user)[:12]),
+        "grants_roles": holds_anywhere(user, Perm.ROLES_GRANT),
         "counts": {
             "people": selectors.person_list(user=user).count() if holds_anywhere(user, Perm.PEOPLE_VIEW) else None,
             "bases": org_selectors.base_list(user=user).count(),
@@ -95,17 +96,38 @@ def person_create(request: HttpRequest) -> HttpResponse:
     return render(request, "people/person_form.html", {"form": form, "creating": True})
 
 
+def _can_manage(user: Any, person: Any) -> bool:
+    """people.manage on the person's file, and every role of their login within the user's reach (an officer
+    neither edits nor resets the login of someone holding a role above or beside them)."""
+    return has_perm_on(user, Perm.PEOPLE_MANAGE, person.unit) and (
+        not hasattr(person, "user") or services.within_reach(by=user, user=person.user))
+
+
+def _detail_context(request: HttpRequest, person: Any, **over: Any) -> dict[str, Any]:
+    user = request.user
+    has_login = hasattr(person, "user")
+    own = has_login and person.user.pk == user.pk
+    can_grant = has_login and not own and has_perm_on(user, Perm.ROLES_GRANT, person.unit)
+    can_manage = _can_manage(user, person)
+    roles = list(selectors.roles_of(person=person))
+    waiting = [r.pk for r in roles if r.is_proposal]
+    confirmable = set(selectors.proposals_awaiting(user=user).filter(pk__in=waiting).values_list("pk", flat=True)) \
+        if waiting else set()
+    context = {
+        "person": person, "roles": roles, "can_manage": can_manage, "has_login": has_login, "own_file": own,
+        "grant_form": RoleGrantForm(units=_grantable_units(user)) if can_grant else None,
+        "can_revoke": has_login and has_perm_on(user, Perm.ROLES_GRANT, person.unit), "confirmable": confirmable,
+        "needs_confirmation": selectors.roles_needing_confirmation(user=user) if can_grant else [],
+        "password_form": PasswordForm() if can_manage else None,
+    }
+    context.update(over)
+    return context
+
+
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk)
-    can_manage = has_perm_on(request.user, Perm.PEOPLE_MANAGE, person.unit)
-    can_grant = has_perm_on(request.user, Perm.ROLES_GRANT, person.unit) and hasattr(person, "user")
-    grant_form = RoleGrantForm(units=_grantable_units(request.user)) if can_grant else None
-    return render(request, "people/person_detail.html", {
-        "person": person, "roles": selectors.roles_of(person=person), "can_manage": can_manage,
-        "grant_form": grant_form, "password_form": PasswordForm() if can_manage else None,
-        "has_login": hasattr(person, "user"),
-    })
+    return render(request, "people/person_detail.html", _detail_context(request, person))
 
 
 def _grantable_units(user: Any) -> Any:
@@ -115,7 +137,7 @@ def _grantable_units(user: Any) -> Any:
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk)
-    if not has_perm_on(request.user, Perm.PEOPLE_MANAGE, person.unit):
+    if not _can_manage(request.user, person):
         raise PermissionDenied
     initial = {f: getattr(person, f) for f in ("first_name", "last_name", "mobile", "gender", "birth_date",
                                                  "home_place")}
@@ -139,10 +161,8 @@ def person_password(request: HttpRequest, pk: int) -> HttpResponse:
                                        password=form.cleaned_data["password"]):
         messages.success(request, _("The password was set. %(name)s can now sign in.") % {"name": person.full_name})
         return redirect("people:detail", pk=person.pk)
-    return render(request, "people/person_detail.html", {
-        "person": person, "roles": selectors.roles_of(person=person), "can_manage": True,
-        "password_form": form, "has_login": hasattr(person, "user"),
-    }, status=400)
+    return render(request, "people/person_detail.html", _detail_context(request, person, password_form=form),
+                  status=400)
 
 
 @login_required
@@ -152,14 +172,18 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
     if not hasattr(person, "user") or not has_perm_on(request.user, Perm.ROLES_GRANT, person.unit):
         raise PermissionDenied
     form = RoleGrantForm(request.POST, units=_grantable_units(request.user))
-    if form.is_valid() and run_service(form, services.role_grant, by=request.user, user=person.user,
-                                       role=form.cleaned_data["role"], unit=form.cleaned_data["unit"]):
-        messages.success(request, _("The role was granted."))
+    assignment = form.is_valid() and run_service(
+        form, services.role_grant, by=request.user, user=person.user, role=form.cleaned_data["role"],
+        unit=form.cleaned_data["unit"])
+    if assignment:
+        if assignment.is_proposal:
+            messages.success(request, _("The role was proposed. It takes effect once another officer of your "
+                                        "unit or above confirms it."))
+        else:
+            messages.success(request, _("The role was granted."))
         return redirect("people:detail", pk=person.pk)
-    return render(request, "people/person_detail.html", {
-        "person": person, "roles": selectors.roles_of(person=person), "grant_form": form,
-        "can_manage": has_perm_on(request.user, Perm.PEOPLE_MANAGE, person.unit), "has_login": True,
-    }, status=400)
+    return render(request, "people/person_detail.html", _detail_context(request, person, grant_form=form),
+                  status=400)
 
 
 @login_required
@@ -174,3 +198,45 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if assignment.user.person_id:
         return redirect("people:detail", pk=assignment.user.person_id)
     return redirect("home")
+
+
+@login_required
+def role_proposals(request: HttpRequest) -> HttpResponse:
+    """Proposed roles waiting for this officer's confirmation, and the officer's own proposals."""
+    if not holds_anywhere(request.user, Perm.ROLES_GRANT):
+        raise PermissionDenied
+    return render(request, "people/role_proposals.html", {
+        "awaiting": selectors.proposals_awaiting(user=request.user)[:200],
+        "mine": selectors.proposals_made(user=request.user)[:200],
+    })
+
+
+def _after_proposal(request: HttpRequest, assignment: Any) -> HttpResponse:
+    if request.POST.get("next") == "person" and assignment.user.person_id:
+        return redirect("people:detail", pk=assignment.user.person_id)
+    return redirect("people:role-proposals")
+
+
+@login_required
+@require_POST
+def role_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = selectors.assignment_get(user=request.user, pk=pk)
+    try:
+        services.role_confirm(by=request.user, assignment=assignment)
+        messages.success(request, _("The role was confirmed and takes effect now."))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return _after_proposal(request, assignment)
+
+
+@login_required
+@require_POST
+def role_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = selectors.assignment_get(user=request.user, pk=pk)
+    try:
+        done = services.role_decline(by=request.user, assignment=assignment)
+        messages.success(request, _("The proposal was withdrawn.") if done.revoked_by_id == done.granted_by_id
+                         else _("The proposal was declined."))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return _after_proposal(request, assignment)

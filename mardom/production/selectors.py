@@ -370,7 +370,8 @@ def cluster_guides(*, cluster: Any) -> list[Any]:
     from mardom.people.models import RoleAssignment
     from mardom.people.roles import Role
 
-    return list(RoleAssignment.objects.filter(unit=cluster, role=Role.CLUSTER_GUIDE, revoked_at__isnull=True)
+    return list(RoleAssignment.objects.filter(unit=cluster, role=Role.CLUSTER_GUIDE, revoked_at__isnull=True,
+                                                confirmed_at__isnull=False)
                 .select_related("user__person").order_by("granted_at", "pk"))
 
 

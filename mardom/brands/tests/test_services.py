@@ -228,3 +228,47 @@ def test_brand_rules_cannot_take_effect_in_1921_or_before_the_brand_began(world,
                                  effective_from=FROM - datetime.timedelta(days=1))
     assert error.value.field == "effective_from"
     assert (Brand.objects.count(), BrandRules.objects.count()) == before
+
+
+# --- separation of duties: whoever declared or made a lot never inspects it -------------------------------------
+
+def _inspector_too(user, brand):
+    """Arranged directly (as if a second officer had confirmed it): the user also holds the inspector role."""
+    from mardom.people.models import RoleAssignment
+    from mardom.people.scopes import forget_grants
+
+    RoleAssignment.objects.create(user=user, role="brand_inspector", unit=brand)
+    forget_grants(user)
+    return user
+
+
+def _lot_row(lot):
+    row = Lot.objects.get(pk=lot.pk)
+    return row.status, row.inspected_by_id, row.inspected_at, row.label_count
+
+
+def test_the_officer_who_declared_a_lot_cannot_inspect_it_even_as_inspector(world, county_officer):
+    lot = services.lot_declare(by=county_officer, authorisation=world.authorisation, quantity=Decimal(10),
+                               made_on=DAY)
+    _inspector_too(county_officer, world.brand)
+    before, audits = _lot_row(lot), AuditEntry.objects.count()
+    for passed in (True, False):
+        with pytest.raises(DomainError) as error:
+            services.lot_inspect(by=county_officer, lot=lot, passed=passed, note="خوب")
+        assert error.value.field == "result"
+    assert _lot_row(lot) == before and AuditEntry.objects.count() == audits
+    assert not services.may_inspect(county_officer, lot)
+    # Another inspector may.
+    assert services.may_inspect(world.inspector, lot)
+    assert services.lot_inspect(by=world.inspector, lot=lot, passed=True).status == "passed"
+
+
+def test_the_producer_cannot_inspect_her_own_lot_even_declared_for_her(world, county_officer):
+    grower = _inspector_too(world.grower_users[0], world.brand)
+    for by in (county_officer, grower):  # the manager declares for her, or she declares it herself
+        lot = services.lot_declare(by=by, authorisation=world.authorisation, quantity=Decimal(10), made_on=DAY)
+        before = _lot_row(lot)
+        with pytest.raises(DomainError):
+            services.lot_inspect(by=grower, lot=lot, passed=True)
+        assert _lot_row(lot) == before
+    assert not Label.objects.exists()

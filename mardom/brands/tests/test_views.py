@@ -655,3 +655,25 @@ def test_the_brand_page_costs_the_same_queries_at_any_size(world, client, make_p
         assert client.get(url).status_code == 200
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
     assert len(large) <= 15, len(large)
+
+
+def test_whoever_declared_a_lot_is_not_offered_its_inspection_and_is_refused(world, client):
+    from mardom.people.models import RoleAssignment
+
+    # The county officer made herself inspector (arranged directly, as if confirmed) and declared a lot.
+    RoleAssignment.objects.create(user=world.officer, role="brand_inspector", unit=world.brand)
+    lot = services.lot_declare(by=world.officer, authorisation=world.shown, quantity=Decimal(3),
+                               made_on=timezone.localdate())
+    client.force_login(world.officer)
+    page = client.get(reverse("brands:lot", args=[lot.pk])).content.decode()
+    assert 'data-test="inspect-form"' not in page and 'data-test="own-lot"' in page
+    before = state()
+    response = client.post(reverse("brands:lot-inspect", args=[lot.pk]), {"result": "pass", "note": "خوب"})
+    assert response.status_code == 400
+    assert fa("Whoever declared or made a lot cannot inspect it; another inspector must.") in beside(
+        response.content.decode(), "result")
+    assert state() == before
+    client.force_login(world.inspector)
+    assert 'data-test="inspect-form"' in client.get(reverse("brands:lot", args=[lot.pk])).content.decode()
+    assert client.post(reverse("brands:lot-inspect", args=[lot.pk]), {"result": "pass"}).status_code == 302
+    assert Lot.objects.get(pk=lot.pk).inspected_by == world.inspector

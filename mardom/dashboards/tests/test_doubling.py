@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
+from mardom.conftest import confirm_proposals
 from mardom.dashboards import doubling
 from mardom.production.services import jobs
 
@@ -18,7 +19,7 @@ TODAY = datetime.date(2026, 11, 25)  # 4 Azar 1405; the Jalali year began on 21 
 
 
 @pytest.fixture
-def world(saffron_growers, make_person, make_user, qaenat, county_officer, time_machine):
+def world(saffron_growers, make_person, make_user, qaenat, county_officer, province_officer, time_machine):
     time_machine.move_to(datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC), tick=False)
     grown = saffron_growers(baseline=100_000_000)
     saffron, people, growers, colonies, cluster = (grown.saffron, grown.people, grown.growers, grown.colonies,
@@ -26,6 +27,7 @@ def world(saffron_growers, make_person, make_user, qaenat, county_officer, time_
     owner = make_person(qaenat)
     owner_user = make_user(owner)
     leader = jobs.job_leader_register(by=county_officer, county=qaenat, owner=owner, name="تعاونی", functions=["sales"])
+    confirm_proposals(owner_user, by=province_officer)  # the job leader role needs a second officer
     agreement = jobs.job_agreement_create(by=owner_user, job_leader=leader, producer=growers[0], product=saffron,
                                           pricing="purchase", rate_a=1_000_000, starts_on=datetime.date(2025, 3, 21))
     # Bought back this year: 50 g and 30 g (the second corrected away), and 20 g last year.

@@ -82,13 +82,13 @@ def _check_rules(rules: RulesInput) -> None:
         raise DomainError(_("Choose a sensible rounding unit, for example 10,000 rials."), field="rounding_unit")
     if not 0 <= rules.late_entry_days <= 366:
         raise DomainError(_("Choose from 0 to 366 days."), field="late_entry_days")
+    if not 1 <= rules.draw_notice_days <= 90:
+        raise DomainError(_("A draw needs between 1 and 90 days of notice."), field="draw_notice_days")
 
 
 def _marked(after: dict[str, Any], late: bool) -> dict[str, Any]:
     """The audit record's `after`, marked when the record is a late entry."""
     return {**after, "late_entry": True} if late else after
-    if not 1 <= rules.draw_notice_days <= 90:
-        raise DomainError(_("A draw needs between 1 and 90 days of notice."), field="draw_notice_days")
 
 
 def _rules_row(fund: Fund, effective_from: datetime.date, rules: RulesInput, by: Any,

@@ -233,7 +233,10 @@ def test_every_people_and_audit_url_is_in_the_tables():
     from mardom.core import urls as core_urls
 
     names = {p.name for p in people_urls.people_patterns if isinstance(p, URLPattern)}
+    from mardom.people.tests.test_separation import SOD_VIEWS  # the proposal views' own scope table
+
     covered = {url_name.split(":")[1] for _, _, url_name, _, _ in OBJECT_VIEWS} | {"list", "create"}
+    covered |= {url_name.split(":")[1] for _, _, url_name, _ in SOD_VIEWS}
     assert names == covered
     top = {p.name for p in people_urls.urlpatterns} | {p.name for p in core_urls.urlpatterns}
     # favicon: public and static (core/tests/test_demo_behaves_like_the_product.py)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mardom.conftest import confirm_proposals
 from mardom.core.errors import DomainError
 from mardom.core.models import AuditEntry
 from mardom.people.roles import Role
@@ -47,12 +48,14 @@ def approved_producer(by, person, place, product, capacity=100):
 
 @pytest.fixture
 def world(make_person, make_user, qaenat, qaenat_village, birjand, birjand_village, carpet, county_officer,
-          birjand_officer):
-    """A carpet job leader in Qaenat (its manager has a login), two Qaenat weavers and one in Birjand."""
+          birjand_officer, province_officer):
+    """A carpet job leader in Qaenat (its manager has a login, and the job leader role the county officer
+    proposed and the province officer confirmed), two Qaenat weavers and one in Birjand."""
     owner = make_person(qaenat)
     owner_user = make_user(owner)
     leader = jobs.job_leader_register(by=county_officer, county=qaenat, owner=owner, name="کارگاه فرش قائنات",
                                       functions=["supply", "sales"])
+    confirm_proposals(owner_user, by=province_officer)
     weaver_people = [make_person(qaenat) for _ in range(2)]
     weavers = [approved_producer(county_officer, p, qaenat_village, carpet) for p in weaver_people]
     far = approved_producer(birjand_officer, make_person(birjand), birjand_village, carpet)
@@ -64,10 +67,35 @@ def world(make_person, make_user, qaenat, qaenat_village, birjand, birjand_villa
                            weaver_users=[make_user(p) for p in weaver_people], far=far, agreement=agreement)
 
 
-def test_registering_a_job_leader_grants_its_manager_the_role(world, qaenat):
+def test_registering_a_job_leader_grants_its_manager_the_role(world, qaenat, county_officer, province_officer):
     assert world.leader.parent == qaenat and world.leader.kind == "job_leader"
-    assert world.owner_user.role_assignments.get().role == Role.JOB_LEADER
+    assignment = world.owner_user.role_assignments.get()
+    assert assignment.role == Role.JOB_LEADER
+    # The job leader's books hold producers' money: the registering officer only proposes the role.
+    assert assignment.granted_by == county_officer and assignment.confirmed_by == province_officer
     assert AuditEntry.objects.filter(action="job_leader.register").exists()
+    assert AuditEntry.objects.filter(action="role.propose", object_id=str(assignment.pk)).exists()
+
+
+def test_the_job_leader_role_gives_no_power_until_a_second_officer_confirms_it(qaenat, county_officer, make_person,
+                                                                             make_user, carpet, qaenat_village,
+                                                                             province_officer):
+    from mardom.people.models import User
+
+    owner = make_person(qaenat)
+    owner_user = make_user(owner)
+    leader = jobs.job_leader_register(by=county_officer, county=qaenat, owner=owner, name="کارگاه تازه",
+                                      functions=["sales"])
+    weaver = approved_producer(county_officer, make_person(qaenat), qaenat_village, carpet)
+    assert owner_user.role_assignments.get().is_proposal and not jobs.may_record(owner_user, leader)
+    with pytest.raises(PermissionDenied):
+        jobs.job_agreement_create(by=owner_user, job_leader=leader, producer=weaver, product=carpet,
+                                  pricing="purchase", rate_a=1)
+    assert not JobAgreement.objects.filter(job_leader=leader).exists()
+    with pytest.raises(DomainError):  # the proposer cannot confirm
+        confirm_proposals(owner_user, by=county_officer)
+    confirm_proposals(owner_user, by=province_officer)
+    assert jobs.may_record(User.objects.get(pk=owner_user.pk), leader)
 
 
 @pytest.mark.parametrize(("change", "field"), [

@@ -13,6 +13,7 @@ import pytest
 from django.urls import resolve, reverse
 from django.utils import timezone
 
+from mardom.conftest import confirm_proposals
 from mardom.core.models import AuditEntry
 from mardom.orgs.models import OrgUnit
 from mardom.production import services
@@ -66,6 +67,7 @@ def world(make_person, make_user, qaenat, birjand, qaenat_village, birjand_villa
     owner_user = make_user(owner)
     leader = jobs.job_leader_register(by=county_officer, county=qaenat, owner=owner, name="تعاونی زعفران قاین",
                                       functions=["sales"], cluster=cluster)
+    confirm_proposals(owner_user, by=province_officer)  # the job leader role needs a second officer
     agreement = jobs.job_agreement_create(by=owner_user, job_leader=leader, producer=q[0], product=saffron,
                                           pricing="purchase", material="پیاز", material_unit="kg",
                                           output_per_material=Decimal(1), rate_a=1000,
@@ -79,6 +81,7 @@ def world(make_person, make_user, qaenat, birjand, qaenat_village, birjand_villa
     other_leader_user = make_user(other_leader_owner)
     jobs.job_leader_register(by=birjand_officer, county=birjand, owner=other_leader_owner, name="بسته‌بندی بیرجند",
                              functions=["packaging"])
+    confirm_proposals(other_leader_user, by=province_officer)
     far_county = OrgUnit.objects.filter(kind="county").exclude(parent=south_khorasan).order_by("pk").first()
     return SimpleNamespace(
         saffron=saffron, producer=q[0], pending=pending, colony=colonies[0], cluster=cluster, top=top,

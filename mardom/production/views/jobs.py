@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from mardom.core.forms_util import run_service
 from mardom.orgs.models import OrgUnit
+from mardom.people import selectors as people_selectors
 from mardom.people.lookup import find_person
 from mardom.people.models import ConsentPurpose
 from mardom.people.roles import Perm
@@ -51,9 +52,12 @@ def job_leader_create(request: HttpRequest) -> HttpResponse:
         if found is not None:
             leader = found.run(form, jobs.job_leader_register, by=request.user, county=data["county"],
                                owner=found.person, name=data["name"], functions=data["functions"],
-                                 cluster=data["cluster"], activities=data["activities"])
+                               cluster=data["cluster"], activities=data["activities"])
             if leader:
                 messages.success(request, _("The job leader was registered."))
+                if people_selectors.proposal_waits_on(unit=leader):
+                    messages.info(request, _("Its manager's job leader role takes effect once a second officer "
+                                             "confirms it (Roles waiting for confirmation)."))
                 return redirect("production:job-leader", pk=leader.pk)
     return render(request, "production/job_leader_form.html", {"form": form},
                   status=400 if form.is_bound else 200)

@@ -232,6 +232,7 @@ class Builder:
         self.producers(people)
         self.exhibitions()  # after the advantaged products, which give priority for booths
         self.storefront()
+        self.waiting_proposal(funds[0])  # last: the person it makes up draws no name earlier data depends on
 
     def funds(self, bases: list[Base], people: list[Person]) -> list[Fund]:
         """Funds with real history: members joining, monthly contributions since, a few late payers."""
@@ -480,6 +481,20 @@ class Builder:
                              gender=login.gender, mobile=login.mobile)
         return person, people_services.account_set_password(by=self.admin, person=person, password=DEMO_PASSWORD)
 
+    def second_officer_confirms(self, user: User) -> None:
+        """A job leader's role holds producers' money, so the county officer who registers the business only
+        proposes it; the province officer confirms it (people.services.role_confirm)."""
+        province_officer = User.objects.get(person__mobile="09120000002")
+        for assignment in user.role_assignments.filter(confirmed_at__isnull=True, revoked_at__isnull=True):
+            people_services.role_confirm(by=province_officer, assignment=assignment)
+
+    def waiting_proposal(self, fund: OrgUnit) -> None:
+        """The Qaenat county officer proposes a second treasurer for the first fund: it waits for the province
+        officer's confirmation (Menu → home → Roles waiting for confirmation) and gives no power until then."""
+        county_officer = User.objects.get(person__mobile="09120000003")
+        candidate = self.account(self.qaenat)
+        people_services.role_grant(by=county_officer, user=candidate, role=Role.FUND_TREASURER, unit=fund)
+
     def account(self, county: OrgUnit) -> User:
         person = self.person(desk=county, county=county)
         return people_services.account_set_password(by=self.admin, person=person, password=DEMO_PASSWORD)
@@ -511,6 +526,7 @@ class Builder:
             by=county_officer, county=self.qaenat, owner=owner, name="شرکت تعاونی زعفران‌کاران قائنات",
             functions=["supply", "processing", "sales"], cluster=qaenat_saffron,
             activities="تأمین پیاز زعفران، خرید زعفران خشک از کشاورزان و فروش عمده")
+        self.second_officer_confirms(owner_user)
         producer_login = Producer.objects.get(person__mobile="09120000015")
         growers = [producer_login] + [m.producer for m in Colony.objects.filter(in_cluster=qaenat_saffron)
                                       .first().members.exclude(producer=producer_login).select_related("producer")]
@@ -534,6 +550,7 @@ class Builder:
         carpet = job_services.job_leader_register(
             by=county_officer, county=self.qaenat, owner=carpet_user.person, name="کارگاه فرش دستباف نگین قاین",
             functions=["supply", "sales"], activities="تحویل پشم و نخ به بافندگان خانگی و خرید فرش بافته‌شده")
+        self.second_officer_confirms(carpet_user)
         weavers = Producer.objects.filter(unit=self.qaenat, status="approved",
                                           products__product__code="carpet").order_by("pk")[:6]
         for i, weaver in enumerate(weavers):
@@ -552,6 +569,7 @@ class Builder:
             by=birjand_officer, county=self.birjand, owner=packer_user.person, name="بسته‌بندی زعفران سحر بیرجند",
             functions=["processing", "packaging", "sales"], cluster=birjand_saffron,
             activities="سورت، بسته‌بندی و فروش زعفران با نشان سحر")
+        self.second_officer_confirms(packer_user)
         for i, grower in enumerate(Producer.objects.filter(unit=self.birjand, status="approved",
                                                            products__product__code="saffron").order_by("pk")[:4]):
             agreement = job_services.job_agreement_create(
