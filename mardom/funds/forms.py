@@ -8,8 +8,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mardom.core.digits import localize_digits, to_latin_digits
-from mardom.core.forms import IntegerField, JalaliDateField, MoneyField, NationalIdField, PersianCharField
+from mardom.core.digits import localize_digits
+from mardom.core.forms import (
+    IntegerField,
+    JalaliDateField,
+    MoneyField,
+    NationalIdField,
+    PersianCharField,
+    TimeOfDayField,
+)
 from mardom.core.jalali import month_name, to_jalali
 from mardom.orgs.models import Base
 
@@ -220,16 +227,8 @@ class CloseForm(RequestIdForm):
 class DrawAnnounceForm(forms.Form):
     winners_count = IntegerField(label=_("Number of winners"), min_value=1, max_value=500, initial=1)
     held_on = JalaliDateField(label=_("Day of the draw"))
-    held_at = forms.CharField(label=_("Time of the draw"), max_length=5, initial="18:00",
-                              help_text=_("Hours and minutes, for example ۱۸:۳۰."))
-
-    def clean_held_at(self) -> datetime.time:
-        text = to_latin_digits(self.cleaned_data["held_at"]).strip()
-        try:
-            hours, minutes = (int(part) for part in text.split(":"))
-            return datetime.time(hours, minutes)
-        except ValueError:
-            raise forms.ValidationError(_("Enter the time as hours:minutes, for example ۱۸:۳۰.")) from None
+    held_at = TimeOfDayField(label=_("Time of the draw"), initial=datetime.time(18, 0),
+                             help_text=_("Hours and minutes, for example ۱۸:۳۰."))
 
     def scheduled_at(self) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(self.cleaned_data["held_on"],
