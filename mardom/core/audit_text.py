@@ -252,6 +252,7 @@ _LABELS: dict[str, Promise] = {
     "stock": _l("stock"), "active": _l("on sale"), "parts": _l("parts"), "lines": _l("lines"),
     "user": _l("user"), "role": _l("role"), "unit": _l("unit"), "stages": _l("stages"),
     "value_chain": _l("value chain"), "offered": _l("offered"), "chosen": _l("chosen"),
+    "base": _l("base"), "group": _l("group"),
     "from": _l("first label number"), "counter": _l("cancelling sale"), "authority": _l("payment reference"),
     "applicant": _l("applicant"), "list_hash": _l("fingerprint of the list"), "commitment": _l("commitment"),
     "seed": _l("seed"), "public_entropy": _l("public random value"), "rules": _l("rules"),
@@ -275,6 +276,7 @@ _REFS = {
     "region": "orgs.orgunit", "unit": "orgs.orgunit", "user": "people.user", "coordinator": "production.producer",
 }
 _PRODUCT_KEYS = {"product", "products"}
+_VALUE_CHAIN = "value_chain"  # a slug of the product taxonomy, named by its products
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
@@ -306,7 +308,9 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
 
 
 def _ref_label(model: type[models.Model] | None, key: str) -> str:
-    """The model the key refers to ("app.model"), or ""."""
+    """The model the key refers to ("app.model"), or "value_chain", or ""."""
+    if key == _VALUE_CHAIN:
+        return _VALUE_CHAIN
     f = _field(model, key)
     if f is not None and f.is_relation and f.related_model is not None:
         return f.related_model._meta.label_lower
@@ -323,13 +327,20 @@ class _Refs:
     def want(self, label: str, value: Any) -> None:
         for item in value if isinstance(value, list) else [value]:
             by_pk = isinstance(item, int) and not isinstance(item, bool)
-            if by_pk or (label == "production.product" and isinstance(item, str)):  # products go by code
+            by_code = label in ("production.product", _VALUE_CHAIN) and isinstance(item, str)
+            if by_pk or by_code:  # products and value chains go by code
                 self.wanted[label].add(item)
 
     def fetch(self) -> None:
         for label, keys in self.wanted.items():
-            model = _model(label)
-            if model is None or not keys:
+            model = _model(label) if label != _VALUE_CHAIN else None
+            if (model is None and label != _VALUE_CHAIN) or not keys:
+                continue
+            if label == _VALUE_CHAIN:
+                from mardom.production.chains import value_chains
+
+                names = value_chains()  # one query over the product taxonomy
+                self.found.update({(label, code): format_html("{}", names[code]) for code in keys if code in names})
                 continue
             qs = model._default_manager.all()
             if label == "production.product":
@@ -374,6 +385,15 @@ def _scalar(value: Any, *, money: bool = False, choices: dict[str, Any] | None =
     return localize_digits(text)
 
 
+# Lists of codes kept in a JSONField, whose labels are the choices of a class on the model.
+_CODE_LISTS = {"fields_of_work": "Field", "functions": "Function"}
+
+
+def _code_choices(model: type[models.Model] | None, key: str) -> dict[str, Any]:
+    choices = getattr(getattr(model, _CODE_LISTS.get(key, ""), None), "choices", None) if model else None
+    return {str(k): v for k, v in choices} if choices else {}
+
+
 def _join(parts: list[SafeString]) -> SafeString:
     # Each part is already escaped (format_html) or a link built by format_html.
     return mark_safe("، ".join(parts) if parts else "—")
@@ -383,6 +403,9 @@ def _value(model: type[models.Model] | None, key: str, value: Any, refs: _Refs) 
     """One value as HTML: escaped text, or the link to the object it names."""
     f = _field(model, key)
     ref = _ref_label(model, key) or ("production.product" if key in _PRODUCT_KEYS else "")
+    codes = _code_choices(model, key)
+    if codes and isinstance(value, list):
+        return _join([format_html("{}", codes.get(str(v), v)) for v in value])
     if isinstance(value, list):
         if value and all(isinstance(v, list | dict) for v in value):
             return format_html("{}", format_number(len(value)))
@@ -403,9 +426,10 @@ def _value(model: type[models.Model] | None, key: str, value: Any, refs: _Refs) 
 
 def _label(model: type[models.Model] | None, key: str) -> str:
     f = _field(model, key)
-    if f is not None and f.verbose_name:
+    automatic = key.replace("_", " ")  # what Django names a field given no verbose_name (untranslated)
+    if f is not None and f.verbose_name and (str(f.verbose_name) != automatic or key not in _LABELS):
         return str(f.verbose_name)
-    return str(_LABELS.get(key, key.replace("_", " ")))
+    return str(_LABELS.get(key, automatic))
 
 
 def _model_for(entry: Any) -> type[models.Model] | None:
@@ -413,10 +437,16 @@ def _model_for(entry: Any) -> type[models.Model] | None:
     return _model(action.fields_model) if action and action.fields_model else _model(entry.object_type)
 
 
-def sentence(entry: Any) -> SafeString:
+_CHAIN_TEMPLATE = "production.chaintemplate"  # named by its value chain's slug
+
+
+def sentence(entry: Any, refs: _Refs | None = None) -> SafeString:
     action = ACTIONS.get(entry.action)
-    actor = str(entry.actor) if entry.actor_id else _("The system")
+    actor = localize_digits(str(entry.actor)) if entry.actor_id else _("The system")
     name = object_name(entry.object_type, entry.object_id, entry.object_repr) if entry.object_type else "—"
+    if entry.object_type == _CHAIN_TEMPLATE:
+        chain = refs.name(_VALUE_CHAIN, entry.object_repr) if refs else None
+        name = chain or (_("The default stages") if entry.object_repr == "default" else name)
     obj = _link(name, _page(entry.object_type, entry.object_id))
     if action is None:
         return format_html("{} — {}: {}", actor, entry.action, obj)
@@ -440,6 +470,8 @@ def present(entries: Any) -> list[Row]:
     refs = _Refs()
     for entry in entries:
         model = _model_for(entry)
+        if entry.object_type == _CHAIN_TEMPLATE:
+            refs.want(_VALUE_CHAIN, entry.object_repr)
         for key, before, after, _b, _f in _pairs(entry):
             label = _ref_label(model, key) or ("production.product" if key in _PRODUCT_KEYS else "")
             if label:
@@ -455,5 +487,5 @@ def present(entries: Any) -> list[Row]:
                    after=_value(model, key, after, refs) if in_after else None)
             for key, before, after, in_before, in_after in _pairs(entry)
         ]
-        rows.append(Row(entry=entry, sentence=sentence(entry), changes=changes))
+        rows.append(Row(entry=entry, sentence=sentence(entry, refs), changes=changes))
     return rows

@@ -193,3 +193,27 @@ def test_the_pager_keeps_the_filters(client, county_officer, qaenat):
         org_services.base_create(by=county_officer, county=qaenat, name=f"پایگاه {i}", place=None)
     body = _body(client, county_officer, kind="orgs")
     assert "kind=orgs&amp;page=2" in body
+
+
+def test_values_are_formatted_and_escaped_and_an_unknown_action_still_reads(db, county_officer, qaenat):
+    from django.db import transaction
+
+    from mardom.core.audit import audit_record
+    from mardom.core.audit_text import present
+    from mardom.production.chains import value_chains
+
+    chain, chain_label = next(iter(value_chains().items()), ("saffron", "saffron"))
+    with transaction.atomic():
+        entry = audit_record(by=county_officer, action="test.unknown", obj=qaenat, scope_path=qaenat.path,
+                             before={"note": "old"},
+                             after={"note": "<script>alert(1)</script>", "amount": 5_000_000, "day": "2024-03-20",
+                                    "value_chain": chain, "active": True, "producers": list(range(1, 12))})
+    with translation.override("fa"):
+        [row] = present([AuditEntry.objects.get(pk=entry.pk)])
+        html = str(row.sentence) + "".join(f"{c.label}:{c.before}|{c.after}" for c in row.changes)
+        assert "test.unknown" in html  # no sentence yet: the code is shown rather than nothing
+        assert "<script>" not in html and "&lt;script&gt;" in html
+        assert format_money(5_000_000) in html and "۱۴۰۳/۰۱/۰۱" in html and "بله" in html
+        assert chain_label in html
+        assert "و ۳ مورد دیگر" in html  # a long list is cut short
+        assert "old" in html  # the value before the change is kept beside the new one
