@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import money
@@ -226,10 +226,54 @@ class DigitsInput(forms.TextInput):
         return localize_digits(formatted) if formatted is not None else None
 
 
+def _localized_number(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return money.format_number(value)
+    from .digits import format_quantity
+
+    return format_quantity(value)
+
+
+class LocalizedMinValueValidator(MinValueValidator):
+    """MinValueValidator whose message is ours and shows the limit in the page's digits ("۱٬۳۸۰")."""
+
+    message = _("The number must be at least %(limit_value)s.")
+
+    def __call__(self, value: Any) -> None:
+        limit = self.limit_value() if callable(self.limit_value) else self.limit_value
+        if self.compare(self.clean(value), limit):
+            raise ValidationError(self.message, code=self.code, params={"limit_value": _localized_number(limit)})
+
+
+class LocalizedMaxValueValidator(MaxValueValidator):
+    message = _("The number must be at most %(limit_value)s.")
+
+    def __call__(self, value: Any) -> None:
+        limit = self.limit_value() if callable(self.limit_value) else self.limit_value
+        if self.compare(self.clean(value), limit):
+            raise ValidationError(self.message, code=self.code, params={"limit_value": _localized_number(limit)})
+
+
+def _localize_limits(validators: list[Any]) -> list[Any]:
+    """Django's min/max validators (Latin digits in their messages) swapped for ours."""
+    swapped = []
+    for v in validators:
+        if type(v) is MinValueValidator:
+            v = LocalizedMinValueValidator(v.limit_value)
+        elif type(v) is MaxValueValidator:
+            v = LocalizedMaxValueValidator(v.limit_value)
+        swapped.append(v)
+    return swapped
+
+
 class IntegerField(forms.IntegerField):
     """forms.IntegerField that takes Persian, Arabic-Indic or Latin digits and shows the page's digits."""
 
     widget = DigitsInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = _localize_limits(self.validators)
 
     def to_python(self, value: Any) -> int | None:
         return super().to_python(to_latin_digits(value) if isinstance(value, str) else value)
@@ -245,6 +289,7 @@ class QuantityField(forms.DecimalField):
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 3)
         super().__init__(**kwargs)
+        self.validators = _localize_limits(self.validators)
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs = super().widget_attrs(widget)
@@ -256,3 +301,60 @@ class QuantityField(forms.DecimalField):
         if isinstance(value, str):
             value = to_latin_digits(value.strip()).replace("٫", ".").replace("،", ".").replace(",", ".")
         return super().to_python(value)
+
+
+class TimeOfDayInput(forms.TextInput):
+    """A time of day typed as hours:minutes, shown in the page's digits ("۱۸:۰۰")."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"autocomplete": "off", "dir": "ltr", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, dt.time):
+            value = value.strftime("%H:%M")
+        formatted = super().format_value(value)
+        return localize_digits(formatted) if formatted is not None else None
+
+
+class TimeOfDayField(forms.Field):
+    """A time of day such as ۱۸:۳۰ or 18:30 (any digits); cleaned to a `datetime.time`."""
+
+    widget = TimeOfDayInput
+    default_error_messages = {"invalid": _("Enter the time as hours:minutes, for example ۱۸:۳۰.")}
+
+    def to_python(self, value: Any) -> dt.time | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.time):
+            return value
+        text = to_latin_digits(str(value)).strip().replace("٫", ":").replace(".", ":")
+        try:
+            hours, minutes = (int(part) for part in text.split(":"))
+            return dt.time(hours, minutes)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters: who acted, the kind of action and a range of Jalali days. Each is optional;
+    one typed wrongly gets its message beside it and the others still apply."""
+
+    person = PersianCharField(label=_("Person"), max_length=80, required=False,
+                              help_text=_("Name, mobile or national ID of the person who acted"))
+    kind = forms.ChoiceField(label=_("Kind of action"), required=False,
+                             error_messages={"invalid_choice": _("Choose a kind of action from the list.")})
+    since = JalaliDateField(label=_("From"), required=False)
+    until = JalaliDateField(label=_("To"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .audit_text import GROUPS
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All kinds")), *GROUPS.items()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end of the range is before its start."))
+        return data

@@ -19,11 +19,26 @@ def audit(request: HttpRequest) -> HttpResponse:
     from mardom.people.roles import Perm
     from mardom.people.scopes import holds_anywhere
 
+    from .audit_text import group_actions, present
+    from .forms import AuditFilterForm
+
     if not holds_anywhere(request.user, Perm.AUDIT_VIEW):
         raise PermissionDenied
     action = request.GET.get("action", "")[:64]
-    page = Paginator(audit_list(user=request.user, action=action), 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_list.html", {"page": page, "action": action})
+    form = AuditFilterForm(request.GET)
+    form.is_valid()  # a filter typed wrongly is shown with its message and left out; the others apply
+    data = form.cleaned_data
+    entries = audit_list(
+        user=request.user, action=action, actor=data.get("person") or "",
+        actions=group_actions(data["kind"]) if data.get("kind") else None,
+        since=data.get("since"), until=data.get("until"),
+    )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    return render(request, "core/audit_list.html", {
+        "page": page, "rows": present(page.object_list), "form": form, "filters": kept.urlencode(),
+    })
 
 
 @require_safe

@@ -9,7 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mardom.core.digits import localize_digits, to_latin_digits
-from mardom.core.forms import IntegerField, JalaliDateField, MoneyField, NationalIdField, PersianCharField
+from mardom.core.forms import (
+    IntegerField,
+    JalaliDateField,
+    MoneyField,
+    NationalIdField,
+    PersianCharField,
+    TimeOfDayField,
+)
 from mardom.core.jalali import month_name, to_jalali
 from mardom.orgs.models import Base
 
@@ -232,8 +239,8 @@ class CloseConfirmForm(RequestIdForm):
 class DrawAnnounceForm(forms.Form):
     winners_count = IntegerField(label=_("Number of winners"), min_value=1, max_value=500, initial=1)
     held_on = JalaliDateField(label=_("Day of the draw"))
-    held_at = forms.CharField(label=_("Time of the draw"), max_length=5, initial="18:00",
-                              help_text=_("Hours and minutes, for example ۱۸:۳۰."))
+    held_at = TimeOfDayField(label=_("Time of the draw"), initial=datetime.time(18, 0),
+                             help_text=_("Hours and minutes, for example ۱۸:۳۰."))
     source_kind = forms.ChoiceField(
         label=_("Where the randomness comes from"), widget=forms.RadioSelect, initial="public_value",
         choices=[("public_value", _("A figure published on a later day by somebody outside the fund")),
@@ -250,14 +257,6 @@ class DrawAnnounceForm(forms.Form):
         label=_("Members who seal a number"), max_length=200, required=False,
         help_text=_("Their membership numbers, for example ۳، ۷، ۱۲. Each writes a number and seals it after "
                     "the announcement; the numbers are opened together at the draw."))
-
-    def clean_held_at(self) -> datetime.time:
-        text = to_latin_digits(self.cleaned_data["held_at"]).strip()
-        try:
-            hours, minutes = (int(part) for part in text.split(":"))
-            return datetime.time(hours, minutes)
-        except ValueError:
-            raise forms.ValidationError(_("Enter the time as hours:minutes, for example ۱۸:۳۰.")) from None
 
     def clean_holders(self) -> list[int]:
         text = to_latin_digits(self.cleaned_data["holders"] or "")

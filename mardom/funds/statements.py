@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from mardom.core.digits import localize_digits, to_latin_digits
 from mardom.core.jalali import days_in_month, from_jalali, month_name, to_jalali
+from mardom.ledger.describe import describe_entry
 from mardom.ledger.models import Account, Posting
 
 from . import selectors
@@ -151,11 +152,13 @@ def _line_text(entry: Any) -> str:
     if entry.kind == "contribution" and hasattr(entry, "contribution"):
         c = entry.contribution
         return _("Contribution for %(month)s") % {"month": month_label(c.year, c.month)}
+    if entry.kind == "transfer":  # says both sides: which member's savings went to which
+        return describe_entry(entry)
     if hasattr(entry, "movement"):
         return str(Movement.Kind(entry.movement.kind).label)
     if entry.kind == "repayment":
         return _("Loan repaid from savings")
-    return entry.memo
+    return describe_entry(entry)
 
 
 def _contribution_months(membership: Membership, on: datetime.date) -> list[dict[str, Any]]:

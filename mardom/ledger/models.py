@@ -82,7 +82,10 @@ class Entry(AppendOnlyModel):
     seq = models.PositiveBigIntegerField()
     idempotency_key = models.CharField(max_length=120)
     kind = models.CharField(_("kind"), max_length=40)
+    # The stored memo is part of the entry's hash and stays as it was written; what people read is rendered
+    # from `kind` and `params` (ledger.describe.describe_entry), in the reader's language and digits.
     memo = models.CharField(_("description"), max_length=300, blank=True)
+    params = models.JSONField(_("details"), default=dict, blank=True)
     occurred_on = models.DateField(_("date"))
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

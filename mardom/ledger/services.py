@@ -63,22 +63,25 @@ def _same_lines(entry: Entry, lines: dict[int, int]) -> bool:
 
 def entry_post(
     *, by: Any, book: Book, lines: Lines, idempotency_key: str, kind: str, occurred_on: datetime.date,
-    memo: str = "", reverses: Entry | None = None, now: datetime.datetime | None = None,
+    memo: str = "", params: dict[str, Any] | None = None, reverses: Entry | None = None,
+    now: datetime.datetime | None = None,
 ) -> Entry:
     """Post one balanced entry. The same key twice returns the first entry (a double click, a retry) or,
-    if the details differ, refuses: a key names one request, never two."""
+    if the details differ, refuses: a key names one request, never two. `params` are what
+    `describe_entry` needs to say the entry in the reader's language (member and loan numbers, the month);
+    they are not part of the hash, which keeps covering the memo as written."""
     try:
         # One savepoint (or transaction) for the whole posting: it is written whole or not at all.
         with transaction.atomic():
             return _post(by=by, book=book, lines=lines, idempotency_key=idempotency_key, kind=kind,
-                         occurred_on=occurred_on, memo=memo, reverses=reverses, now=now)
+                         occurred_on=occurred_on, memo=memo, params=params or {}, reverses=reverses, now=now)
     except IntegrityError as error:
         # The database's own checks (balance side, one reversal per entry) are the last line of defence.
         raise LedgerError(_("The books refused this entry.")) from error
 
 
 def _post(*, by: Any, book: Book, lines: Lines, idempotency_key: str, kind: str, occurred_on: datetime.date,
-          memo: str, reverses: Entry | None, now: datetime.datetime | None) -> Entry:
+          memo: str, params: dict[str, Any], reverses: Entry | None, now: datetime.datetime | None) -> Entry:
     merged: dict[int, int] = defaultdict(int)
     accounts: dict[int, Account] = {}
     for account, amount in lines:
@@ -118,7 +121,7 @@ def _post(*, by: Any, book: Book, lines: Lines, idempotency_key: str, kind: str,
     )
     entry = Entry.objects.create(
         book=book, seq=seq, idempotency_key=idempotency_key, kind=kind, memo=memo[:300],
-        occurred_on=occurred_on, created_at=created_at, created_by=by, reverses=reverses,
+        params=params, occurred_on=occurred_on, created_at=created_at, created_by=by, reverses=reverses,
         prev_hash=book.last_hash, hash=digest,
     )
     Posting.objects.bulk_create([Posting(entry=entry, account_id=pk, amount=amount) for pk, amount in merged.items()])
@@ -144,5 +147,5 @@ def entry_reverse(*, by: Any, entry: Entry, idempotency_key: str, memo: str = ""
     return entry_post(
         by=by, book=entry.book, lines=lines, idempotency_key=idempotency_key, kind=f"reversal:{entry.kind}"[:40],
         occurred_on=occurred_on or timezone.localdate(), memo=memo or f"reversal of #{entry.seq}",
-        reverses=entry, now=now,
+        params={"seq": entry.seq}, reverses=entry, now=now,
     )

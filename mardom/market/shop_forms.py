@@ -16,9 +16,12 @@ class CartAddForm(forms.Form):
 
 
 class CheckoutForm(forms.Form):
-    buyer_name = PersianCharField(label=_("Your name"), max_length=150)
-    buyer_mobile = MobileField(label=_("Mobile"))
-    address = PersianCharField(label=_("Address to send to"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    # The page's form is `novalidate`: these messages, beside the fields, replace the browser's own (English).
+    buyer_name = PersianCharField(label=_("Your name"), max_length=150,
+                                  error_messages={"required": _("Write your name.")})
+    buyer_mobile = MobileField(label=_("Mobile"), error_messages={"required": _("Write your mobile number.")})
+    address = PersianCharField(label=_("Address to send to"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                               error_messages={"required": _("Write the address to send the order to.")})
     key = forms.CharField(widget=forms.HiddenInput, max_length=64, min_length=8)
 
 

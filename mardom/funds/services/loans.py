@@ -241,7 +241,8 @@ def loan_disburse(*, by: Any, loan: Loan, on: datetime.date, idempotency_key: st
     if upfront:
         lines.append((Account.objects.get(book=book, code="fees"), -upfront))
     ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="disbursement", occurred_on=on,
-                      memo=f"loan {loan.pk} to member {loan.membership.number}", lines=lines)
+                      memo=f"loan {loan.pk} to member {loan.membership.number}",
+                      params={"loan": loan.pk, "member": loan.membership.number}, lines=lines)
     plan = build_schedule(amount=loan.amount, months=loan.months, disbursed_on=on, unit=rules.rounding_unit,
                           fee_policy=rules.fee_policy, fee_permille=rules.fee_permille)
     Installment.objects.bulk_create(
@@ -308,7 +309,8 @@ def _repay(*, by: Any, loan: Loan, amount: int, paid_on: datetime.date, idempote
     if split.fee:
         lines.append((Account.objects.get(book=book, code="fees"), -split.fee))
     entry = ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="repayment",
-                              occurred_on=paid_on, memo=f"loan {loan.pk} repayment", lines=lines)
+                              occurred_on=paid_on, memo=f"loan {loan.pk} repayment",
+                              params={"loan": loan.pk}, lines=lines)
     repayment = Repayment.objects.create(loan=loan, amount=amount, principal=split.principal, fee=split.fee,
                                          paid_on=paid_on, entry=entry, is_late=late)
     if amount == remaining:
@@ -395,6 +397,7 @@ def loan_close_confirm(*, by: Any, closure: LoanClosure, idempotency_key: str,
     if outstanding:
         ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind=kind, occurred_on=on,
                           memo=f"loan {loan.pk}: {closure.reason}"[:300],
+                          params={"loan": loan.pk, "note": closure.reason},
                           lines=[(Account.objects.get(book=book, code="equity"), outstanding),
                                  (loan.account, -outstanding)])
     closure.decided_by, closure.decided_at = by, now
@@ -441,6 +444,7 @@ def late_charge_collect(*, by: Any, loan: Loan, installment_number: int, amount:
     book = _book(loan)
     entry = ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="late_charge",
                               occurred_on=paid_on, memo=f"loan {loan.pk} installment {installment_number} late charge",
+                              params={"loan": loan.pk, "installment": installment_number},
                               lines=[(Account.objects.get(book=book, code="cash"), amount),
                                      (Account.objects.get(book=book, code="charity"), -amount)])
     charge = LateCharge.objects.create(loan=loan, installment_number=installment_number, amount=amount,

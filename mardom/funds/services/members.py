@@ -174,7 +174,7 @@ def membership_join(*, by: Any, fund: Fund, person: Person, opening_deposit: int
     membership = Membership.objects.create(fund=fund, person=person, number=number, joined_on=joined_on,
                                            savings_account=account)
     entry = ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="opening",
-                              occurred_on=joined_on, memo=f"member {number} joined",
+                              occurred_on=joined_on, memo=f"member {number} joined", params={"member": number},
                               lines=[(_cash(book), opening_deposit), (account, -opening_deposit)])
     Movement.objects.create(membership=membership, kind=Movement.Kind.OPENING, amount=opening_deposit,
                             occurred_on=joined_on, entry=entry, is_late=late)
@@ -199,6 +199,7 @@ def _record_contribution(*, by: Any, book: Book, cash: Account, membership: Memb
     entry = ledger.entry_post(
         by=by, book=book, idempotency_key=contribution_key(membership, year, month), kind="contribution",
         occurred_on=paid_on, memo=f"member {membership.number} {year}/{month:02d}",
+        params={"member": membership.number, "year": year, "month": month},
         lines=[(cash, amount), (membership.savings_account, -amount)],
     )
     # Callers hold the book's lock, so no one else can be recording this month: no savepoint needed.
@@ -311,6 +312,7 @@ def withdrawal_record(*, by: Any, membership: Membership, amount: int, occurred_
                             too_early=_before_joining(), today=today_of(today))
     entry = ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="withdrawal",
                               occurred_on=occurred_on, memo=f"member {membership.number} withdrawal",
+                              params={"member": membership.number},
                               lines=[(membership.savings_account, amount), (cash, -amount)])
     movement = Movement.objects.create(membership=membership, kind=Movement.Kind.WITHDRAWAL, amount=amount,
                                        occurred_on=occurred_on, entry=entry, is_late=late)
@@ -366,6 +368,7 @@ def membership_leave(*, by: Any, membership: Membership, left_on: datetime.date,
             raise DomainError(_("The fund's cash is not enough to return this member's savings."))
         entry = ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="settlement",
                                   occurred_on=left_on, memo=f"member {membership.number} left",
+                                  params={"member": membership.number},
                                   lines=[(membership.savings_account, balance), (cash, -balance)])
         Movement.objects.create(membership=membership, kind=Movement.Kind.SETTLEMENT, amount=balance,
                                 occurred_on=left_on, entry=entry, is_late=late)
@@ -412,6 +415,7 @@ def membership_transfer(*, by: Any, membership: Membership, to_person: Person, o
     if balance:
         entry = ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="transfer",
                                   occurred_on=on, memo=f"member {membership.number} -> member {number}",
+                                  params={"member": membership.number, "to_member": number},
                                   lines=[(membership.savings_account, balance), (account, -balance)])
         Movement.objects.create(membership=successor, kind=Movement.Kind.DEPOSIT, amount=balance, occurred_on=on,
                                 entry=entry, is_late=late)

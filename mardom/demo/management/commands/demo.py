@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 
 from mardom.brands import services as brand_services
 from mardom.brands.models import Label
+from mardom.core.digits import to_persian_digits
 from mardom.core.jalali import jalali_month_start, to_jalali
 from mardom.core.validators import is_valid_national_id
 from mardom.demo.names import FEMALE, LAST, MALE
@@ -178,7 +179,8 @@ class Builder:
         bases = [
             org_services.base_create(
                 by=self.admin, county=self.qaenat, name=name, place=self.place_for(self.qaenat, i),
-                address=f"خیابان {self.rng.choice(['امام', 'انقلاب', 'شهدا', 'معلم'])}، کوچه {i + 1}",
+                address=to_persian_digits(
+                    f"خیابان {self.rng.choice(['امام', 'انقلاب', 'شهدا', 'معلم'])}، کوچه {i + 1}"),
                 phone=f"0563252{self.rng.randrange(1000, 9999)}",
             )
             for i, name in enumerate(QAENAT_BASES)
