@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mardom.core.middleware.PersianFirstLocaleMiddleware",
     "mardom.core.middleware.RejectNulBytesMiddleware",
+    "mardom.core.middleware.OverflowIsBadRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

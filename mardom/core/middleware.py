@@ -49,3 +49,25 @@ class RejectNulBytesMiddleware:
         if "\x00" in request.path or any("\x00" in v for v in values):
             return bad_request(request, ValueError("NUL byte in the request"))
         return self.get_response(request)
+
+
+class OverflowIsBadRequestMiddleware:
+    """The net under core.lookups: an OverflowError from a number a person sent (an id past 2^63 reaching a
+    database driver, a date or a duration too large for Python's datetime) is bad input, answered 400 with
+    the Persian error page instead of a 500. Any transaction the view opened has already rolled back."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OverflowError):
+            return None
+        import logging
+
+        from django.views.defaults import bad_request
+
+        logging.getLogger("mardom.request").warning("Overflow answered 400 at %s: %s", request.path, exception)
+        return bad_request(request, exception)
