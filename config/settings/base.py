@@ -113,10 +113,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's rules restated with Persian messages, and a refusal of the person's national ID, mobile or birth date.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "mardom.people.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "mardom.people.passwords.CommonPasswordValidator"},
+    {"NAME": "mardom.people.passwords.NumericPasswordValidator"},
+    {"NAME": "mardom.people.passwords.PersonalNumberValidator"},
 ]
 LOGIN_URL = "login"
 
@@ -125,8 +127,14 @@ PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "fake")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: five wrong passwords for one login name from one address lock it for fifteen minutes.
+# django-axes: five wrong passwords for one person from one address lock it for fifteen minutes. The person
+# is one name whichever identifier is typed (mobile, national ID, any digits): mardom.people.auth resolves it.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_USERNAME_CALLABLE = "mardom.people.auth.throttle_username"
+AXES_CLIENT_IP_CALLABLE = "mardom.people.auth.client_ip"
+# The header a trusted reverse proxy sets to the client's address ("X-Forwarded-For", "X-Real-IP"); empty
+# (the default) means REMOTE_ADDR. Set it only behind such a proxy: otherwise clients could forge it.
+MARDOM_TRUSTED_PROXY_HEADER = os.environ.get("MARDOM_TRUSTED_PROXY_HEADER", "")
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
