@@ -58,9 +58,11 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mardom.core.middleware.PersianFirstLocaleMiddleware",
     "mardom.core.middleware.RejectNulBytesMiddleware",
+    "mardom.core.middleware.OverflowIsBadRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mardom.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the Persian lockout page.
@@ -117,18 +119,26 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's rules restated with Persian messages, and a refusal of the person's national ID, mobile or birth date.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "mardom.people.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "mardom.people.passwords.CommonPasswordValidator"},
+    {"NAME": "mardom.people.passwords.NumericPasswordValidator"},
+    {"NAME": "mardom.people.passwords.PersonalNumberValidator"},
 ]
 LOGIN_URL = "login"
 
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: five wrong passwords for one login name from one address lock it for fifteen minutes.
+# django-axes: five wrong passwords for one person from one address lock it for fifteen minutes. The person
+# is one name whichever identifier is typed (mobile, national ID, any digits): mardom.people.auth resolves it.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_USERNAME_CALLABLE = "mardom.people.auth.throttle_username"
+AXES_CLIENT_IP_CALLABLE = "mardom.people.auth.client_ip"
+# The header a trusted reverse proxy sets to the client's address ("X-Forwarded-For", "X-Real-IP"); empty
+# (the default) means REMOTE_ADDR. Set it only behind such a proxy: otherwise clients could forge it.
+MARDOM_TRUSTED_PROXY_HEADER = os.environ.get("MARDOM_TRUSTED_PROXY_HEADER", "")
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -181,6 +191,13 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy on every response (mardom.core.middleware.SecurityHeadersMiddleware): no inline
+# script anywhere (templates keep their JavaScript in static files); inline styles are allowed for the
+# bars' widths and the print sheets. No form-action: checkout hands over to a bank's payment page.
+MARDOM_CSP = os.environ.get("MARDOM_CSP", "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+    "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "frame-ancestors 'none'",
+]))
 
 LOGGING = {
     "version": 1,

@@ -66,9 +66,13 @@ def to_jalali(value: dt.date | dt.datetime) -> jdatetime.date:
 
 
 def from_jalali(year: int, month: int, day: int) -> dt.date:
-    """The Gregorian date of Jalali year/month/day; ValueError with a translated message if there is none."""
-    if not jdatetime.MINYEAR <= year <= jdatetime.MAXYEAR:
-        raise ValueError(_("Enter a valid date."))
+    """The Gregorian date of Jalali year/month/day; ValueError with a translated message if there is none
+    or the year is outside the supported MIN_YEAR..MAX_YEAR (the same range `parse_jalali` accepts)."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(
+            _("The year must be between %(min)s and %(max)s.")
+            % {"min": localize_digits(str(MIN_YEAR)), "max": localize_digits(str(MAX_YEAR))}
+        )
     if not 1 <= month <= 12:
         raise ValueError(
             _("The month must be between %(min)s and %(max)s.")
@@ -102,11 +106,6 @@ def parse_jalali(text: str) -> dt.date:
             _("Enter the date as year/month/day, for example %(example)s.")
             % {"example": localize_digits(EXAMPLE)}
         )
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(
-            _("The year must be between %(min)s and %(max)s.")
-            % {"min": localize_digits(str(MIN_YEAR)), "max": localize_digits(str(MAX_YEAR))}
-        )
     return from_jalali(year, month, day)
 
 
@@ -139,11 +138,12 @@ def add_jalali_months(value: dt.date, months: int) -> dt.date:
     j = to_jalali(value)
     index = j.year * 12 + (j.month - 1) + months
     year, month = divmod(index, 12)
-    return from_jalali(year, month + 1, min(j.day, days_in_month(year, month + 1)))
+    # Date arithmetic, not input: it may pass the range a person can type (the day is already valid).
+    return jdatetime.date(year, month + 1, min(j.day, days_in_month(year, month + 1))).togregorian()
 
 
 def jalali_month_start(value: dt.date, shift: int = 0) -> dt.date:
     """The first day of the Jalali month `shift` months from the month of `value`."""
     j = to_jalali(value)
     year, month = divmod(j.year * 12 + (j.month - 1) + shift, 12)
-    return from_jalali(year, month + 1, 1)
+    return jdatetime.date(year, month + 1, 1).togregorian()

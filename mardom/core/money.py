@@ -37,7 +37,10 @@ _BIDI_CONTROLS = dict.fromkeys(
 )
 _MINUS_SIGNS = "-\u2212\u2010\u2012\u2013\u2014\ufe63\uff0d"
 _DECIMAL_MARKS = re.compile("[.\u066b/]")  # "٫" and "/" are the Persian decimal separators
-_GROUP_SEPARATORS = re.compile("[,\u066c\u060c'\u2019\\s]")  # "," "٬" "،" apostrophes, any space
+# A thousands separator: "," "٬" "،" or an apostrophe (spaces around it allowed), or a run of spaces.
+_SEPARATOR = "(?:\\s*[,\u066c\u060c'\u2019]\\s*|\\s+)"
+_GROUPED = re.compile(f"[0-9]+(?:{_SEPARATOR}[0-9]+)*")
+_GROUP_SEPARATOR = re.compile(_SEPARATOR)
 _LABELS: dict[Unit, tuple[str, ...]] = {"toman": ("toman", "تومان", "تومن"), "rial": ("rial", "ریال")}
 
 
@@ -98,9 +101,17 @@ def parse_money(text: str, *, unit: str | None = None) -> int:
         raise ValueError(_("The amount cannot be negative."))
     if _DECIMAL_MARKS.search(text):
         raise ValueError(_("Enter a whole amount, without decimals."))
-    digits = _GROUP_SEPARATORS.sub("", text)
-    if not re.fullmatch("[0-9]+", digits):
+    if not _GROUPED.fullmatch(text):
         raise ValueError(_("Enter the amount in digits only."))
+    groups = _GROUP_SEPARATOR.split(text)
+    # Separators only between groups of exactly three digits: "1,5" or "۲،۵" is a decimal typed with a
+    # comma, and reading it as 15 or 25 would silently make the amount ten times too large (or small).
+    if len(groups) > 1 and (len(groups[0]) > 3 or any(len(group) != 3 for group in groups[1:])):
+        raise ValueError(
+            _("Put separators only between groups of three digits, as in %(example)s; amounts have no decimals.")
+            % {"example": format_number(1_250_000)}
+        )
+    digits = "".join(groups)
     if len(digits) > MAX_DIGITS:
         raise ValueError(_("This amount is too large."))
     rials = int(digits) * RIALS_PER_UNIT[labelled_unit or default_unit]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from mardom.people.roles import Perm
 from mardom.people.scopes import scope_q
@@ -30,14 +31,35 @@ def organised_by(*, user: Any) -> Q:
     return scope_q(user, Perm.MARKET_ORGANISE)
 
 
-def booths_with_holders(*, exhibition: Exhibition, term_start: Any) -> list[Booth]:
-    """The floor plan's booths, each with the application holding it in this term (or None)."""
+def booths_with_holders(*, exhibition: Exhibition, term_start: Any, user: Any = None,
+                        organiser: bool = False) -> list[Booth]:
+    """The floor plan's booths, each with the application holding it in this term (or None) and
+    `holder_name`, the name this user may see. A group's name is public; a producer's follows the consent of
+    the brand and shop pages: every signed-in user sees the exhibition, so her name is shown only if she
+    agreed to show it on a brand authorisation, to the exhibition's organisers, and to herself. Otherwise
+    the booth says where she is from."""
+    from mardom.brands.models import Authorisation
+
     booths = list(exhibition.booths.order_by("code"))
     holders = {a.booth_id: a for a in Application.objects.filter(
         exhibition=exhibition, term_start=term_start, status=Application.Status.ALLOCATED,
-    ).select_related("producer__person", "unit")}
+    ).select_related("producer__person", "producer__place", "unit")}
+    producer_ids = {a.producer_id for a in holders.values() if a.producer_id}
+    consenting = set(Authorisation.objects.filter(
+        producer_id__in=producer_ids, name_public=True, status=Authorisation.Status.ACTIVE,
+    ).values_list("producer_id", flat=True)) if producer_ids and not organiser else set()
+    own_person = getattr(user, "person_id", None)
     for booth in booths:
-        booth.holder = holders.get(booth.pk)
+        booth.holder = holder = holders.get(booth.pk)
+        booth.holder_name = ""
+        if holder is None:
+            continue
+        if holder.producer_id is None:
+            booth.holder_name = holder.unit.name if holder.unit_id else ""
+        elif organiser or holder.producer_id in consenting or (own_person and holder.producer.person_id == own_person):
+            booth.holder_name = holder.producer.person.full_name
+        else:
+            booth.holder_name = _("A producer from %(place)s") % {"place": holder.producer.place.name}
     return booths
 
 

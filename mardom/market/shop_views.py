@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -31,6 +32,7 @@ from .models import Listing, Payment
 from .shop_forms import CartAddForm, CheckoutForm, ListingEditForm, ListingForm, PayoutForm
 
 CART = "shop_cart"
+CHECKOUT_SECRET = "shop_checkout_secret"
 MAX_CART = 50
 
 
@@ -107,15 +109,27 @@ def _cart_items(request: HttpRequest) -> list[tuple[Listing, int]]:
     return [(listings[int(k)], int(q)) for k, q in cart.items() if _int(k) in listings and _int(q)]
 
 
+def _session_bound_key(request: HttpRequest, key: str) -> str:
+    """The checkout form's key bound to the session that was shown the form: the same form sent twice from
+    this session finds its order, while the same key sent from another session (copied, leaked or guessed)
+    is a different key there and can never return, or redirect to, someone else's order. The session's
+    secret is made when the cart is first shown, so two quick submits of one form share it."""
+    secret = request.session.get(CHECKOUT_SECRET)
+    if not isinstance(secret, str) or not secret:
+        secret = request.session[CHECKOUT_SECRET] = secrets.token_hex(16)
+    return salted_hmac("mardom.shop.checkout", key, secret=secret, algorithm="sha256").hexdigest()
+
+
 def cart(request: HttpRequest) -> HttpResponse:
     items = _cart_items(request)
     post = request.method == "POST"
+    _session_bound_key(request, "")  # makes the session's secret before the form is first sent
     form = CheckoutForm(request.POST if post else None, initial={"key": secrets.token_hex(16)})
     if post and form.is_valid():
         data = form.cleaned_data
         order = run_service(form, services.order_place, items=items, buyer_name=data["buyer_name"],
-                            buyer_mobile=data["buyer_mobile"], address=data["address"], idempotency_key=data["key"],
-                            by=request.user)
+                            buyer_mobile=data["buyer_mobile"], address=data["address"],
+                            idempotency_key=_session_bound_key(request, data["key"]), by=request.user)
         if order is not None:
             request.session["shop_last_order"] = order.token
             if order.status != order.Status.PENDING:  # the same form sent again after it was paid

@@ -132,7 +132,8 @@ def _page(request: HttpRequest, exhibition: Exhibition, status: int = 200, **for
     term = _term(request, exhibition)
     terms = services.terms_of(exhibition)
     options = _applicants_for(request.user)
-    booths = selectors.booths_with_holders(exhibition=exhibition, term_start=term)
+    booths = selectors.booths_with_holders(exhibition=exhibition, term_start=term, user=request.user,
+                                           organiser=organiser)
     run = selectors.run_of(exhibition=exhibition, term_start=term)
     return render(request, "market/exhibition_detail.html", {
         "exhibition": exhibition, "organiser": organiser, "term": term, "terms": terms, "booths": booths,

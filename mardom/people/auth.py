@@ -1,11 +1,14 @@
-"""Sign in with a national ID or a mobile number, in any digits."""
+"""Sign in with a national ID or a mobile number, in any digits; throttle by the person, not the spelling."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
 
 from mardom.core.validators import is_valid_national_id, normalize_mobile, normalize_national_id
 
@@ -28,18 +31,59 @@ def normalize_login(identifier: str) -> str:
     return identifier
 
 
+def resolve_login(identifier: str) -> User | None:
+    """The user a typed login name means, or None."""
+    login = normalize_login(identifier)
+    if not login:
+        return None
+    if _MOBILE.match(login):
+        # A mobile may be shared in a family; it identifies a login only when exactly one has it.
+        candidates = list(User.objects.filter(person__mobile=login)[:2])
+        return candidates[0] if len(candidates) == 1 else None
+    return User.objects.filter(username=login).first()
+
+
+def throttle_username(request: HttpRequest | None, credentials: dict[str, Any] | None = None) -> str:
+    """AXES_USERNAME_CALLABLE: the name failed attempts are counted under. A person is one name whichever
+    identifier is typed (national ID, mobile, in any digits), so five tries spread over the spellings of
+    one person are five tries, not one each; an unknown name is counted under its normalised spelling."""
+    raw = (credentials or {}).get("username")
+    if raw is None and request is not None:
+        raw = getattr(request, "POST", {}).get("username")
+    login = normalize_login(str(raw or ""))
+    user = resolve_login(login)
+    return user.username if user is not None else login
+
+
+def _valid_ip(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the person's address. Behind a reverse proxy every request comes from the
+    proxy, and throttling by that one address would let one person lock everyone out; so the header the
+    trusted proxy sets (MARDOM_TRUSTED_PROXY_HEADER, e.g. "X-Forwarded-For" or "X-Real-IP") is read. Only
+    its right-most entry is believed: that is what our proxy appended, whatever the client sent before it.
+    Without the setting (the default) the address is REMOTE_ADDR, and a forwarded header is ignored."""
+    header = getattr(settings, "MARDOM_TRUSTED_PROXY_HEADER", "") or ""
+    if header:
+        key = header.upper().replace("-", "_")
+        key = key if key.startswith("HTTP_") or key == "REMOTE_ADDR" else f"HTTP_{key}"
+        entries = [entry for entry in str(request.META.get(key, "")).split(",") if entry.strip()]
+        if entries and (address := _valid_ip(entries[-1])):
+            return address
+    return _valid_ip(str(request.META.get("REMOTE_ADDR", ""))) or None
+
+
 class NationalIdOrMobileBackend(ModelBackend):
     def authenticate(self, request: Any, username: str | None = None, password: str | None = None,
                      **kwargs: Any) -> User | None:
         if not username or password is None:
             return None
-        login = normalize_login(username)
-        if _MOBILE.match(login):
-            # A mobile may be shared in a family; it identifies a login only when exactly one has it.
-            candidates = list(User.objects.filter(person__mobile=login)[:2])
-            user = candidates[0] if len(candidates) == 1 else None
-        else:
-            user = User.objects.filter(username=login).first()
+        user = resolve_login(username)
         if user is None:
             User().set_password(password)  # spend the same time as a real check: no user enumeration by timing
             return None

@@ -153,3 +153,10 @@ def test_month_start_is_the_first_of_a_jalali_month(day, shift):
     from mardom.core.jalali import jalali_month_start
 
     assert to_jalali(jalali_month_start(day, shift)).day == 1
+
+
+@pytest.mark.parametrize("year", [1299, 1501, 1, 3000])
+def test_from_jalali_refuses_years_outside_the_supported_range(year):
+    with translation.override("en"), pytest.raises(ValueError) as error:
+        from_jalali(year, 1, 1)
+    assert str(error.value) == "The year must be between 1300 and 1500."

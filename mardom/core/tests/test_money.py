@@ -105,3 +105,47 @@ def test_parse_inverts_format(rials, unit, language):
     with translation.override(language):
         assert parse_money(format_money(rials, unit=unit), unit=unit) == rials
         assert parse_money(format_number(rials), unit="rial") == rials
+
+
+# --- thousands separators only between groups of three (issue 9, item 8) -------------------------------
+# persian-tools, hazm and babel agree: a comma between one and two digits is a decimal typed the Persian
+# way ("۲،۵" is two and a half), never a thousands separator. Reading "1,5" as 15 made the amount 10 times
+# too large, silently.
+GROUPING_MESSAGE = "Put separators only between groups of three digits, as in 1,250,000; amounts have no decimals."
+
+
+@pytest.mark.parametrize("text", ["1,5", "۲،۵", "12,5", "1,50", "1,0000", "1234,567", "12,34,567", "۱۲۳٬۴۵", "1 50"])
+def test_parse_money_refuses_separators_outside_groups_of_three(text):
+    with translation.override("en"), pytest.raises(ValueError) as error:
+        parse_money(text, unit="toman")
+    assert str(error.value) == GROUPING_MESSAGE
+
+
+@pytest.mark.parametrize(
+    ("text", "rials"),
+    [("1,500", 1500), ("۱٬۲۵۰٬۰۰۰", 1_250_000), ("12,345,678", 12_345_678), ("1 , 000", 1000),
+     ("100 000", 100_000), ("۱۰۰،۰۰۰", 100_000), ("1500", 1500)],
+)
+def test_parse_money_accepts_groups_of_three(text, rials):
+    assert parse_money(text, unit="rial") == rials
+
+
+_SEPARATORS = st.sampled_from([",", "٬", "،", "'", " ", " , "])
+
+
+@given(st.integers(min_value=0, max_value=10**17), _SEPARATORS)
+def test_parse_money_reads_any_separator_between_groups_of_three(rials, separator):
+    text = f"{rials:,}".replace(",", separator)
+    assert parse_money(text, unit="rial") == rials
+
+
+@given(
+    st.lists(st.text(alphabet="0123456789۰۱۲۳۴۵۶۷۸۹", min_size=1, max_size=5), min_size=2, max_size=5).filter(
+        lambda groups: len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])
+    ),
+    _SEPARATORS,
+)
+def test_parse_money_refuses_any_other_grouping(groups, separator):
+    with translation.override("en"), pytest.raises(ValueError) as error:
+        parse_money(separator.join(groups), unit="rial")
+    assert str(error.value) == GROUPING_MESSAGE
