@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 (registers the deploy checks)
-        from . import lookups
+        from . import (
+            checks,  # noqa: F401 (registers the deploy checks)
+            lookups,
+        )
 
         lookups.register()
