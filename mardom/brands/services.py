@@ -111,13 +111,12 @@ def brand_rules_add(*, by: Any, brand: Brand, text: str, effective_from: datetim
     if not text:
         raise DomainError(_("Write the rules of use."), field="text")
     latest = brand.rules.order_by("-version").first()
-    # Not before the brand began: the day its first rules took effect (never before 1358).
-    founded = brand.rules.order_by("version").values_list("effective_from", flat=True).first() or EARLIEST_RULES
-    if effective_from < max(founded, EARLIEST_RULES):
-        raise DomainError(_("Brand rules cannot take effect before %(limit)s.")
-                          % {"limit": format_jalali(max(founded, EARLIEST_RULES))}, field="effective_from")
+    # Never before the current version (so never before the brand began: its first rules), nor before 1358.
     if latest is not None and effective_from < latest.effective_from:
         raise DomainError(_("A new version cannot take effect before the current one."), field="effective_from")
+    if effective_from < EARLIEST_RULES:
+        raise DomainError(_("Brand rules cannot take effect before %(limit)s.")
+                          % {"limit": format_jalali(EARLIEST_RULES)}, field="effective_from")
     if latest is not None and text == latest.text:
         raise DomainError(_("These are the current rules, unchanged."), field="text")
     rules = BrandRules(brand=brand, version=(latest.version if latest else 0) + 1, text=text,

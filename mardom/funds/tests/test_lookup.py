@@ -25,7 +25,8 @@ def test_enrolling_a_person_of_another_county_needs_her_consent(client, django_c
                                                                  fund, make_person, base, stranger):
     check_national_id_form(
         client, django_capture_on_commit_callbacks, actor=treasurer, url=reverse("funds:join", args=[fund.pk]),
-        data=lambda nid: {"national_id": nid, "opening_deposit": "100000", "joined_on": "1403/02/01",
+        data=lambda nid: {"national_id": nid, "opening_deposit": "100000",
+                          "joined_on": TODAY(),
                           "request_id": str(uuid.uuid5(uuid.NAMESPACE_OID, nid))},
         foreign=stranger, local=make_person(base),
         made=lambda: sorted(Membership.objects.filter(fund=fund).values_list("person_id", flat=True)))
@@ -68,7 +69,7 @@ def test_a_treasurer_of_two_funds_reaches_only_the_county_of_the_fund_at_hand(
     RoleAssignment.objects.create(user=treasurer, role="fund_treasurer", unit=other)
     person = make_person(birjand)
     client.force_login(treasurer)
-    data = {"national_id": person.national_id, "opening_deposit": "100000", "joined_on": "1403/02/01"}
+    data = {"national_id": person.national_id, "opening_deposit": "100000", "joined_on": TODAY()}
     response = client.post(reverse("funds:join", args=[fund.pk]), {**data, "request_id": str(uuid.uuid4())})
     assert response.status_code == 200 and not_in_scope_message() in response.content.decode()
     assert not Membership.objects.filter(person=person).exists()

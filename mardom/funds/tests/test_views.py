@@ -129,6 +129,7 @@ def urls(fund, member, loan=None, draw=None, closure=None):
         *loan_urls,
         *closure_urls,
         ("get", reverse("funds:detail", args=[fund.pk]), None),
+        ("get", reverse("funds:queue", args=[fund.pk]), None),
         ("get", reverse("funds:join", args=[fund.pk]), None),
         ("post", reverse("funds:join", args=[fund.pk]),
          {"national_id": member.person.national_id, "opening_deposit": "100", "joined_on": "1403/02/01",

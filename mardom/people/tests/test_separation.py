@@ -43,7 +43,7 @@ def sod(county_officer, base_officer, base, qaenat, make_person, make_user):
     fund = funds.fund_create(by=base_officer, base=base, name="صندوق امام رضا", founded_on=FOUNDED, rules=RULES)
     old_treasurer = make_user(make_person(base), roles=[("fund_treasurer", fund)])
     member = funds.membership_join(by=old_treasurer, fund=fund, person=make_person(base), opening_deposit=5_000_000,
-                                   joined_on=FOUNDED, idempotency_key="join-1")
+                                   joined_on=FOUNDED, idempotency_key="join-1", today=FOUNDED)
     candidate = make_user(make_person(base))
     second = make_user(make_person(qaenat), roles=[("county_officer", qaenat)])
     return SimpleNamespace(fund=fund, member=member, candidate=candidate, second=second, officer=county_officer)
@@ -51,7 +51,7 @@ def sod(county_officer, base_officer, base, qaenat, make_person, make_user):
 
 def _withdraw(by, member, amount=1_000_000):
     return funds.withdrawal_record(by=by, membership=member, amount=amount, occurred_on=FOUNDED,
-                                   idempotency_key=f"w-{next(_keys)}")
+                                   idempotency_key=f"w-{next(_keys)}", today=FOUNDED)
 
 
 def _money(member):

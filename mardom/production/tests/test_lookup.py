@@ -6,7 +6,10 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from mardom.conftest import confirm_proposals
+from mardom.core.jalali import format_jalali
 from mardom.people.tests.lookup_checks import check_national_id_form
 from mardom.production import services
 from mardom.production.models import JobAgreement, JobLeader, Producer, Product
@@ -48,12 +51,13 @@ def test_a_job_leader_manager_of_another_county_only_with_his_consent(
 
 
 def test_a_job_leader_signs_with_a_producer_of_another_county_only_with_her_consent(
-        client, django_capture_on_commit_callbacks, county_officer, birjand_officer, qaenat, qaenat_village,
-        birjand_village, saffron, stranger, make_person, make_user):
+        client, django_capture_on_commit_callbacks, county_officer, province_officer, birjand_officer, qaenat,
+        qaenat_village, birjand_village, saffron, stranger, make_person, make_user):
     owner = make_person(qaenat)
     owner_user = make_user(owner)
     leader = jobs.job_leader_register(by=county_officer, county=qaenat, owner=owner, name="تعاونی زعفران",
                                       functions=["sales"])
+    confirm_proposals(owner_user, by=province_officer)  # the job leader's role needs a second officer
     owner_user.refresh_from_db()
 
     def grower(by, person, place):
@@ -66,7 +70,8 @@ def test_a_job_leader_signs_with_a_producer_of_another_county_only_with_her_cons
     check_national_id_form(
         client, django_capture_on_commit_callbacks, actor=owner_user,
         url=reverse("production:agreement-create", args=[leader.pk]),
-        data=lambda nid: {"national_id": nid, "product": saffron.pk, "pricing": "purchase", "rate_a": "10"},
+        data=lambda nid: {"national_id": nid, "product": saffron.pk, "pricing": "purchase", "rate_a": "10",
+                          "starts_on": format_jalali(timezone.localdate())},
         foreign=stranger, local=near.person,
         made=lambda: sorted(JobAgreement.objects.values_list("producer__person_id", flat=True)))
     assert JobAgreement.objects.filter(job_leader=leader, producer__person=stranger).exists()
