@@ -6,7 +6,6 @@ from django.test import Client
 from django.urls import reverse
 
 from mardom.market.models import Order
-from mardom.market.tests.test_shop import shop  # noqa: F401  (the fixture: listings of three growers)
 
 FORM = {"buyer_name": "علی", "buyer_mobile": "09121234567", "address": "تهران، کوچهٔ یکم"}
 
@@ -16,7 +15,7 @@ def _checkout(client, listing, key, **form):
     return client.post(reverse("shop:cart"), {**FORM, **form, "key": key})
 
 
-def test_the_same_form_twice_from_one_session_is_one_order(shop):  # noqa: F811
+def test_the_same_form_twice_from_one_session_is_one_order(shop):
     client = Client()
     client.get(reverse("shop:cart"))
     first = _checkout(client, shop.listings[0], "same-key-0001")
@@ -26,7 +25,7 @@ def test_the_same_form_twice_from_one_session_is_one_order(shop):  # noqa: F811
     assert Order.objects.get().idempotency_key != "same-key-0001"  # stored bound to the session
 
 
-def test_the_same_key_from_another_session_never_reaches_the_first_order(shop):  # noqa: F811
+def test_the_same_key_from_another_session_never_reaches_the_first_order(shop):
     buyer, other = Client(), Client()
     assert _checkout(buyer, shop.listings[0], "leaked-key-01").status_code == 302
     order = Order.objects.get()

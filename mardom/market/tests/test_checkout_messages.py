@@ -9,17 +9,15 @@ from django.urls import reverse
 
 from mardom.market.models import Order
 
-from .test_shop import shop  # noqa: F401 (the storefront fixture: listings to put in the cart)
 
-
-def test_the_checkout_form_leaves_validation_to_the_server(client, shop):  # noqa: F811
+def test_the_checkout_form_leaves_validation_to_the_server(client, shop):
     client.post(reverse("shop:cart-add", args=[shop.listings[0].pk]), {"quantity": "1"})
     html = client.get(reverse("shop:cart")).content.decode()
     form = re.search(r'<form[^>]*data-test="checkout-form"[^>]*>', html).group(0)
     assert "novalidate" in form
 
 
-def test_empty_checkout_fields_get_persian_messages_beside_them(client, shop):  # noqa: F811
+def test_empty_checkout_fields_get_persian_messages_beside_them(client, shop):
     client.post(reverse("shop:cart-add", args=[shop.listings[0].pk]), {"quantity": "1"})
     response = client.post(reverse("shop:cart"), {"buyer_name": " ", "buyer_mobile": "", "address": "",
                                                   "key": "checkout-key-1"})
