@@ -52,7 +52,8 @@ def job_leader_create(request: HttpRequest) -> HttpResponse:
         else:
             leader = run_service(form, jobs.job_leader_register, by=request.user, county=data["county"],
                                  owner=owner, name=data["name"], functions=data["functions"],
-                                 cluster=data["cluster"], activities=data["activities"])
+                                 cluster=data["cluster"], activities=data["activities"],
+                                 products=list(data["products"] or []))
             if leader:
                 messages.success(request, _("The job leader was registered."))
                 return redirect("production:job-leader", pk=leader.pk)
