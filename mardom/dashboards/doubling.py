@@ -1,9 +1,12 @@
-"""The programme's goal, that sales of the producers double: for any group of producers, this Jalali year's
-sales (booth sales at exhibitions, job-leader buybacks, paid storefront orders) against the
-baseline they enrolled with and against last year.
+"""The programme's goal, that sales of the producers double: for any group of producers, a Jalali year's
+sales (booth sales at exhibitions, job-leader buybacks, paid storefront orders) against the baseline they
+enrolled with and against the year before.
 
-Figures are computed per producer in a fixed handful of grouped queries and summed in Python, so a page with
-fifty groups costs the same as a page with one."""
+A group is a population of producers fixed by where they are (a county's or a province's producers, a
+colony's or a cluster's members), never by which colonies happen to exist. Figures are summed in the
+database, grouped by a key of the producer (the producer itself, its county, its province), in four queries
+(the producers, then one per channel, both years at once) whatever the number of groups; the sales are
+filtered by a subquery of the population, so no list of ids travels, however large the population."""
 
 from __future__ import annotations
 
@@ -11,18 +14,21 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from mardom.core.jalali import from_jalali, to_jalali
+
+FIRST_YEAR = 1395  # the earliest Jalali year a page offers
 
 
 @dataclass
 class Figures:
     baseline: int = 0
-    this_year: int = 0
-    last_year: int = 0
+    this_year: int = 0  # the chosen year
+    last_year: int = 0  # the year before it
     producers: int = 0
     channels: dict[str, int] = field(default_factory=lambda: {"exhibitions": 0, "buybacks": 0, "storefront": 0})
 
@@ -32,7 +38,7 @@ class Figures:
 
     @property
     def progress_permille(self) -> int:
-        """This year's sales as a share of the target (twice the baseline), in permille, capped for drawing."""
+        """The year's sales as a share of the target (twice the baseline), in permille, capped for drawing."""
         return min(2000, self.this_year * 1000 // self.target) if self.target else 0
 
     def add(self, other: Figures) -> None:
@@ -45,69 +51,88 @@ class Figures:
 
 
 def jalali_year_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The first day of this Jalali year and of the next."""
-    year = to_jalali(day).year
+    """The first day of the Jalali year `day` is in and of the next."""
+    return year_bounds(to_jalali(day).year)
+
+
+def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    """The first day of the Jalali year and of the next."""
     return from_jalali(year, 1, 1), from_jalali(year + 1, 1, 1)
 
 
-def per_producer(producer_ids: Iterable[int], *, today: datetime.date | None = None) -> dict[int, Figures]:
-    from mardom.market.models import OrderPart, SaleLine
-    from mardom.production.models import JobEntry, Producer
+def current_year(today: datetime.date | None = None) -> int:
+    return to_jalali(today or timezone.localdate()).year
 
-    ids = set(producer_ids)
-    today = today or timezone.localdate()
-    start, end = jalali_year_bounds(today)
-    last_start, _ = jalali_year_bounds(start - datetime.timedelta(days=1))
-    figures: dict[int, Figures] = defaultdict(Figures)
-    for pk, baseline in Producer.objects.filter(pk__in=ids).values_list("pk", "baseline_sales"):
-        figures[pk].baseline, figures[pk].producers = baseline, 1
+
+def year_choices(today: datetime.date | None = None) -> list[int]:
+    """The years a page offers, newest first."""
+    return list(range(current_year(today), FIRST_YEAR - 1, -1))
+
+
+def figures_by(population: QuerySet[Any], key: str, *, year: int) -> dict[Any, Figures]:
+    """Figures of the producers in `population`, grouped by `key`, a path from the producer ("pk", "unit" for
+    the county, "unit__parent" for the province)."""
+    from mardom.market.models import OrderPart, SaleLine
+    from mardom.production.models import JobEntry
+
+    start, end = year_bounds(year)
+    last_start, _ = year_bounds(year - 1)
+    inside = population.values("pk")
+    figures: dict[Any, Figures] = defaultdict(Figures)
+    for row in population.order_by().values(key).annotate(n=Count("pk"), b=Sum("baseline_sales")):
+        figures[row[key]].producers, figures[row[key]].baseline = row["n"], row["b"] or 0
 
     def aware(day: datetime.date) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
-    for label, since, until in (("this", start, end), ("last", last_start, start)):
-        booth = SaleLine.objects.filter(producer_id__in=ids, sale__sold_at__gte=aware(since),
-                                        sale__sold_at__lt=aware(until)).values("producer_id").annotate(s=Sum("amount"))
-        # Buybacks and their corrections (a corrected buyback's reversal carries the negative amount).
-        bought = JobEntry.objects.filter(agreement__producer_id__in=ids, occurred_on__gte=since, occurred_on__lt=until,
-                                         kind__in=["receipt", "reversal"]).exclude(
-            kind="reversal", reverses__kind__in=["issue", "pay_producer", "pay_leader"]).values(
-            "agreement__producer_id").annotate(s=Sum("amount"))
-        # Storefront order parts, by the day they were paid (a part whose goods ran out was never paid).
-        shop = OrderPart.objects.filter(producer_id__in=ids, paid_at__gte=aware(since), paid_at__lt=aware(until),
-                                        status__in=["paid", "shipped", "delivered"]).values(
-            "producer_id").annotate(s=Sum("amount"))
-        for row in booth:
-            _count(figures[row["producer_id"]], label, "exhibitions", row["s"] or 0)
-        for row in shop:
-            _count(figures[row["producer_id"]], label, "storefront", row["s"] or 0)
-        for row in bought:
-            _count(figures[row["agreement__producer_id"]], label, "buybacks", row["s"] or 0)
-    return figures
+    def both(moment: str, since: Any, middle: Any, until: Any) -> dict[str, Any]:
+        return {"this": Sum("amount", filter=Q(**{f"{moment}__gte": middle, f"{moment}__lt": until})),
+                "last": Sum("amount", filter=Q(**{f"{moment}__gte": since, f"{moment}__lt": middle}))}
+
+    booth = SaleLine.objects.filter(producer__in=inside, sale__sold_at__gte=aware(last_start),
+                                    sale__sold_at__lt=aware(end)).values(f"producer__{key}").annotate(
+        **both("sale__sold_at", aware(last_start), aware(start), aware(end)))
+    # Buybacks and their corrections (a corrected buyback's reversal carries the negative amount).
+    bought = JobEntry.objects.filter(agreement__producer__in=inside, occurred_on__gte=last_start,
+                                     occurred_on__lt=end, kind__in=["receipt", "reversal"]).exclude(
+        kind="reversal", reverses__kind__in=["issue", "pay_producer", "pay_leader"]).values(
+        f"agreement__producer__{key}").annotate(**both("occurred_on", last_start, start, end))
+    # Storefront order parts, by the day they were paid (a part whose goods ran out was never paid).
+    shop = OrderPart.objects.filter(producer__in=inside, paid_at__gte=aware(last_start), paid_at__lt=aware(end),
+                                    status__in=["paid", "shipped", "delivered"]).values(
+        f"producer__{key}").annotate(**both("paid_at", aware(last_start), aware(start), aware(end)))
+    for channel, rows, path in (("exhibitions", booth, f"producer__{key}"), ("storefront", shop, f"producer__{key}"),
+                                ("buybacks", bought, f"agreement__producer__{key}")):
+        for row in rows.order_by():
+            each = figures[row[path]]
+            each.this_year += row["this"] or 0
+            each.last_year += row["last"] or 0
+            each.channels[channel] += row["this"] or 0
+    return dict(figures)
 
 
-def _count(figures: Figures, label: str, channel: str, amount: int) -> None:
-    if label == "this":
-        figures.this_year += amount
-        figures.channels[channel] = figures.channels.get(channel, 0) + amount
-    else:
-        figures.last_year += amount
+def total_of(figures: Iterable[Figures]) -> Figures:
+    total = Figures()
+    for each in figures:
+        total.add(each)
+    return total
 
 
-def grouped(groups: dict[object, set[int]], *, today: datetime.date | None = None) -> dict[object, Figures]:
+def per_producer(producer_ids: Iterable[int], *, today: datetime.date | None = None,
+                 year: int | None = None) -> dict[int, Figures]:
+    """Figures of each given producer, for `year` (default: the Jalali year of `today`)."""
+    from mardom.production.models import Producer
+
+    year = year or current_year(today)
+    return figures_by(Producer.objects.filter(pk__in=set(producer_ids)), "pk", year=year)
+
+
+def grouped(groups: dict[object, set[int]], *, today: datetime.date | None = None,
+            year: int | None = None) -> dict[object, Figures]:
     """Figures for each named group of producer ids, and under the key None for all of them together."""
     everyone = set().union(*groups.values()) if groups else set()
-    each = per_producer(everyone, today=today)
-    result: dict[object, Figures] = {}
-    for key, ids in groups.items():
-        total = Figures()
-        for pk in ids:
-            if pk in each:
-                total.add(each[pk])
-        result[key] = total
-    total = Figures()
-    for pk in everyone:
-        if pk in each:
-            total.add(each[pk])
-    result[None] = total
+    each = per_producer(everyone, today=today, year=year)
+    result: dict[object, Figures] = {key: total_of(each[pk] for pk in ids if pk in each)
+                                     for key, ids in groups.items()}
+    result[None] = total_of(each[pk] for pk in everyone if pk in each)
     return result

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from mardom.orgs.models import OrgUnit
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on, scope_paths
+
+from . import doubling
 
 
 def default_unit(*, user: Any) -> OrgUnit | None:
@@ -37,47 +43,117 @@ def unit_get(*, user: Any, pk: int) -> OrgUnit:
     raise Http404
 
 
-def rows_of(unit: OrgUnit) -> list[tuple[Any, str, set[int]]]:
-    """The unit's parts, each as (unit or producer, label, its approved producers' ids)."""
-    from mardom.production.models import Cluster, Colony, ColonyMember, Producer
+@dataclass
+class Row:
+    obj: Any  # an OrgUnit, a Producer, or None for the county's producers in no colony
+    label: str
+    figures: doubling.Figures
 
-    approved = Producer.objects.filter(status=Producer.Status.APPROVED)
+
+def _approved() -> QuerySet[Any]:
+    from mardom.production.models import Producer
+
+    return Producer.objects.filter(status=Producer.Status.APPROVED)
+
+
+def population_of(unit: OrgUnit) -> QuerySet[Any]:
+    """The approved producers a unit's figures count: those working in the nation, province or county, whatever
+    colonies they are in; a cluster's or a colony's members."""
+    approved = _approved()
     if unit.kind == OrgUnit.Kind.NATION:
-        parts = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.PROVINCE).order_by("name"))
-        ids: dict[int, set[int]] = {p.pk: set() for p in parts}
-        for pk, province in approved.values_list("pk", "unit__parent_id"):
-            ids.setdefault(province, set()).add(pk)
-        return [(p, p.name, ids[p.pk]) for p in parts if ids[p.pk]]
+        return approved
     if unit.kind == OrgUnit.Kind.PROVINCE:
-        counties = list(OrgUnit.objects.filter(parent=unit, kind=OrgUnit.Kind.COUNTY).order_by("name"))
-        ids = {c.pk: set() for c in counties}
-        for pk, county in approved.filter(unit__parent=unit).values_list("pk", "unit_id"):
-            ids[county].add(pk)
-        rows = [(c, c.name, ids[c.pk]) for c in counties if ids[c.pk]]
-        for cluster in Cluster.objects.filter(parent=unit).order_by("name"):
-            rows.append((cluster, cluster.name, _cluster_producers(cluster)))
-        return rows
+        return approved.filter(unit__parent=unit)
     if unit.kind == OrgUnit.Kind.COUNTY:
-        rows = [(c, c.name, _cluster_producers(c)) for c in Cluster.objects.filter(parent=unit).order_by("name")]
-        loose = Colony.objects.filter(parent=unit, in_cluster__isnull=True).order_by("name")
-        return rows + [(c, c.name, set(ColonyMember.objects.filter(colony=c).values_list("producer_id", flat=True)))
-                       for c in loose]
+        return approved.filter(unit=unit)
     if unit.kind == OrgUnit.Kind.CLUSTER:
-        cluster = Cluster.objects.get(pk=unit.pk)
-        clusters = [cluster.pk, *cluster.county_clusters.values_list("pk", flat=True)]
-        members: dict[int, set[int]] = {}
-        for colony, producer in ColonyMember.objects.filter(colony__in_cluster_id__in=clusters).values_list(
-                "colony_id", "producer_id"):
-            members.setdefault(colony, set()).add(producer)
-        return [(c, c.name, members.get(c.pk, set()))
-                for c in Colony.objects.filter(in_cluster_id__in=clusters).order_by("name")]
-    producers = approved.filter(colony_memberships__colony_id=unit.pk).select_related("person").order_by(
-        "person__last_name")
-    return [(p, p.person.full_name, {p.pk}) for p in producers]
+        return approved.filter(pk__in=_members(_cluster_ids(unit)).values("producer_id"))
+    return approved.filter(pk__in=_colony_members().filter(colony_id=unit.pk).values("producer_id"))
 
 
-def _cluster_producers(cluster: Any) -> set[int]:
+def _colony_members() -> QuerySet[Any]:
     from mardom.production.models import ColonyMember
 
-    clusters = [cluster.pk, *cluster.county_clusters.values_list("pk", flat=True)]
-    return set(ColonyMember.objects.filter(colony__in_cluster_id__in=clusters).values_list("producer_id", flat=True))
+    return ColonyMember.objects.order_by()
+
+
+def _members(clusters: list[int]) -> QuerySet[Any]:
+    return _colony_members().filter(colony__in_cluster_id__in=clusters)
+
+
+def _cluster_ids(unit: OrgUnit) -> list[int]:
+    """A cluster and, for a province cluster, its county clusters."""
+    from mardom.production.models import Cluster
+
+    return [unit.pk, *Cluster.objects.filter(province_cluster_id=unit.pk).values_list("pk", flat=True)]
+
+
+def level(*, unit: OrgUnit, year: int) -> tuple[doubling.Figures, list[Row]]:
+    """A unit's figures for the Jalali year and its parts': a handful of queries at any level (the sales are
+    grouped in the database by province or county above a county; per producer within one)."""
+    from mardom.production.models import Cluster, Colony, Producer
+
+    population = population_of(unit)
+    if unit.kind in (OrgUnit.Kind.NATION, OrgUnit.Kind.PROVINCE):
+        key, kind = ("unit__parent", OrgUnit.Kind.PROVINCE) if unit.kind == OrgUnit.Kind.NATION else (
+            "unit", OrgUnit.Kind.COUNTY)
+        by_part = doubling.figures_by(population, key, year=year)
+        total = doubling.total_of(by_part.values())
+        parts = OrgUnit.objects.filter(pk__in=[pk for pk in by_part if pk], kind=kind).order_by("name")
+        rows = [Row(part, part.name, by_part[part.pk]) for part in parts]
+        if unit.kind == OrgUnit.Kind.PROVINCE:
+            # The province's clusters are groups across its counties, drawn after them.
+            clusters = list(Cluster.objects.filter(parent=unit).order_by("name"))
+            if clusters:
+                groups = {c.pk: set(_members(_cluster_ids(c)).values_list("producer_id", flat=True))
+                          for c in clusters}
+                each = doubling.figures_by(_approved().filter(pk__in=set().union(*groups.values())), "pk",
+                                           year=year)
+                rows += [Row(c, c.name, doubling.total_of(each[pk] for pk in groups[c.pk] if pk in each))
+                         for c in clusters]
+        return total, rows
+    each = doubling.figures_by(population, "pk", year=year)
+    total = doubling.total_of(each.values())
+    if unit.kind == OrgUnit.Kind.COUNTY:
+        # One read of the county's colony members draws its clusters, its loose colonies and those in none.
+        members = list(_colony_members().filter(colony__parent=unit).values_list(
+            "colony_id", "colony__in_cluster_id", "colony__in_cluster__province_cluster_id", "producer_id"))
+        clusters = list(Cluster.objects.filter(parent=unit).order_by("name"))
+        loose = list(Colony.objects.filter(parent=unit, in_cluster__isnull=True).order_by("name"))
+        in_cluster: dict[int, set[int]] = defaultdict(set)
+        in_colony: dict[int, set[int]] = defaultdict(set)
+        for colony, cluster, top, producer in members:
+            in_colony[colony].add(producer)
+            for pk in (cluster, top):
+                if pk:
+                    in_cluster[pk].add(producer)
+        rows = [Row(c, c.name, doubling.total_of(each[pk] for pk in in_cluster[c.pk] if pk in each))
+                for c in clusters]
+        rows += [Row(c, c.name, doubling.total_of(each[pk] for pk in in_colony[c.pk] if pk in each))
+                 for c in loose]
+        grouped = {producer for *_rest, producer in members}
+        alone = [f for pk, f in each.items() if pk not in grouped]
+        if alone:
+            rows.append(Row(None, str(_("Producers in no colony yet")), doubling.total_of(alone)))
+        return total, rows
+    if unit.kind == OrgUnit.Kind.CLUSTER:
+        members = list(_members(_cluster_ids(unit)).values_list("colony_id", "producer_id"))
+        by_colony: dict[int, set[int]] = defaultdict(set)
+        for colony, producer in members:
+            by_colony[colony].add(producer)
+        colonies = Colony.objects.filter(pk__in=by_colony).order_by("name")
+        return total, [Row(c, c.name, doubling.total_of(each[pk] for pk in by_colony[c.pk] if pk in each))
+                       for c in colonies]
+    producers = Producer.objects.filter(pk__in=each).select_related("person").order_by("person__last_name", "pk")
+    return total, [Row(p, p.person.full_name, each[p.pk]) for p in producers]
+
+
+def year_from(value: str, *, today: Any = None) -> int:
+    """The Jalali year asked for in ?year= (any digits), or this year for anything else."""
+    from mardom.core.digits import to_latin_digits
+
+    text = to_latin_digits(value or "").strip()
+    choices = doubling.year_choices(today)
+    if text.isascii() and text.isdigit() and len(text) == 4 and int(text) in choices:
+        return int(text)
+    return choices[0]

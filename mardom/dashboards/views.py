@@ -7,9 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
-from mardom.core.jalali import to_jalali
 from mardom.production import selectors as production_selectors
 from mardom.production.models import Producer
 
@@ -22,6 +20,12 @@ def _bar(figures: doubling.Figures) -> dict[str, Any]:
     return {key: value * 100 // top for key, value in (
         ("baseline", figures.baseline), ("last", figures.last_year), ("this", figures.this_year),
         ("target", figures.target))}
+
+
+def _year_context(request: HttpRequest) -> dict[str, Any]:
+    year = selectors.year_from(request.GET.get("year", ""))
+    return {"year": year, "previous_year": year - 1, "years": doubling.year_choices(),
+            "is_current": year == doubling.current_year()}
 
 
 @login_required
@@ -39,21 +43,20 @@ def doubling_page(request: HttpRequest) -> HttpResponse:
             if own is None:
                 raise Http404
             return redirect("dashboards:doubling-producer", pk=own.pk)
-    rows = selectors.rows_of(unit)
-    figures = doubling.grouped({i: ids for i, (_obj, _label, ids) in enumerate(rows)})
-    total = figures[None]
+    years = _year_context(request)
+    total, rows = selectors.level(unit=unit, year=years["year"])
     return render(request, "dashboards/doubling.html", {
-        "unit": unit, "total": total, "bar": _bar(total), "year": to_jalali(timezone.localdate()).year,
-        "rows": [{"obj": obj, "label": label, "f": figures[i], "bar": _bar(figures[i]),
-                  "is_producer": isinstance(obj, Producer)} for i, (obj, label, _ids) in enumerate(rows)],
+        "unit": unit, "total": total, "bar": _bar(total), **years,
+        "rows": [{"obj": row.obj, "label": row.label, "f": row.figures, "bar": _bar(row.figures),
+                  "is_producer": isinstance(row.obj, Producer)} for row in rows],
     })
 
 
 @login_required
 def doubling_producer(request: HttpRequest, pk: int) -> HttpResponse:
     producer = production_selectors.producer_get(user=request.user, pk=pk)
-    figures = doubling.per_producer({producer.pk}).get(producer.pk, doubling.Figures())
+    years = _year_context(request)
+    figures = doubling.per_producer({producer.pk}, year=years["year"]).get(producer.pk, doubling.Figures())
     return render(request, "dashboards/doubling.html", {
-        "producer": producer, "total": figures, "bar": _bar(figures), "rows": [],
-        "year": to_jalali(timezone.localdate()).year,
+        "producer": producer, "total": figures, "bar": _bar(figures), "rows": [], **years,
     })

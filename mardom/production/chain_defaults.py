@@ -8,7 +8,7 @@ DEFAULT_STAGES = [
     ("core", "تولید", ["producers"]),
     ("core", "فرآوری", ["job_leaders.processing"]),
     ("core", "بسته‌بندی", ["job_leaders.packaging"]),
-    ("core", "برندسازی", ["job_leaders.branding"]),
+    ("core", "برندسازی", ["job_leaders.branding", "brands"]),
     ("core", "فروش و توزیع", ["job_leaders.sales"]),
     ("support", "آموزش", ["training_centres", "volunteer_groups", "job_leaders.training"]),
     ("support", "تأمین مالی", ["funds", "banks"]),

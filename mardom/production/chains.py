@@ -3,9 +3,13 @@ stage for a cluster, the missing links, and a concrete remedy for each.
 
 A county cluster's actors are those of its county; a province cluster's, those of the whole province. Either
 way the whole province is read, because remedies point at actors in its other counties ("“X” in Birjand
-already does packaging"). Reads are a fixed handful of queries per province (one per kind of actor: job
-leaders, institutions, volunteer groups, funds, colonies), whatever the number of actors or clusters, and a
-`ProvinceData` is shared by every cluster of a province page.
+already does packaging"). An actor counts only in the value chains it serves: a job leader in those of its
+stated products, its agreements' products and its cluster (a carpet workshop is no saffron supplier, and a
+saffron packer no remedy for barberry); a collective brand in its owner cluster's chain, where it fills the
+branding stage; banks, funds, agencies, training centres and volunteer groups state no product line and
+serve any chain. Reads are a fixed handful of queries per province (one per kind of actor: job leaders and
+the chains they serve, brands, institutions, volunteer groups, funds, colonies), whatever the number of
+actors or clusters, and a `ProvinceData` is shared by every cluster of a province page.
 
 Stage names are data (Persian, edited by national officers); every sentence made here goes through gettext.
 """
@@ -25,7 +29,17 @@ from django.utils.translation import gettext_lazy
 
 from mardom.orgs.models import Institution, OrgUnit, VolunteerGroup
 
-from .models import ChainStage, ChainTemplate, Cluster, Colony, ColonyMember, JobLeader, Producer, Product
+from .models import (
+    ChainStage,
+    ChainTemplate,
+    Cluster,
+    Colony,
+    ColonyMember,
+    JobAgreement,
+    JobLeader,
+    Producer,
+    Product,
+)
 
 ELSEWHERE = 3  # actors of other counties offered as remedies for one missing stage
 SHOWN = 6  # actors drawn under a stage; the rest are counted ("and 4 more")
@@ -44,6 +58,8 @@ class Actor:
     county_id: int | None = None  # None: outside the province (a job leader attached from elsewhere)
     clusters: frozenset[int] = frozenset()  # clusters it belongs or is attached to
     count: int | None = None  # approved producers, for a colony
+    # The value chains it serves (a job leader's products, a brand's chain); None: any chain (a bank, a fund).
+    chains: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -76,8 +92,15 @@ class Area:
     unit: OrgUnit
     cluster_id: int
     county_id: int | None  # None: the whole province
+    value_chain: str | None = None  # None: actors of any chain
+
+    def serves(self, actor: Actor) -> bool:
+        """The actor works in this area's value chain: a carpet workshop is no actor of the saffron chain."""
+        return actor.chains is None or self.value_chain is None or self.value_chain in actor.chains
 
     def holds(self, actor: Actor, source: Source) -> bool:
+        if not self.serves(actor):
+            return False
         if self.cluster_id in actor.clusters:
             return True
         if source.by_cluster:
@@ -175,7 +198,34 @@ class ProvinceData:
         # Also those filed elsewhere but attached to a cluster of this province.
         return list(JobLeader.objects.filter(self._inside() | self._inside("attached_to__path"), is_active=True)
                     .order_by("name", "pk").values_list("pk", "name", "path", "functions", "attached_to_id",
-                                                        "attached_to__province_cluster_id"))
+                                                        "attached_to__province_cluster_id",
+                                                        "attached_to__value_chain"))
+
+    @cached_property
+    def job_leader_chains(self) -> dict[int, frozenset[str]]:
+        """The value chains each job leader serves: its stated products', its agreements' products' and its
+        cluster's (two queries for the province)."""
+        leaders = JobLeader.objects.filter(self._inside() | self._inside("attached_to__path"), is_active=True)
+        chains: dict[int, set[str]] = {pk: set() for pk, *_rest in self.job_leaders}
+        for pk, *_rest, cluster_chain in self.job_leaders:
+            if cluster_chain:
+                chains[pk].add(cluster_chain)
+        stated = JobLeader.products.through.objects.filter(jobleader__in=leaders).values_list(
+            "jobleader_id", "product__value_chain")
+        agreed = JobAgreement.objects.filter(job_leader__in=leaders, is_active=True).values_list(
+            "job_leader_id", "product__value_chain").distinct()
+        for pk, chain in (*stated, *agreed):
+            chains.setdefault(pk, set()).add(chain)
+        return {pk: frozenset(found) for pk, found in chains.items()}
+
+    @cached_property
+    def brands(self) -> list[tuple[Any, ...]]:
+        """Collective brands owned by a cluster or a colony of the province."""
+        from mardom.brands.models import Brand
+
+        return list(Brand.objects.filter(self._inside(), is_active=True).order_by("name", "pk").values_list(
+            "pk", "name", "value_chain", "parent_id", "parent__cluster__province_cluster_id",
+            "parent__colony__in_cluster_id", "parent__colony__in_cluster__province_cluster_id"))
 
     @cached_property
     def institutions(self) -> list[tuple[Any, ...]]:
@@ -232,9 +282,11 @@ def _colonies(data: ProvinceData) -> list[Actor]:
 
 def _job_leaders(function: str) -> Callable[[ProvinceData], list[Actor]]:
     def collect(data: ProvinceData) -> list[Actor]:
+        served = data.job_leader_chains
         return [Actor(name=name, kind=_("Job leader"), url=_url("production:job-leader", pk),
-                      county_id=data.county_of(path), clusters=frozenset(c for c in (cluster, top) if c))
-                for pk, name, path, functions, cluster, top in data.job_leaders
+                      county_id=data.county_of(path), clusters=frozenset(c for c in (cluster, top) if c),
+                      chains=served.get(pk, frozenset()))
+                for pk, name, path, functions, cluster, top, _chain in data.job_leaders
                 if isinstance(functions, list) and function in functions]
     return collect
 
@@ -254,6 +306,15 @@ def _groups(data: ProvinceData) -> list[Actor]:
             for pk, name, path, fields in data.groups if isinstance(fields, list) and GROUP_FIELDS & set(fields)]
 
 
+def _brands(data: ProvinceData) -> list[Actor]:
+    """A brand counts for the cluster that owns it (or owns the colony that does) and that cluster's province
+    cluster, in its own value chain."""
+    return [Actor(name=name, kind=_("Collective brand"), url=_url("brands:brand", pk),
+                  clusters=frozenset(c for c in (parent, top, colony_cluster, colony_top) if c),
+                  chains=frozenset({chain}))
+            for pk, name, chain, parent, top, colony_cluster, colony_top in data.brands]
+
+
 def _funds(data: ProvinceData) -> list[Actor]:
     return [Actor(name=name, kind=_("Loan fund"), url=_url("funds:detail", pk), county_id=data.county_of(path))
             for pk, name, path in data.funds]
@@ -271,6 +332,8 @@ SOURCES: dict[str, Source] = {source.code: source for source in [
            _job_leaders(_F.PACKAGING), what=_F.PACKAGING.label),
     Source("job_leaders.branding", gettext_lazy("Job leaders who brand"), "job_leaders",
            _job_leaders(_F.BRANDING), what=_F.BRANDING.label),
+    Source("brands", gettext_lazy("The cluster's own collective brands"), "brands", _brands, by_cluster=True,
+           elsewhere=False),
     Source("job_leaders.sales", gettext_lazy("Job leaders who sell and distribute"), "job_leaders",
            _job_leaders(_F.SALES), what=_F.SALES.label),
     Source("job_leaders.training", gettext_lazy("Job leaders who train"), "training",
@@ -317,8 +380,9 @@ def stages_of(template: ChainTemplate) -> list[ChainStage]:
 
 def _area(cluster: Cluster, data: ProvinceData) -> Area:
     if cluster.level == Cluster.Level.COUNTY and cluster.parent_id in data.counties:
-        return Area(unit=data.counties[cluster.parent_id], cluster_id=cluster.pk, county_id=cluster.parent_id)
-    return Area(unit=data.province, cluster_id=cluster.pk, county_id=None)
+        return Area(unit=data.counties[cluster.parent_id], cluster_id=cluster.pk, county_id=cluster.parent_id,
+                    value_chain=cluster.value_chain)
+    return Area(unit=data.province, cluster_id=cluster.pk, county_id=None, value_chain=cluster.value_chain)
 
 
 def _generic(family: str, sources: list[Source], area: Area) -> Remedy:
@@ -334,6 +398,9 @@ def _generic(family: str, sources: list[Source], area: Area) -> Remedy:
     if family == "training":
         return Remedy(_("Ask a training centre or a volunteer group to run a course for this cluster's "
                         "producers in %(area)s.") % {"area": where})
+    if family == "brands":
+        return Remedy(_("Found a collective brand for this cluster, with its rules of use, so its producers can "
+                        "sell under one name."), _url("brands:create"))
     if family == "finance":
         return Remedy(_("Found a community loan fund at a base in %(area)s, so the cluster's producers can "
                         "borrow.") % {"area": where})
@@ -352,7 +419,7 @@ def _remedies(sources: list[Source], area: Area, data: ProvinceData) -> list[Rem
             continue
         for actor in data.actors(source.code):
             key = (actor.name, actor.county_id)
-            if area.holds(actor, source) or actor.county_id is None or key in seen:
+            if not area.serves(actor) or area.holds(actor, source) or actor.county_id is None or key in seen:
                 continue
             seen.add(key)
             offers.append((data.county_name(actor.county_id), actor, source))
@@ -415,14 +482,15 @@ def chain_map(*, cluster: Cluster, data: ProvinceData | None = None,
     )
 
 
-def actors_in(*, code: str, area: OrgUnit) -> list[Actor]:
-    """The actors of one source in a county or a province (not for "producers": those belong to clusters)."""
+def actors_in(*, code: str, area: OrgUnit, value_chain: str | None = None) -> list[Actor]:
+    """The actors of one source in a county or a province (not for "producers" or "brands": those belong to
+    clusters), of one value chain if given."""
     data = ProvinceData.of(area)
     source = SOURCES.get(code)
     if source is None or source.by_cluster:
         return []
     county_id = area.pk if area.kind == OrgUnit.Kind.COUNTY else None
-    where = Area(unit=area, cluster_id=0, county_id=county_id)
+    where = Area(unit=area, cluster_id=0, county_id=county_id, value_chain=value_chain)
     return [actor for actor in data.actors(code) if where.holds(actor, source)]
 
 

@@ -233,6 +233,9 @@ class JobLeader(OrgUnit):
                                     on_delete=models.PROTECT, related_name="job_leaders")
     # What the business does along value chains (a list of Function values): the chain map reads it.
     functions = models.JSONField(_("functions"), default=list)
+    # The product lines it serves, as stated; its agreements' products and its cluster's chain count too.
+    products = models.ManyToManyField(Product, verbose_name=_("products it works with"), blank=True,
+                                      related_name="+")
     activities = models.CharField(_("activities"), max_length=300, blank=True)
     created_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from mardom.conftest import confirm_proposals
 from mardom.dashboards import doubling
+from mardom.production.models import Producer
 from mardom.production.services import jobs
 
 STARTED = datetime.date(2018, 3, 21)
@@ -96,3 +97,78 @@ def test_a_cluster_guide_sees_the_clusters_colonies(world, client, make_person, 
     assert client.get(reverse("dashboards:doubling")).status_code == 200
     assert client.get(reverse("dashboards:doubling") + f"?unit={world.colonies[0].pk}").status_code == 200
     assert client.get(reverse("dashboards:doubling") + f"?unit={world.qaenat.pk}").status_code == 404
+
+
+def _county_figures(client, qaenat):
+    response = client.get(reverse("dashboards:doubling") + f"?unit={qaenat.pk}")
+    total = response.context["total"]
+    return total.producers, total.baseline, total.this_year, total.progress_permille, response
+
+
+def test_forming_a_colony_does_not_move_the_countys_population(world, client, county_officer, make_person, qaenat,
+                                                               qaenat_village):
+    from mardom.production import services as production
+    from mardom.production.models import Product
+
+    saffron = Product.objects.get(code="saffron")
+    loose = [production.producer_register(
+        by=county_officer, person=make_person(qaenat), place=qaenat_village, activities="کاشت زعفران",
+        started_on=STARTED, baseline_sales=50_000_000, products=[(saffron, 100)]) for _ in range(3)]
+    client.force_login(county_officer)
+    before = _county_figures(client, qaenat)
+    assert before[:4] == (7, 4 * 100_000_000 + 3 * 50_000_000, 50_000_000, 50_000_000 * 1000 // 1_100_000_000)
+    rows = {r["label"]: r["f"] for r in before[4].context["rows"]}
+    assert rows["تولیدکنندگانی که هنوز در هیچ کلنی نیستند"].producers == 3  # those in no colony are a row of their own
+    production.colony_create(by=county_officer, county=qaenat, product=saffron, place=qaenat_village,
+                             producers=loose[:2], name="کلنی تازه")
+    after = _county_figures(client, qaenat)
+    assert after[:4] == before[:4]
+    rows = {r["label"]: r["f"] for r in after[4].context["rows"]}
+    assert rows["کلنی تازه"].producers == 2 and rows["تولیدکنندگانی که هنوز در هیچ کلنی نیستند"].producers == 1
+    # The province and the nation count the same producers.
+    assert client.get(reverse("dashboards:doubling") + f"?unit={qaenat.parent_id}").status_code == 404
+    assert doubling.figures_by(Producer.objects.filter(unit__parent_id=qaenat.parent_id, status="approved"),
+                               "unit", year=1405)[qaenat.pk].producers == 7
+
+
+def test_the_page_chooses_the_year_and_compares_it_with_the_one_before(world, client, county_officer, qaenat):
+    client.force_login(county_officer)
+    now = client.get(reverse("dashboards:doubling") + f"?unit={qaenat.pk}")
+    assert now.context["year"] == 1405 and now.context["total"].this_year == 50_000_000
+    assert now.context["total"].last_year == 20_000_000
+    assert 'name="year"' in now.content.decode() and "۱۴۰۴" in now.content.decode()
+    before = client.get(reverse("dashboards:doubling") + f"?unit={qaenat.pk}&year=۱۴۰۴")
+    assert before.context["year"] == 1404 and before.context["previous_year"] == 1403
+    assert before.context["total"].this_year == 20_000_000 and before.context["total"].last_year == 0
+    assert before.context["total"].channels["buybacks"] == 20_000_000
+    for bad in ("abc", "1406", "1300", "9" * 40, "-1", "١٤٠٤x", "", "1404.5", "%2B1404"):
+        response = client.get(reverse("dashboards:doubling") + f"?unit={qaenat.pk}&year={bad}")
+        assert response.status_code == 200 and response.context["year"] == 1405
+    mine = client.get(reverse("dashboards:doubling-producer", args=[world.growers[0].pk]) + "?year=1404")
+    assert mine.context["total"].this_year == 20_000_000
+
+
+def test_pages_cost_a_bounded_number_of_queries(world, client, national_officer, county_officer, qaenat,
+                                                 south_khorasan, make_person, qaenat_village,
+                                                 django_assert_max_num_queries):
+    from mardom.production import services as production
+    from mardom.production.models import Product
+
+    barberry = Product.objects.get(code="barberry")
+    more = [production.producer_register(
+        by=county_officer, person=make_person(qaenat), place=qaenat_village, activities="زرشک",
+        started_on=STARTED, baseline_sales=10_000_000, products=[(barberry, 100)]) for _ in range(6)]
+    for i in (0, 2):  # more producers and colonies cost no more queries
+        production.colony_create(by=county_officer, county=qaenat, product=barberry, place=qaenat_village,
+                                 producers=more[i:i + 2], name=f"کلنی زرشک {i}")
+    client.force_login(national_officer)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("dashboards:doubling"))
+    assert page.context["unit"].kind == "nation" and page.context["total"].producers == 10
+    assert [r["label"] for r in page.context["rows"]] == [south_khorasan.name]
+    with django_assert_max_num_queries(22):
+        assert client.get(reverse("dashboards:doubling") + f"?unit={south_khorasan.pk}").status_code == 200
+    client.force_login(county_officer)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("dashboards:doubling") + f"?unit={qaenat.pk}&year=1404")
+    assert page.context["total"].producers == 10 and page.context["total"].this_year == 20_000_000

@@ -25,6 +25,10 @@ class JobLeaderForm(forms.Form):
                                           widget=forms.CheckboxSelectMultiple)
     cluster = forms.ModelChoiceField(label=_("Cluster (optional)"), queryset=Cluster.objects.none(),
                                      required=False)
+    products = forms.ModelMultipleChoiceField(
+        label=_("Products it works with"), queryset=Product.objects.order_by("category", "name"), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("The value chains it counts in; its agreements' products count too."))
     activities = PersianCharField(label=_("Activities"), max_length=300, required=False,
                                   help_text=_("For example: issues wool and buys back finished rugs."))
 

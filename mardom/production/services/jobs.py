@@ -42,10 +42,11 @@ def _owner_user(person: Person) -> Any:
 @transaction.atomic
 def job_leader_register(
     *, by: Any, county: OrgUnit, owner: Person, name: str, functions: Sequence[str],
-    cluster: Cluster | None = None, activities: str = "",
+    cluster: Cluster | None = None, activities: str = "", products: Sequence[Product] = (),
 ) -> JobLeader:
-    """A county officer registers an anchor business. Its manager gets the job leader role on it (when they
-    have an account), which shows them their own producers and nothing else."""
+    """A county officer registers an anchor business, with the products it works with: it counts in the value
+    chains of those products (and of its agreements' products and its cluster). Its manager gets the job
+    leader role on it (when they have an account), which shows them their own producers and nothing else."""
     require(by, Perm.PRODUCERS_MANAGE, county)
     if county.kind != OrgUnit.Kind.COUNTY:
         raise DomainError(_("Choose a county."), field="county")
@@ -66,9 +67,12 @@ def job_leader_register(
         owner=owner, attached_to=cluster, functions=[f for f in JobLeader.Function.values if f in functions],
         activities=normalize_text(activities), created_by=by)
     unit_set_path(leader)
+    if products:
+        leader.products.set(products)
     audit_record(by=by, action="job_leader.register", obj=leader, scope_path=leader.path or "",
                  after={"owner": owner.pk, "functions": leader.functions,
-                        "cluster": cluster.pk if cluster else None})
+                        "cluster": cluster.pk if cluster else None,
+                        "products": sorted(p.code for p in products)})
     user = _owner_user(owner)
     if user is not None:
         from mardom.people.services import role_grant

@@ -57,9 +57,11 @@ def world(make_person, qaenat, birjand, qaenat_village, birjand_village, saffron
     return SimpleNamespace(here=here, there=there, top=top)
 
 
-def leader(by, county, name, functions, make_person, cluster=None):
+def leader(by, county, name, functions, make_person, cluster=None, products=("saffron",)):
+    """A job leader stating the products it works with (saffron unless told): it counts in their chains only."""
     return jobs.job_leader_register(by=by, county=county, owner=make_person(county), name=name,
-                                    functions=functions, cluster=cluster)
+                                    functions=functions, cluster=cluster,
+                                    products=list(Product.objects.filter(code__in=products)))
 
 
 def fund(county, name):
@@ -381,3 +383,73 @@ def test_province_page_by_scope(client, world, south_khorasan, qaenat, birjand, 
     client.force_login(plain_user)
     assert client.get(url).status_code == 403
     assert client.get(reverse("production:cluster", args=[world.here.pk])).status_code == 404
+
+
+# --- Actors count for the product lines they serve ---------------------------------------------------------
+
+def test_a_carpet_workshop_is_no_actor_of_the_saffron_chain(world, qaenat, qaenat_village, county_officer,
+                                                           make_person, make_user):
+    carpet = Product.objects.get(code="carpet")
+    weavers = _colony(county_officer, qaenat, qaenat_village, carpet, make_person)
+    workshop_user = make_user(make_person(qaenat))
+    workshop = jobs.job_leader_register(by=county_officer, county=qaenat, owner=workshop_user.person,
+                                        name="کارگاه فرش نگین", functions=["supply", "sales"])
+    # No stated product: its agreements say what it serves.
+    jobs.job_agreement_create(by=workshop_user, job_leader=workshop, producer=weavers.members.first().producer,
+                              product=carpet, pricing="purchase", rate_a=25_000_000)
+    chain = chains.chain_map(cluster=world.here)
+    for name in ("تأمین نهاده", "فروش و توزیع"):
+        assert stage(chain, name).missing and "کارگاه فرش نگین" not in remedies(stage(chain, name))
+        assert "کارگاه فرش نگین" not in [a.name for a in stage(chain, name).actors]
+    more = _colony(county_officer, qaenat, qaenat_village, carpet, make_person)
+    carpets = services.county_cluster_create(by=county_officer, county=qaenat, focus_product=carpet,
+                                             colonies=[weavers, more])
+    assert [a.name for a in stage(chains.chain_map(cluster=carpets), "تأمین نهاده").actors] == ["کارگاه فرش نگین"]
+    assert [a.name for a in chains.actors_in(code="job_leaders.supply", area=qaenat, value_chain="saffron")] == []
+    assert [a.name for a in chains.actors_in(code="job_leaders.supply", area=qaenat)] == ["کارگاه فرش نگین"]
+    # A job leader that says nothing of its products, has no agreement and no cluster serves no chain yet.
+    leader(county_officer, qaenat, "کارگاه بی‌نام", ["supply"], make_person, products=())
+    assert "کارگاه بی‌نام" not in [a.name for a in stage(chains.chain_map(cluster=world.here), "تأمین نهاده").actors]
+    # Attached to the saffron cluster, it serves saffron.
+    leader(county_officer, qaenat, "تأمین قاین", ["supply"], make_person, cluster=world.here, products=())
+    assert [a.name for a in stage(chains.chain_map(cluster=world.here), "تأمین نهاده").actors] == ["تأمین قاین"]
+
+
+def test_the_clusters_own_brand_fills_its_branding_stage(world, qaenat, qaenat_village, county_officer,
+                                                          birjand_officer, make_person):
+    from mardom.brands import services as brands
+
+    assert stage(chains.chain_map(cluster=world.here), BRANDING).missing
+    assert any(r.url == reverse("brands:create") for r in stage(chains.chain_map(cluster=world.here),
+                                                                 BRANDING).remedies)
+    brand = brands.brand_create(by=county_officer, owner=world.here, name="زعفران قائنات",
+                                specification="رنگ بالای ۲۲۰", rules="فقط زعفران سرگل",
+                                effective_from=datetime.date(2026, 3, 21))
+    branding = stage(chains.chain_map(cluster=world.here), BRANDING)
+    assert not branding.missing and [a.name for a in branding.actors] == ["زعفران قائنات"]
+    assert branding.actors[0].url == reverse("brands:brand", args=[brand.pk])
+    # Another cluster's brand is not Birjand's, and is no remedy for it either.
+    there = stage(chains.chain_map(cluster=world.there), BRANDING)
+    assert there.missing and "زعفران قائنات" not in remedies(there)
+    # A colony's brand fills its cluster's stage too.
+    colony = world.there.colonies.order_by("pk").first()
+    brands.brand_create(by=birjand_officer, owner=colony, name="زعفران روستای ما", specification="سرگل",
+                        rules="فقط اعضا", effective_from=datetime.date(2026, 3, 21))
+    assert [a.name for a in stage(chains.chain_map(cluster=world.there), BRANDING).actors] == ["زعفران روستای ما"]
+
+
+def test_the_barberry_clusters_packaging_remedy_is_no_saffron_packer(world, qaenat, birjand, qaenat_village,
+                                                                     county_officer, birjand_officer, make_person,
+                                                                     django_assert_max_num_queries):
+    barberry = Product.objects.get(code="barberry")
+    berries = _cluster(county_officer, qaenat, qaenat_village, barberry, make_person)
+    leader(birjand_officer, birjand, "بسته‌بندی زعفران سحر", ["packaging"], make_person, cluster=world.there)
+    packaging = stage(chains.chain_map(cluster=berries), PACKAGING)
+    assert packaging.missing and "سحر" not in remedies(packaging)
+    assert "بسته‌بندی زعفران سحر" in remedies(stage(chains.chain_map(cluster=world.here), PACKAGING))
+    leader(birjand_officer, birjand, "بسته‌بندی زرشک بیرجند", ["packaging"], make_person, products=("barberry",))
+    packaging = stage(chains.chain_map(cluster=berries), PACKAGING)
+    assert "بسته‌بندی زرشک بیرجند" in remedies(packaging) and "سحر" not in remedies(packaging)
+    assert "زرشک" not in remedies(stage(chains.chain_map(cluster=world.here), PACKAGING))
+    with django_assert_max_num_queries(14):  # every kind of actor read once, whatever their number
+        chains.chain_map(cluster=berries)

@@ -379,9 +379,16 @@ def test_registering_a_job_leader_through_the_page(client, county_officer, qaena
     client.force_login(county_officer)
     response = client.post(reverse("production:job-leader-create"), {
         "county": qaenat.pk, "name": "شرکت زعفران نگین", "national_id": owner.national_id,
-        "functions": ["processing", "packaging"], "activities": "خرید و بسته‌بندی زعفران"})
+        "functions": ["processing", "packaging"], "activities": "خرید و بسته‌بندی زعفران",
+        "products": [Product.objects.get(code="saffron").pk]})
     leader = JobLeader.objects.get()
     assert response.status_code == 302 and leader.functions == ["processing", "packaging"]
+    assert [p.code for p in leader.products.all()] == ["saffron"]
+    assert "زعفران" in client.get(response.url).content.decode()
+    response = client.post(reverse("production:job-leader-create"), {
+        "county": qaenat.pk, "name": "شرکت دیگر", "national_id": owner.national_id, "functions": ["sales"],
+        "products": ["abc"]})
+    assert response.status_code == 400 and JobLeader.objects.count() == 1  # no such product: nothing recorded
     response = client.post(reverse("production:job-leader-create"), {
         "county": qaenat.pk, "name": "x", "national_id": "0000000000", "functions": ["sales"]})
     assert response.status_code == 400 and JobLeader.objects.count() == 1

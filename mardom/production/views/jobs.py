@@ -52,7 +52,8 @@ def job_leader_create(request: HttpRequest) -> HttpResponse:
         if found is not None:
             leader = found.run(form, jobs.job_leader_register, by=request.user, county=data["county"],
                                owner=found.person, name=data["name"], functions=data["functions"],
-                               cluster=data["cluster"], activities=data["activities"])
+                               cluster=data["cluster"], activities=data["activities"],
+                               products=list(data["products"] or []))
             if leader:
                 messages.success(request, _("The job leader was registered."))
                 if people_selectors.proposal_waits_on(unit=leader):

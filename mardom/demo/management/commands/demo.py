@@ -234,6 +234,7 @@ class Builder:
         self.producers(people)
         self.exhibitions()  # after the advantaged products, which give priority for booths
         self.storefront()
+        self.last_year_fair()  # late: the random draws of everything above stay as they were
         self.waiting_proposal(funds[0])  # last: the person it makes up draws no name earlier data depends on
 
     def funds(self, bases: list[Base], people: list[Person]) -> list[Fund]:
@@ -724,16 +725,51 @@ class Builder:
             market_services.payout_record(by=officer, producer=me, amount=balance // 2, reference="واریز به شبا",
                                           idempotency_key="demo-payout-1")
 
-    def booth_sales(self, fair: Any, moment: Any) -> None:
+    def last_year_fair(self) -> None:
+        """Last year's autumn exhibition in Qaen, 52 weeks before this one: ten free booths allocated among two
+        dozen producers, three days of booth sales and gate counts, so the doubling page has a previous Jalali
+        year to compare with (the job leaders' previous seasons are recorded with this year's)."""
+        from mardom.core.digits import to_persian_digits
+
+        today = timezone.localdate()
+        back = 364
+        opens = today - datetime.timedelta(days=back + 3)
+        officer = User.objects.get(person__mobile="09120000003")
+
+        def moment(days_ago: int, hour: int = 12, minute: int = 0) -> datetime.datetime:
+            day = today - datetime.timedelta(days=days_ago + back)
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+        fair = market_services.exhibition_create(
+            by=officer, county=self.qaenat, type="seasonal", venue="مجموعه فرهنگی ورزشی شهید بهشتی قاین",
+            name=f"نمایشگاه اقتصاد به دست مردم، پاییز {to_persian_digits(str(to_jalali(opens).year))}",
+            starts_on=opens, ends_on=opens + datetime.timedelta(days=6),
+            applications_close_on=opens - datetime.timedelta(days=7))
+        for n in range(10):  # a smaller fair than this year's: two rows on the 24 x 16 metre plan
+            row, col = divmod(n, 6)
+            market_services.booth_add(by=officer, exhibition=fair, code=f"{'AB'[row]}{col + 1}", x=col * 4,
+                                      y=row * 5, width=3, depth=3, price=0)
+        applied = moment(16)
+        for i, producer in enumerate(Producer.objects.filter(unit=self.qaenat, status="approved")
+                                     .order_by("pk")[:24]):
+            product = producer.products.select_related("product").first().product
+            market_services.application_submit(by=officer, exhibition=fair, term_start=opens, applicant=producer,
+                                               products=product.name,
+                                               now=applied + datetime.timedelta(minutes=7 * i))
+        market_services.allocate(by=officer, exhibition=fair, term_start=opens, now=moment(9))
+        self.booth_sales(fair, moment, back=back, key="demo-sale-last", organiser=officer)
+
+    def booth_sales(self, fair: Any, moment: Any, *, back: int = 0, key: str = "demo-sale",
+                    organiser: User | None = None) -> None:
         """Three days of sales at every allocated booth (its seller gets a login to record them), and the
-        gate's visitor counts."""
+        gate's visitor counts; `back` days earlier for a past exhibition."""
         from mardom.market.models import Application
         from mardom.market.services.sales import Line, group_producers
 
         prices = {"saffron": 1_500_000, "barberry": 25_000_000, "carpet": 300_000_000, "honey": 40_000_000,
                   "dairy": 8_000_000, "embroidery": 15_000_000, "jujube": 20_000_000, "pottery": 6_000_000}
         steps = {"saffron": Decimal(4), "carpet": Decimal(1)}
-        organiser = User.objects.get(person__mobile="09120000017")
+        organiser = organiser or User.objects.get(person__mobile="09120000017")
         allocated = Application.objects.filter(exhibition=fair, status="allocated").select_related(
             "producer__person", "applied_by").order_by("booth__code")
         n = 0
@@ -758,15 +794,21 @@ class Builder:
                         method=self.rng.choice(["cash", "card", "card", "transfer"]),
                         lines=[Line(product=product, quantity=quantity, unit_price=prices[product.code],
                                     producer=None if application.producer_id else owner)],
-                        idempotency_key=f"demo-sale-{n}", now=moment(days_ago, 10 + k, self.rng.randrange(60)))
+                        idempotency_key=f"{key}-{n}", now=moment(days_ago, 10 + k, self.rng.randrange(60)))
         for days_ago, visitors in ((3, 1240), (2, 980), (1, 1515)):
             market_services.visitors_record(by=organiser, exhibition=fair,
-                                            day=timezone.localdate() - datetime.timedelta(days=days_ago),
+                                            day=timezone.localdate() - datetime.timedelta(days=days_ago + back),
                                             visitors=visitors)
 
-    def season(self, by: User, agreement: JobAgreement, n: int,
-               steps: list[tuple[str, datetime.date, Decimal | None, int, str]]) -> None:
-        """Record a season's lines; a payment settles about four fifths of what is then owed."""
+    def season(self, by: User, agreement: JobAgreement, n: int | str,
+               steps: list[tuple[str, datetime.date, Decimal | None, int, str]], *, year_before: bool = True) -> None:
+        """Record a season's lines; a payment settles about four fifths of what is then owed. The same season
+        52 weeks earlier, with a smaller harvest, comes first: the doubling page's previous year."""
+        if year_before:
+            earlier = [(step, day - datetime.timedelta(days=364),
+                        (quantity * Decimal("0.7")).quantize(Decimal("0.1")) if step == "receive" and quantity
+                        else quantity, value, grade) for step, day, quantity, value, grade in steps]
+            self.season(by, agreement, f"last-{n}", earlier, year_before=False)
         for j, (step, day, quantity, value, grade) in enumerate(steps):
             key = f"demo-job-{n}-{j}"
             if step == "issue":
