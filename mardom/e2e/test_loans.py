@@ -50,7 +50,7 @@ def test_treasurer_pays_out_the_head_of_the_queue_and_records_a_repayment(page: 
     asked: list[str] = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.locator("[data-test=disburse-form] button.primary").click()
-    expect(page.locator("[data-test=status]")).to_have_text("پرداخت‌شده")
+    expect(page.locator("[data-test=status]")).to_have_text("واریزشده، در حال بازپرداخت")
     expect(page.locator("[data-test=schedule] tbody tr").first).to_be_visible()
     assert asked and "پرداخت" in asked[0]  # a one-tap payout is confirmed first
     loan = Loan.objects.filter(status="disbursed").order_by("-disbursed_on", "-pk").first()

@@ -464,3 +464,17 @@ def test_the_queue_page_costs_the_same_for_a_longer_queue(client, world, django_
     url = reverse("funds:queue", args=[world["fund"].pk])
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
+
+
+def test_a_running_loan_is_never_called_settled(client, world):
+    """«تسویه‌شده» (settled) is a loan's end; a running loan's repaid amount and its paid-out status say
+    something else, on the page and the member's statement alike."""
+    loan = approved_loan(world, 5_000_000)
+    services.loan_disburse(by=world["treasurer"], loan=loan, on=TODAY, idempotency_key="run-1", today=TODAY)
+    client.force_login(world["treasurer"])
+    page = client.get(reverse("funds:loan", args=[loan.pk])).content.decode()
+    statement = client.get(reverse("funds:statement-member", args=[world["borrower"].pk])).content.decode()
+    for html in (page, statement):
+        assert "بازپرداخت‌شده تا امروز" in html
+        assert "تسویه‌شده" not in html
+    assert "واریزشده، در حال بازپرداخت" in page
