@@ -101,7 +101,8 @@ def fund_world(base_officer, base, make_person, make_user):
                           roles=[("fund_treasurer", fund)])
     member = make_person(base, first_name="رقیه", last_name="خزاعی")
     membership = services.membership_join(by=treasurer, fund=fund, person=member, opening_deposit=12_500_000,
-                                          joined_on=datetime.date(2024, 3, 20), idempotency_key="join-1")
+                                          joined_on=datetime.date(2024, 3, 20), idempotency_key="join-1",
+                                          today=datetime.date(2024, 3, 20))
     return fund, treasurer, member, membership
 
 

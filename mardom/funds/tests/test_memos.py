@@ -21,7 +21,7 @@ def test_passbook_and_fund_page_read_in_persian(client, join, treasurer, fund):
     for _i in range(30):  # member 31 in the end
         member = join(1_000_000)
     services.contribution_record(by=treasurer, membership=member, year=1403, month=2,
-                                 paid_on=datetime.date(2024, 4, 25))
+                                 paid_on=datetime.date(2024, 4, 25), today=datetime.date(2024, 4, 25))
     client.force_login(treasurer)
     html = client.get(reverse("funds:membership", args=[member.pk])).content.decode()
     assert "عضویت عضو شمارهٔ ۳۱: سپردهٔ اولیه" in html
@@ -53,9 +53,9 @@ def test_the_migration_reads_back_what_the_services_write(join, treasurer, fund)
     must read back into the parameters they store."""
     member = join(3_000_000)
     services.contribution_record(by=treasurer, membership=member, year=1403, month=2,
-                                 paid_on=datetime.date(2024, 4, 25))
+                                 paid_on=datetime.date(2024, 4, 25), today=datetime.date(2024, 4, 25))
     services.withdrawal_record(by=treasurer, membership=member, amount=100_000, occurred_on=datetime.date(2024, 5, 1),
-                               idempotency_key="w")
+                               idempotency_key="w", today=datetime.date(2024, 5, 1))
     entries = list(Entry.objects.filter(book__unit=fund))
     assert {e.kind for e in entries} >= {"opening", "contribution", "withdrawal"}
     for entry in entries:
