@@ -10,8 +10,8 @@ from django.http import Http404
 
 from mardom.core.text import search_key
 from mardom.orgs.models import OrgUnit
-from mardom.people.roles import Perm
-from mardom.people.scopes import scope_filter, scope_q
+from mardom.people.roles import ROLE_PERMISSIONS, Perm
+from mardom.people.scopes import grants_of, scope_filter, scope_q
 
 from .models import AdvantagedProduct, Producer, Product
 
@@ -386,3 +386,14 @@ def job_leaders_of_cluster(*, cluster: Any) -> list[Any]:
         ids += list(cluster.county_clusters.values_list("pk", flat=True))
     return list(JobLeader.objects.filter(attached_to_id__in=ids).select_related("parent").annotate(
         producer_count=Count("agreements__producer", distinct=True)).order_by("name"))
+
+
+def my_job_leaders(*, user: Any) -> list[Any]:
+    """The job leaders whose own books this user keeps (granted a role on the job leader itself), for their home
+    page."""
+    from .models import JobLeader
+
+    ids = [g.unit_id for g in grants_of(user) if Perm.JOBS_RECORD in ROLE_PERMISSIONS.get(g.role, ())]
+    if not ids:
+        return []
+    return list(JobLeader.objects.filter(pk__in=ids).order_by("name")[:10])
