@@ -397,3 +397,55 @@ def my_job_leaders(*, user: Any) -> list[Any]:
     if not ids:
         return []
     return list(JobLeader.objects.filter(pk__in=ids).order_by("name")[:10])
+
+
+def openable_links(*, user: Any, urls: Any) -> set[str]:
+    """Which of these internal addresses (a value chain's actors and remedies, drawn for the whole province)
+    this user can open: the others are shown as plain text, never as a link answering 403 or 404. One query per
+    kind of page, whatever the number of links."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    from mardom.funds import selectors as fund_selectors
+    from mardom.orgs import selectors as org_selectors
+    from mardom.people.scopes import holds_anywhere
+
+    wanted: dict[str, dict[str, int]] = {}
+    kept: set[str] = set()
+    for url in set(urls):
+        parts = urlsplit(url)
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            continue
+        name, kwargs = match.view_name, match.kwargs
+        if name == "production:colony":
+            wanted.setdefault("colony", {})[url] = kwargs["pk"]
+        elif name == "production:job-leader":
+            wanted.setdefault("leader", {})[url] = kwargs["pk"]
+        elif name == "orgs:detail" and kwargs.get("kind") in ("institutions", "groups"):
+            wanted.setdefault(kwargs["kind"], {})[url] = kwargs["pk"]
+        elif name == "funds:detail":
+            wanted.setdefault("fund", {})[url] = kwargs["pk"]
+        elif name == "production:suggestions":
+            counties = scope_filter(OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY), user, Perm.PRODUCERS_MANAGE)
+            county = (parse_qs(parts.query).get("county") or [""])[0]
+            if (counties.filter(pk=int(county)) if county.isdigit() else counties).exists():
+                kept.add(url)
+        elif name == "production:job-leader-create":
+            if holds_anywhere(user, Perm.PRODUCERS_MANAGE):
+                kept.add(url)
+        else:
+            kept.add(url)
+    readers = {
+        "colony": lambda ids: colonies_of(user=user).filter(pk__in=ids),
+        "leader": lambda ids: job_leaders_of(user=user).filter(pk__in=ids),
+        "institutions": lambda ids: org_selectors.institution_list(user=user).filter(pk__in=ids),
+        "groups": lambda ids: org_selectors.group_list(user=user).filter(pk__in=ids),
+        "fund": lambda ids: fund_selectors.fund_list(user=user).filter(pk__in=ids),
+    }
+    for kind, by_url in wanted.items():
+        readable = set(readers[kind](set(by_url.values())).values_list("pk", flat=True))
+        kept |= {url for url, pk in by_url.items() if pk in readable}
+    return kept
