@@ -35,9 +35,9 @@ NEEDS_A_COUNTY = {"production:suggestions"}
 
 
 def _manages_a_county(user: Any) -> bool:
-    from mardom.orgs.selectors import counties_for  # imported here, as below
+    from mardom.production.selectors import manages_a_county  # imported here, as below
 
-    return counties_for(user=user, perm="producers.manage").exists()
+    return manages_a_county(user=user)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

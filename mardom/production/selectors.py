@@ -399,10 +399,21 @@ def my_job_leaders(*, user: Any) -> list[Any]:
     return list(JobLeader.objects.filter(pk__in=ids).order_by("name")[:10])
 
 
+def manages_a_county(*, user: Any) -> bool:
+    """Whether the user manages the producers of at least one whole county (a base officer manages those of
+    her base only). From the cached grants: no query."""
+    from mardom.people.scopes import is_global
+
+    county_or_above = {OrgUnit.Kind.NATION, OrgUnit.Kind.PROVINCE, OrgUnit.Kind.COUNTY}
+    return is_global(user) or any(
+        g.unit_kind in county_or_above and Perm.PRODUCERS_MANAGE in ROLE_PERMISSIONS.get(g.role, ())
+        for g in grants_of(user))
+
+
 def openable_links(*, user: Any, urls: Any) -> set[str]:
     """Which of these internal addresses (a value chain's actors and remedies, drawn for the whole province)
-    this user can open: the others are shown as plain text, never as a link answering 403 or 404. One query per
-    kind of page, whatever the number of links."""
+    this user can open: the others are shown as plain text, never as a link answering 403 or 404. One query,
+    whatever the number and kinds of links."""
     from urllib.parse import parse_qs, urlsplit
 
     from django.urls import Resolver404, resolve
@@ -429,23 +440,33 @@ def openable_links(*, user: Any, urls: Any) -> set[str]:
         elif name == "funds:detail":
             wanted.setdefault("fund", {})[url] = kwargs["pk"]
         elif name == "production:suggestions":
-            counties = scope_filter(OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY), user, Perm.PRODUCERS_MANAGE)
             county = (parse_qs(parts.query).get("county") or [""])[0]
-            if (counties.filter(pk=int(county)) if county.isdigit() else counties).exists():
+            if county.isdigit():
+                wanted.setdefault("county", {})[url] = int(county)
+            elif manages_a_county(user=user):
                 kept.add(url)
         elif name == "production:job-leader-create":
             if holds_anywhere(user, Perm.PRODUCERS_MANAGE):
                 kept.add(url)
         else:
             kept.add(url)
+    if not wanted:
+        return kept
     readers = {
-        "colony": lambda ids: colonies_of(user=user).filter(pk__in=ids),
-        "leader": lambda ids: job_leaders_of(user=user).filter(pk__in=ids),
-        "institutions": lambda ids: org_selectors.institution_list(user=user).filter(pk__in=ids),
-        "groups": lambda ids: org_selectors.group_list(user=user).filter(pk__in=ids),
-        "fund": lambda ids: fund_selectors.fund_list(user=user).filter(pk__in=ids),
+        "colony": lambda: colonies_of(user=user),
+        "leader": lambda: job_leaders_of(user=user),
+        "institutions": lambda: org_selectors.institution_list(user=user),
+        "groups": lambda: org_selectors.group_list(user=user),
+        "fund": lambda: fund_selectors.fund_list(user=user),
+        "county": lambda: scope_filter(OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY), user,
+                                       Perm.PRODUCERS_MANAGE),
     }
+    # Every kind in one statement (they are all org units, so their ids do not collide).
+    q = Q(pk__in=[])
     for kind, by_url in wanted.items():
-        readable = set(readers[kind](set(by_url.values())).values_list("pk", flat=True))
+        ids = set(by_url.values())
+        q |= Q(pk__in=ids) & Q(pk__in=readers[kind]().filter(pk__in=ids).order_by().values("pk"))
+    readable = set(OrgUnit.objects.filter(q).values_list("pk", flat=True))
+    for by_url in wanted.values():
         kept |= {url for url, pk in by_url.items() if pk in readable}
     return kept
