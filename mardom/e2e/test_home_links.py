@@ -69,6 +69,11 @@ def bounded(paths: list[str], seen_shapes: dict[str, int]) -> list[str]:
     return kept
 
 
+# The section each role's home page must show in the demo.
+EXPECTED = {
+    "member": "home-funds", "manager": "home-decisions", "inspector": "home-lots", "institution": "home-referrals",
+    "producer": "home-shop", "job_leader": "home-job-leaders", "guide": "home-clusters", "person": "my-file",
+}
 WHO = [(demo.key, demo.mobile) for demo in LOGINS] + [("admin", ADMIN_USERNAME)]
 
 
@@ -79,6 +84,8 @@ def test_every_link_on_a_roles_pages_opens_for_that_role(page: Page, demo_server
     login(page, identifier)
     expect(page.locator("h1")).to_be_visible()
     assert urlsplit(page.url).path == "/", page.url
+    if key in EXPECTED:  # the role's own work is on her home page
+        expect(page.locator(f"[data-test={EXPECTED[key]}]")).to_be_visible()
     shot(page, f"home-{key}-360")
 
     failures: list[str] = []
