@@ -14,7 +14,7 @@ from django.utils import timezone
 from mardom.geo.models import Place
 from mardom.orgs.models import OrgUnit
 from mardom.people.roles import Perm
-from mardom.people.scopes import scope_q
+from mardom.people.scopes import holds_anywhere, scope_q
 from mardom.production.models import Cluster, Colony, Producer, Product
 
 from .models import Authorisation, Brand, BrandRules, Label, Lot, Sanction
@@ -193,3 +193,17 @@ def authorisation_get(*, brand: Brand, pk: int) -> Authorisation:
 def public_logo(*, pk: int) -> Brand | None:
     """A brand's logo is public (it is printed on the packs): any active brand's, by number."""
     return Brand.objects.filter(pk=pk, is_active=True).exclude(logo="").only("pk", "logo").first()
+
+
+def lots_waiting(*, user: Any, limit: int = 10) -> list[Lot]:
+    """Lots waiting for this inspector: declared, in the brands she inspects, and not her own (the declarer
+    or producer of a lot never inspects it). One more than `limit` is read, to tell whether there are more."""
+    if not holds_anywhere(user, Perm.BRANDS_INSPECT):
+        return []
+    person_id = getattr(user, "person_id", None) or 0
+    return list(
+        Lot.objects.filter(scope_q(user, Perm.BRANDS_INSPECT, path_field="brand__path"), status=Lot.Status.DECLARED)
+        .exclude(declared_by_id=user.pk).exclude(authorisation__producer__person_id=person_id)
+        .select_related("brand", "authorisation__producer__person", "authorisation__product")
+        .order_by("declared_at", "pk")[:limit + 1]
+    )

@@ -29,6 +29,17 @@ SECTIONS: list[tuple[str, Any, str | tuple[str, ...] | None]] = [
 ]
 
 
+# Pages about one county at a time: shown only to those who manage producers of a whole county (a base
+# officer holds producers.manage on her base only, and the page would refuse her).
+NEEDS_A_COUNTY = {"production:suggestions"}
+
+
+def _manages_a_county(user: Any) -> bool:
+    from mardom.production.selectors import manages_a_county  # imported here, as below
+
+    return manages_a_county(user=user)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -39,6 +50,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for url_name, label, perm in SECTIONS:
         perms = (perm,) if isinstance(perm, str) else perm
         if perms is None or any(holds_anywhere(user, p) for p in perms):
+            if url_name in NEEDS_A_COUNTY and not _manages_a_county(user):
+                continue
             url = reverse(url_name)
             current = request.path == url if url == "/" else request.path.startswith(url)
             items.append({"url": url, "label": label, "current": current})

@@ -18,7 +18,7 @@ from mardom.core.jalali import to_jalali
 from mardom.core.money import format_money
 from mardom.ledger.models import Account, Entry
 from mardom.people.roles import Perm
-from mardom.people.scopes import scope_q
+from mardom.people.scopes import holds_anywhere, scope_q
 
 from .models import (
     Contribution,
@@ -28,6 +28,7 @@ from .models import (
     Guarantee,
     Installment,
     Loan,
+    LoanClosure,
     Membership,
     Movement,
     Repayment,
@@ -375,3 +376,115 @@ def waiting_applications(*, fund: Fund, person_id: int | None) -> QuerySet[Loan]
         return Loan.objects.none()
     return Loan.objects.filter(fund=fund, membership__person_id=person_id,
                                status__in=[Loan.Status.APPLIED, Loan.Status.PROPOSED]).order_by("applied_at")
+
+
+# --- the home page -------------------------------------------------------------------------------------------
+HOME_LIMIT = 10  # each home section shows at most this many rows, with a link to the full page
+
+
+@dataclass(frozen=True)
+class HomeLoan:
+    """One of a member's own open loans as her home page shows it."""
+
+    loan: Loan
+    next_due_on: datetime.date | None  # the next installment not yet covered (paid-out loans)
+    overdue: int  # what is due and unpaid today
+    remaining: int  # principal and fee still to repay
+    queue_position: int | None  # her place in the fund's payout queue (approved loans)
+
+
+@dataclass(frozen=True)
+class HomeMember:
+    memberships: list[Membership]
+    loans: list[HomeLoan]
+    guarantee_requests: list[Guarantee]
+
+    def __bool__(self) -> bool:
+        return bool(self.memberships or self.loans or self.guarantee_requests)
+
+
+def home_member(*, user: Any, on: datetime.date | None = None) -> HomeMember:
+    """A person's own side of the funds: her active memberships with their savings, her open loans with the
+    next installment and what is overdue, her place in the payout queue, and guarantees asked of her. A person
+    has a few memberships and at most one open loan in each, so this costs a handful of queries."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return HomeMember([], [], [])
+    on = on or timezone.localdate()
+    memberships = list(
+        Membership.objects.filter(person_id=person_id, status=Membership.Status.ACTIVE)
+        .select_related("fund", "savings_account").order_by("fund__name")[:HOME_LIMIT]
+    )
+    open_statuses = [Loan.Status.APPLIED, Loan.Status.PROPOSED, Loan.Status.APPROVED, Loan.Status.DISBURSED]
+    loans = list(Loan.objects.filter(membership__person_id=person_id, status__in=open_statuses)
+                 .select_related("fund", "account").order_by("applied_at", "pk")[:HOME_LIMIT])
+    ids = [loan.pk for loan in loans if loan.status == Loan.Status.DISBURSED]
+    plans: dict[int, list[Planned]] = {}
+    paid: dict[int, int] = {}
+    if ids:
+        for loan_id, number, due_on, principal, fee in Installment.objects.filter(loan_id__in=ids).order_by(
+                "loan_id", "number").values_list("loan_id", "number", "due_on", "principal", "fee"):
+            plans.setdefault(loan_id, []).append(Planned(number, due_on, principal, fee))
+        paid = dict(Repayment.objects.filter(loan_id__in=ids).values("loan_id").annotate(s=Sum("amount"))
+                    .values_list("loan_id", "s"))
+    rows = []
+    for loan in loans:
+        position = None
+        if loan.status == Loan.Status.APPROVED:
+            queue = loan_queue(fund=loan.fund)
+            ahead = Q(priority__lt=loan.priority) | Q(priority=loan.priority, applied_at__lt=loan.applied_at) | Q(
+                priority=loan.priority, applied_at=loan.applied_at, pk__lt=loan.pk)
+            position = queue.filter(ahead).count() + 1
+        if loan.pk in plans:
+            state = standing(plans[loan.pk], paid=paid.get(loan.pk, 0), on=on)
+            rows.append(HomeLoan(loan, state.next_due_on, state.overdue, state.remaining, position))
+        else:
+            rows.append(HomeLoan(loan, None, 0, 0, position))
+    return HomeMember(memberships, rows, home_guarantee_requests(user=user))
+
+
+def home_guarantee_requests(*, user: Any) -> list[Guarantee]:
+    """Guarantees asked of this person and not answered yet, on loans still collecting guarantors."""
+    if not getattr(user, "person_id", None):
+        return []
+    return list(Guarantee.objects.filter(guarantor__person_id=user.person_id, status=Guarantee.Status.REQUESTED,
+                                         loan__status=Loan.Status.APPLIED)
+                .select_related("loan", "loan__membership__person", "loan__fund").order_by("pk")[:HOME_LIMIT])
+
+
+@dataclass(frozen=True)
+class HomeDecisions:
+    """What waits for this fund officer's decision: loans proposed for approval (where she decides) and
+    closures waiting for a second officer (where she decides or keeps the treasury), never her own."""
+
+    loans: list[Loan]
+    loans_more: bool
+    closures: list[LoanClosure]
+    closures_more: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.loans or self.closures)
+
+
+def home_decisions(*, user: Any) -> HomeDecisions:
+    person_id = getattr(user, "person_id", None) or 0
+    loans: list[Loan] = []
+    closures: list[LoanClosure] = []
+    if holds_anywhere(user, Perm.FUNDS_DECIDE):
+        loans = list(
+            Loan.objects.filter(scope_q(user, Perm.FUNDS_DECIDE, path_field="fund__path"),
+                                status=Loan.Status.PROPOSED)
+            .exclude(proposed_by_id=user.pk).exclude(membership__person_id=person_id)
+            .select_related("fund", "membership__person").order_by("applied_at", "pk")[:HOME_LIMIT + 1]
+        )
+    if holds_anywhere(user, Perm.FUNDS_DECIDE) or holds_anywhere(user, Perm.FUNDS_TREASURY):
+        closures = list(
+            LoanClosure.objects.filter(
+                scope_q(user, Perm.FUNDS_DECIDE, path_field="loan__fund__path")
+                | scope_q(user, Perm.FUNDS_TREASURY, path_field="loan__fund__path"),
+                status=LoanClosure.Status.PENDING,
+            ).exclude(proposed_by_id=user.pk).exclude(loan__membership__person_id=person_id)
+            .select_related("loan__fund", "loan__membership__person").order_by("proposed_at", "pk")[:HOME_LIMIT + 1]
+        )
+    return HomeDecisions(loans[:HOME_LIMIT], len(loans) > HOME_LIMIT, closures[:HOME_LIMIT],
+                         len(closures) > HOME_LIMIT)

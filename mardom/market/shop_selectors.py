@@ -156,3 +156,9 @@ def payout_producer(user: Any, pk: int) -> Producer:
     if producer is None:
         raise Http404
     return producer
+
+
+def parts_to_send(user: Any) -> QuerySet[OrderPart]:
+    """The user's own paid order parts not sent yet, oldest first (the first to send)."""
+    return OrderPart.objects.filter(producer__in=my_producers(user), status=OrderPart.Status.PAID).select_related(
+        "order").order_by("paid_at", "pk")

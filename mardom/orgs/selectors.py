@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from mardom.core.text import search_key
-from mardom.people.roles import Perm
+from mardom.people.roles import ROLE_PERMISSIONS, Perm
 from mardom.people.scopes import grants_of, is_global, scope_filter, scope_paths, scope_q
 
 from .models import Base, Institution, Linkage, OrgUnit, Referral, VolunteerGroup
@@ -138,3 +138,20 @@ def referral_get(*, user: Any, pk: int) -> Referral:
         user, Perm.ORGS_VIEW, path_field="to_unit__path"
     )
     return _get(Referral.objects.filter(scoped).select_related("from_unit", "to_unit"), pk)
+
+
+def referrals_to(*, user: Any, status: str = "") -> QuerySet[Referral]:
+    """Referrals sent to the institutions on which the user manages referrals (an institution officer: her
+    own institution's), newest first. Nothing else: an institution sees only what was sent to it."""
+    qs = Referral.objects.filter(
+        scope_q(user, Perm.REFERRALS_MANAGE, path_field="to_unit__path"), to_unit__kind=OrgUnit.Kind.INSTITUTION
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("from_unit", "to_unit", "person").order_by("-created_at", "-pk")
+
+
+def receives_referrals(*, user: Any) -> bool:
+    """Whether the user holds a role on an institution that lets her answer the referrals sent to it."""
+    return any(g.unit_kind == OrgUnit.Kind.INSTITUTION and Perm.REFERRALS_MANAGE in ROLE_PERMISSIONS.get(g.role, ())
+               for g in grants_of(user))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("bases/", views.org_list, {"kind": "bases"}, name="base-list"),
     path("groups/", views.org_list, {"kind": "groups"}, name="group-list"),
     path("institutions/", views.org_list, {"kind": "institutions"}, name="institution-list"),
+    path("referrals/", views.referrals_received, name="referrals"),
     path("<slug:kind>/", views.org_list, name="list"),
     path("<slug:kind>/new/", views.org_create, name="create"),
     path("<slug:kind>/<int:pk>/", views.org_detail, name="detail"),

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
@@ -35,7 +34,7 @@ from .forms import (
     ReferralForm,
     ReferralStatusForm,
 )
-from .models import Base, OrgUnit, VolunteerGroup
+from .models import Base, OrgUnit, Referral, VolunteerGroup
 from .services import REFERRAL_TRANSITIONS
 
 
@@ -205,6 +204,23 @@ def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def referrals_received(request: HttpRequest) -> HttpResponse:
+    """The referrals sent to the user's institution(s), to answer them: an institution officer's desk."""
+    if not holds_anywhere(request.user, Perm.REFERRALS_MANAGE):
+        raise PermissionDenied
+    status = request.GET.get("status", "")
+    status = status if status in Referral.Status.values else ""
+    page = Paginator(selectors.referrals_to(user=request.user, status=status), 50).get_page(request.GET.get("page"))
+    for referral in page:
+        referral.next_statuses = [
+            (s, label) for s, label in referral.Status.choices if s in REFERRAL_TRANSITIONS[referral.status]
+        ]  # referrals_to keeps only those the user manages
+    return render(request, "orgs/referrals_received.html", {
+        "page": page, "status": status, "statuses": Referral.Status.choices,
+    })
+
+
+@login_required
 @require_POST
 def referral_status(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_get(user=request.user, pk=pk)
@@ -218,12 +234,13 @@ def referral_status(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, error)
     else:
         messages.success(request, _("The referral was updated."))
-    base = Base.objects.filter(Q(pk=referral.from_unit_id) | Q(pk=referral.to_unit_id)).first()
-    if base is None:
-        base = Base.objects.filter(linkages__group_id__in=[referral.from_unit_id, referral.to_unit_id]).first()
+    # Back to a page this user can open: the base's page for those who see the base, the institution's
+    # referrals for its officer (who sees no base), home otherwise.
+    ends = [referral.from_unit_id, referral.to_unit_id]
+    bases = selectors.base_list(user=request.user)
+    base = bases.filter(pk__in=ends).first() or bases.filter(linkages__group_id__in=ends).first()
     if base is not None:
         return redirect("orgs:detail", kind="bases", pk=base.pk)
+    if selectors.referrals_to(user=request.user).filter(pk=referral.pk).exists():
+        return redirect("orgs:referrals")
     return redirect("home")
-
-
-

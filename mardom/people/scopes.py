@@ -76,7 +76,8 @@ def holds_anywhere(user: Any, perm: str) -> bool:
 def scope_q(user: Any, perm: str, *, path_field: str = "path") -> Q:
     """A filter matching objects whose unit path lies under one of the user's `perm` scopes."""
     if is_global(user):
-        return Q()
+        # Not an empty Q(): `Q() | other` is just `other`, which would narrow a superuser to "her own".
+        return Q(pk__isnull=False)
     q = Q(pk__in=[])
     for path in scope_paths(user, perm):
         q |= Q(**{f"{path_field}__startswith": path})

@@ -12,9 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mardom.brands import selectors as brand_selectors
 from mardom.core.errors import DomainError
 from mardom.core.forms_util import run_service
-from mardom.funds.loan_views import my_guarantee_requests
+from mardom.funds import selectors as fund_selectors
+from mardom.market import selectors as market_selectors
+from mardom.market import shop_selectors
 from mardom.orgs import selectors as org_selectors
 from mardom.orgs.models import OrgUnit
 from mardom.production import selectors as production_selectors
@@ -39,19 +42,37 @@ def lockout(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs:
     }, status=429)
 
 
+HOME_LIMIT = 10  # rows in each home section; the section links to its full page for the rest
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Each person's work: what she has (funds, loans, guarantees asked of her, her shop and booths) and what
+    waits for her roles (loans to approve, lots to inspect, referrals to answer), each section bounded."""
     user = request.user
+    orgs_view = holds_anywhere(user, Perm.ORGS_VIEW)
+    producer = shop_selectors.my_producers(user).exists()
     context = {
         "grants": grants_of(user),
-        "guarantee_requests": my_guarantee_requests(user),
+        "member": fund_selectors.home_member(user=user),
+        "decisions": fund_selectors.home_decisions(user=user),
+        "lots_waiting": brand_selectors.lots_waiting(user=user, limit=HOME_LIMIT),
+        "referrals": list(org_selectors.referrals_to(user=user)[:HOME_LIMIT + 1])
+        if org_selectors.receives_referrals(user=user) else None,
+        "booths": market_selectors.my_booths(user=user)[:HOME_LIMIT],
+        "producer": producer,
+        "to_send": list(shop_selectors.parts_to_send(user)[:HOME_LIMIT + 1]) if producer else [],
+        "listings": list(shop_selectors.my_listings(user).order_by("title", "pk")[:HOME_LIMIT + 1])
+        if producer else [],
+        "job_leaders": production_selectors.my_job_leaders(user=user),
         "clusters": list(production_selectors.clusters_of(user=user)[:12]),
         "grants_roles": holds_anywhere(user, Perm.ROLES_GRANT),
+        "limit": HOME_LIMIT,
         "counts": {
             "people": selectors.person_list(user=user).count() if holds_anywhere(user, Perm.PEOPLE_VIEW) else None,
-            "bases": org_selectors.base_list(user=user).count(),
-            "groups": org_selectors.group_list(user=user).count(),
-            "institutions": org_selectors.institution_list(user=user).count(),
+            "bases": org_selectors.base_list(user=user).count() if orgs_view else None,
+            "groups": org_selectors.group_list(user=user).count() if orgs_view else None,
+            "institutions": org_selectors.institution_list(user=user).count() if orgs_view else None,
         },
     }
     return render(request, "people/home.html", context)

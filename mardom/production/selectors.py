@@ -10,8 +10,8 @@ from django.http import Http404
 
 from mardom.core.text import search_key
 from mardom.orgs.models import OrgUnit
-from mardom.people.roles import Perm
-from mardom.people.scopes import scope_filter, scope_q
+from mardom.people.roles import ROLE_PERMISSIONS, Perm
+from mardom.people.scopes import grants_of, scope_filter, scope_q
 
 from .models import AdvantagedProduct, Producer, Product
 
@@ -386,3 +386,87 @@ def job_leaders_of_cluster(*, cluster: Any) -> list[Any]:
         ids += list(cluster.county_clusters.values_list("pk", flat=True))
     return list(JobLeader.objects.filter(attached_to_id__in=ids).select_related("parent").annotate(
         producer_count=Count("agreements__producer", distinct=True)).order_by("name"))
+
+
+def my_job_leaders(*, user: Any) -> list[Any]:
+    """The job leaders whose own books this user keeps (granted a role on the job leader itself), for their home
+    page."""
+    from .models import JobLeader
+
+    ids = [g.unit_id for g in grants_of(user) if Perm.JOBS_RECORD in ROLE_PERMISSIONS.get(g.role, ())]
+    if not ids:
+        return []
+    return list(JobLeader.objects.filter(pk__in=ids).order_by("name")[:10])
+
+
+def manages_a_county(*, user: Any) -> bool:
+    """Whether the user manages the producers of at least one whole county (a base officer manages those of
+    her base only). From the cached grants: no query."""
+    from mardom.people.scopes import is_global
+
+    county_or_above = {OrgUnit.Kind.NATION, OrgUnit.Kind.PROVINCE, OrgUnit.Kind.COUNTY}
+    return is_global(user) or any(
+        g.unit_kind in county_or_above and Perm.PRODUCERS_MANAGE in ROLE_PERMISSIONS.get(g.role, ())
+        for g in grants_of(user))
+
+
+def openable_links(*, user: Any, urls: Any) -> set[str]:
+    """Which of these internal addresses (a value chain's actors and remedies, drawn for the whole province)
+    this user can open: the others are shown as plain text, never as a link answering 403 or 404. One query,
+    whatever the number and kinds of links."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    from mardom.funds import selectors as fund_selectors
+    from mardom.orgs import selectors as org_selectors
+    from mardom.people.scopes import holds_anywhere
+
+    wanted: dict[str, dict[str, int]] = {}
+    kept: set[str] = set()
+    for url in set(urls):
+        parts = urlsplit(url)
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            continue
+        name, kwargs = match.view_name, match.kwargs
+        if name == "production:colony":
+            wanted.setdefault("colony", {})[url] = kwargs["pk"]
+        elif name == "production:job-leader":
+            wanted.setdefault("leader", {})[url] = kwargs["pk"]
+        elif name == "orgs:detail" and kwargs.get("kind") in ("institutions", "groups"):
+            wanted.setdefault(kwargs["kind"], {})[url] = kwargs["pk"]
+        elif name == "funds:detail":
+            wanted.setdefault("fund", {})[url] = kwargs["pk"]
+        elif name == "production:suggestions":
+            county = (parse_qs(parts.query).get("county") or [""])[0]
+            if county.isdigit():
+                wanted.setdefault("county", {})[url] = int(county)
+            elif manages_a_county(user=user):
+                kept.add(url)
+        elif name == "production:job-leader-create":
+            if holds_anywhere(user, Perm.PRODUCERS_MANAGE):
+                kept.add(url)
+        else:
+            kept.add(url)
+    if not wanted:
+        return kept
+    readers = {
+        "colony": lambda: colonies_of(user=user),
+        "leader": lambda: job_leaders_of(user=user),
+        "institutions": lambda: org_selectors.institution_list(user=user),
+        "groups": lambda: org_selectors.group_list(user=user),
+        "fund": lambda: fund_selectors.fund_list(user=user),
+        "county": lambda: scope_filter(OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY), user,
+                                       Perm.PRODUCERS_MANAGE),
+    }
+    # Every kind in one statement (they are all org units, so their ids do not collide).
+    q = Q(pk__in=[])
+    for kind, by_url in wanted.items():
+        ids = set(by_url.values())
+        q |= Q(pk__in=ids) & Q(pk__in=readers[kind]().filter(pk__in=ids).order_by().values("pk"))
+    readable = set(OrgUnit.objects.filter(q).values_list("pk", flat=True))
+    for by_url in wanted.values():
+        kept |= {url for url, pk in by_url.items() if pk in readable}
+    return kept

@@ -321,6 +321,7 @@ def test_every_orgs_url_is_in_the_tables():
     names = {p.name for p in org_urls.urlpatterns}
     covered = {url_name.split(":")[1] for _, _, url_name, _, _ in OBJECT_VIEWS}
     covered |= {"base-list", "group-list", "institution-list", "list", "create"}
+    covered |= {"referrals"}  # a list scoped to the user's institutions: test_referrals_received.py
     assert names == covered
 
 

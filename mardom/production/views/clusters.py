@@ -337,9 +337,15 @@ def _cluster_extras(request: HttpRequest, cluster: Cluster, edit_form: ClusterFo
 @login_required
 def cluster_detail(request: HttpRequest, pk: int, edit_form: ClusterForm | None = None) -> HttpResponse:
     cluster = selectors.cluster_get(user=request.user, pk=pk)
+    chain = chains.chain_map(cluster=cluster)
+    extras = _cluster_extras(request, cluster, edit_form)
+    stages = (*chain.core, *chain.support)
+    urls = [*(a.url for s in stages for a in s.actors if a.url), *(r.url for s in stages for r in s.remedies if r.url),
+            *(reverse("production:job-leader", args=[leader.pk]) for leader in extras["job_leaders"])]
     return render(request, "production/cluster_detail.html", {
-        "cluster": cluster, **selectors.cluster_rollup(cluster=cluster),
-        "chain": chains.chain_map(cluster=cluster), **_cluster_extras(request, cluster, edit_form)})
+        "cluster": cluster, **selectors.cluster_rollup(cluster=cluster), "chain": chain, **extras,
+        # The chain is drawn for the whole province: link only what this viewer can open.
+        "openable": selectors.openable_links(user=request.user, urls=urls)})
 
 
 @login_required

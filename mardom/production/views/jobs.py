@@ -69,6 +69,8 @@ def _leader_page(request: HttpRequest, leader: Any, agreement_form: AgreementFor
     may_agree = jobs.may_record(request.user, leader) or has_perm_on(request.user, Perm.PRODUCERS_MANAGE, leader)
     return render(request, "production/job_leader_detail.html", {
         "leader": leader, "agreements": selectors.agreements_of(job_leader=leader),
+        "cluster_readable": bool(leader.attached_to_id) and selectors.clusters_of(user=request.user).filter(
+            pk=leader.attached_to_id).exists(),
         "totals": selectors.season_totals(job_leader=leader),
         "agreement_form": (agreement_form or AgreementForm()) if may_agree else None,
     }, status=status)
