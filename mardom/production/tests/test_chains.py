@@ -455,3 +455,13 @@ def test_the_barberry_clusters_packaging_remedy_is_no_saffron_packer(world, qaen
     assert "زرشک" not in remedies(stage(chains.chain_map(cluster=world.here), PACKAGING))
     with django_assert_max_num_queries(14):  # every kind of actor read once, whatever their number
         chains.chain_map(cluster=berries)
+
+
+def test_the_found_a_brand_remedy_is_a_link_only_for_those_who_may_found_one(auditor, county_officer):
+    from django.urls import reverse
+
+    from mardom.production.selectors import openable_links
+
+    url = reverse("brands:create")
+    assert url in openable_links(user=county_officer, urls=[url])
+    assert url not in openable_links(user=auditor, urls=[url])  # it answered 403 from the cluster page
