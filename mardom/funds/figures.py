@@ -144,6 +144,13 @@ def loan_repaid(*, loan: Loan, on: datetime.date) -> int:
     return Repayment.objects.filter(loan=loan, paid_on__lte=on).aggregate(s=Sum("amount"))["s"] or 0
 
 
+def loans_held(*, person_ids: set[int]) -> dict[str, int]:
+    """Loans the given people hold in any fund today (a cluster's producers): how many are running and their
+    principal outstanding, by the definitions above (today's path)."""
+    running = Loan.objects.filter(membership__person_id__in=person_ids, status=Loan.Status.DISBURSED)
+    return {"count": running.count(), "outstanding": running.aggregate(s=Sum("account__balance"))["s"] or 0}
+
+
 # --- members ----------------------------------------------------------------------------------------------
 def savings_total(*, fund: Fund, on: datetime.date, today: datetime.date | None = None) -> int:
     """Members' savings at the end of `on`: every savings account of the fund, whatever the member's status."""

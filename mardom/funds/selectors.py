@@ -306,10 +306,8 @@ def draw_get(*, user: Any, pk: int) -> Draw:
 
 
 def loans_held(*, person_ids: set[int]) -> dict[str, int]:
-    """Loans the given people hold in any fund (for other modules' rollups): how many are paid out and
-    running, and the principal still owed on them."""
-    running = Loan.objects.filter(membership__person_id__in=person_ids, status="disbursed")
-    return {"count": running.count(), "outstanding": running.aggregate(s=Sum("account__balance"))["s"] or 0}
+    """Loans the given people hold in any fund, for other modules' roll-ups (`funds.figures.loans_held`)."""
+    return figures.loans_held(person_ids=person_ids)
 
 
 def loan_recipients(*, person_ids: set[int]) -> set[int]:

@@ -101,6 +101,14 @@ def test_the_fund_page_and_the_statement_agree_on_savings_and_members(client, wo
     assert totals["members"] == s["members"] == figures.members(fund=fund, on=JAN_END) == 3
 
 
+def test_the_loans_other_modules_count_are_the_running_loans(world, disbursed):  # noqa: F811
+    """A cluster page counts its producers' running loans and their principal as the loans page does."""
+    people = {world["borrower"].person_id, world["other"].person_id}
+    today = figures.portfolio(fund=world["fund"], on=LATER, today=LATER)
+    assert figures.loans_held(person_ids=people) == {"count": today["loans"], "outstanding": today["outstanding"]}
+    assert figures.loans_held(person_ids={world["other"].person_id}) == {"count": 0, "outstanding": 0}
+
+
 history = st.lists(st.tuples(st.integers(0, 400), st.integers(1, 12_000_000), st.sampled_from(
     ["repay", "repay", "repay", "forgive"])), max_size=8)
 
