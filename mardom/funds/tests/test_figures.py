@@ -101,6 +101,12 @@ def test_the_fund_page_and_the_statement_agree_on_savings_and_members(client, wo
     assert totals["members"] == s["members"] == figures.members(fund=fund, on=JAN_END) == 3
 
 
+def test_todays_portfolio_costs_three_queries(world, disbursed, django_assert_num_queries):  # noqa: F811
+    """Today's path reads the fund's running loans, their installments and their repayments: three queries."""
+    with django_assert_num_queries(3):
+        figures.portfolio(fund=world["fund"], on=LATER, today=LATER)
+
+
 def test_the_loans_other_modules_count_are_the_running_loans(world, disbursed):  # noqa: F811
     """A cluster page counts its producers' running loans and their principal as the loans page does."""
     people = {world["borrower"].person_id, world["other"].person_id}
