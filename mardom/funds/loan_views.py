@@ -18,7 +18,7 @@ from mardom.core.forms_util import run_service
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on
 
-from . import selectors, services
+from . import figures, selectors, services
 from .forms import (
     CloseConfirmForm,
     CloseForm,
@@ -46,7 +46,7 @@ def loan_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "funds/loan_list.html", {
         "fund": fund, "loans": selectors.loan_list(fund=fund, status=status)[:200], "status": status,
         "statuses": Loan.Status.choices, "queue": selectors.loan_queue(fund=fund),
-        "portfolio": selectors.portfolio(fund=fund, on=timezone.localdate()),
+        "portfolio": figures.portfolio(fund=fund, on=timezone.localdate()),
     })
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from mardom.ledger.models import Account, Entry
 from mardom.people.roles import Perm
 from mardom.people.scopes import holds_anywhere, scope_q
 
+from . import figures
 from .models import (
     Contribution,
     Draw,
@@ -53,20 +54,19 @@ def fund_get(*, user: Any, pk: int) -> Fund:
     return fund
 
 
-def fund_totals(*, fund: Fund) -> dict[str, int]:
-    """The fund's position from stored balances: cash, what members hold, fees and charity."""
+def fund_totals(*, fund: Fund, today: datetime.date | None = None) -> dict[str, Any]:
+    """The fund's position today from stored balances: cash, members' savings, fees, charity and members (the
+    definitions are in `funds.figures`), with the day for the label."""
+    today = today or timezone.localdate()
     balances = dict(Account.objects.filter(book__unit=fund, code__in=["cash", "fees", "charity", "equity"])
                     .values_list("code", "balance"))
-    members = Membership.objects.filter(fund=fund).aggregate(
-        active=Count("pk", filter=Q(status=Membership.Status.ACTIVE)),
-        savings=Sum("savings_account__balance", filter=Q(status=Membership.Status.ACTIVE)),
-    )
     return {
         "cash": balances.get("cash", 0),
-        "savings": -(members["savings"] or 0),
+        "savings": figures.savings_total(fund=fund, on=today, today=today),
         "fees": -balances.get("fees", 0),
         "charity": -balances.get("charity", 0),
-        "members": members["active"],
+        "members": figures.members(fund=fund, on=today),
+        "on": today,
     }
 
 
@@ -144,19 +144,8 @@ def _paid_up(membership: Membership, on: datetime.date) -> bool:
 
 
 def savings_held(*, membership: Membership) -> int:
-    """Savings that may not leave the fund: what the member still owes on their own loans, and, for each
-    loan they guarantee, their share in proportion to what is still outstanding."""
-    own = Account.objects.filter(loan__membership=membership, loan__status="disbursed").aggregate(
-        s=Sum("balance"))["s"] or 0
-    held = own
-    for guarantee in Guarantee.objects.filter(guarantor=membership, status="accepted").select_related(
-            "loan", "loan__account"):
-        loan = guarantee.loan
-        if loan.status == "disbursed" and loan.account is not None:
-            held += -(-guarantee.amount * loan.account.balance // loan.amount)  # rounded up, in the fund's favour
-        elif loan.status in ("applied", "proposed", "approved"):
-            held += guarantee.amount
-    return min(held, membership.savings)
+    """Savings that may not leave the fund (`funds.figures.savings_held`)."""
+    return figures.savings_held(membership=membership)
 
 
 def guarantee_capacity(*, membership: Membership) -> int:
@@ -261,26 +250,10 @@ def loan_get(*, user: Any, pk: int) -> Loan:
     return loan
 
 
-def portfolio(*, fund: Fund, on: datetime.date) -> dict[str, int]:
-    """Loans outstanding and at risk, computed from the schedules and repayments as they are today: the
-    portfolio at risk over 30 days (PAR30) is the outstanding principal of loans more than 30 days late."""
-    loans = dict(Loan.objects.filter(fund=fund, status="disbursed").values_list("pk", "account__balance"))
-    paid = dict(Repayment.objects.filter(loan_id__in=loans).values("loan_id").annotate(s=Sum("amount"))
-                .values_list("loan_id", "s"))
-    plans: dict[int, list[Planned]] = {}
-    for loan_id, number, due_on, principal, fee in Installment.objects.filter(loan_id__in=loans).order_by(
-            "loan_id", "number").values_list("loan_id", "number", "due_on", "principal", "fee"):
-        plans.setdefault(loan_id, []).append(Planned(number, due_on, principal, fee))
-    outstanding = at_risk = late = 0
-    for loan_id, balance in loans.items():
-        outstanding += balance or 0
-        state = standing(plans.get(loan_id, []), paid=paid.get(loan_id, 0), on=on)
-        if state.days_past_due > 0:
-            late += 1
-        if state.days_past_due > 30:
-            at_risk += balance or 0
-    return {"loans": len(loans), "outstanding": outstanding, "par30": at_risk, "late": late,
-            "par30_permille": at_risk * 1000 // outstanding if outstanding else 0}
+def portfolio(*, fund: Fund, on: datetime.date) -> dict[str, Any]:
+    """Loans outstanding and at risk from the stored balances, lateness judged on `on`
+    (`funds.figures.portfolio_stored`; pages call `funds.figures.portfolio`, which picks the path by the day)."""
+    return figures.portfolio_stored(fund=fund, on=on)
 
 
 # --- draws ------------------------------------------------------------------------------------------------
@@ -333,10 +306,8 @@ def draw_get(*, user: Any, pk: int) -> Draw:
 
 
 def loans_held(*, person_ids: set[int]) -> dict[str, int]:
-    """Loans the given people hold in any fund (for other modules' rollups): how many are paid out and
-    running, and the principal still owed on them."""
-    running = Loan.objects.filter(membership__person_id__in=person_ids, status="disbursed")
-    return {"count": running.count(), "outstanding": running.aggregate(s=Sum("account__balance"))["s"] or 0}
+    """Loans the given people hold in any fund, for other modules' roll-ups (`funds.figures.loans_held`)."""
+    return figures.loans_held(person_ids=person_ids)
 
 
 def loan_recipients(*, person_ids: set[int]) -> set[int]:

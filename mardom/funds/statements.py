@@ -10,10 +10,10 @@ change when later money moves.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mardom.core.digits import localize_digits, to_latin_digits
@@ -21,14 +21,12 @@ from mardom.core.jalali import days_in_month, from_jalali, month_name, to_jalali
 from mardom.ledger.describe import describe_entry
 from mardom.ledger.models import Account, Posting
 
-from . import selectors
-from .models import Contribution, Fund, Guarantee, Installment, Loan, Membership, Movement, Repayment
+from . import figures, selectors
+from .models import Contribution, Fund, Guarantee, Installment, Loan, Membership, Movement
 from .schedule import Planned, standing
 
 # How many Jalali months of contributions a member statement shows.
 CONTRIBUTION_MONTHS = 24
-# Loans that hold savings (ours or a guarantor's) while they are in one of these states.
-_PENDING = ("applied", "proposed", "approved")
 
 
 # --- months -----------------------------------------------------------------------------------------------
@@ -119,18 +117,6 @@ def _schedule_rows(plan: list[Planned], *, paid: int, on: datetime.date) -> list
 
 
 INSTALLMENT_STATES = {"paid": "done", "overdue": "declined", "partly": "open", "upcoming": ""}
-
-
-def _held_by_guarantee(guarantee: Guarantee) -> int:
-    """The part of the guarantor's savings this guarantee holds now (as `selectors.savings_held`)."""
-    loan = guarantee.loan
-    if guarantee.status != Guarantee.Status.ACCEPTED:
-        return 0
-    if loan.status == Loan.Status.DISBURSED and loan.account is not None:
-        return -(-guarantee.amount * loan.account.balance // loan.amount)
-    if loan.status in _PENDING:
-        return guarantee.amount
-    return 0
 
 
 # --- a member ---------------------------------------------------------------------------------------------
@@ -224,7 +210,7 @@ def _guarantees_given(membership: Membership) -> list[dict[str, Any]]:
         rows.append({"borrower": loan.membership.person.full_name, "loan_amount": loan.amount,
                      "loan_status": loan.get_status_display(), "amount": guarantee.amount,
                      "status": guarantee.status, "status_label": guarantee.get_status_display(),
-                     "held": _held_by_guarantee(guarantee)})
+                     "held": figures.held_by_guarantee(guarantee)})
     return rows
 
 
@@ -234,7 +220,7 @@ def member_statement(membership: Membership, *, on: datetime.date) -> dict[str, 
     the fund's totals (nothing about any other member beyond the names on the member's own guarantees)."""
     fund = membership.fund
     lines, savings = _passbook(membership, on)
-    held = min(selectors.savings_held(membership=membership), max(savings, 0))
+    held = min(figures.savings_held(membership=membership), max(savings, 0))
     loans = _loans(membership, on)
     queued = next((row for row in loans if row["queue_place"]), None)
     return {
@@ -257,36 +243,6 @@ def member_statement(membership: Membership, *, on: datetime.date) -> dict[str, 
 # Entry kinds that move the fund's cash, in the order a statement lists them.
 CASH_IN = ("contribution", "opening", "deposit", "repayment")
 CASH_OUT = ("disbursement", "withdrawal", "settlement")
-
-
-def _portfolio_on(fund: Fund, on: datetime.date) -> dict[str, int]:
-    """`selectors.portfolio` as it stood on `on`: loans paid out by then and not yet cleared, their
-    principal outstanding from the postings up to that day, lateness from the repayments up to that day."""
-    loans = list(Loan.objects.filter(fund=fund, disbursed_on__lte=on, account__isnull=False)
-                 .values_list("pk", "account_id"))
-    balances = dict(Posting.objects.filter(account_id__in=[a for _pk, a in loans], entry__occurred_on__lte=on)
-                    .values("account_id").annotate(s=Sum("amount")).values_list("account_id", "s"))
-    paid = dict(Repayment.objects.filter(loan_id__in=[pk for pk, _a in loans], paid_on__lte=on)
-                .values("loan_id").annotate(s=Sum("amount")).values_list("loan_id", "s"))
-    plans: dict[int, list[Planned]] = defaultdict(list)
-    for loan_id, number, due_on, principal, fee in Installment.objects.filter(
-            loan_id__in=[pk for pk, _a in loans]).order_by("loan_id", "number").values_list(
-            "loan_id", "number", "due_on", "principal", "fee"):
-        plans[loan_id].append(Planned(number, due_on, principal, fee))
-    count = outstanding = at_risk = late = 0
-    for loan_id, account_id in loans:
-        balance = balances.get(account_id, 0)
-        if balance <= 0:
-            continue
-        count += 1
-        outstanding += balance
-        state = standing(plans[loan_id], paid=paid.get(loan_id, 0), on=on)
-        if state.days_past_due > 0:
-            late += 1
-        if state.days_past_due > 30:
-            at_risk += balance
-    return {"loans": count, "outstanding": outstanding, "par30": at_risk, "late": late,
-            "par30_permille": at_risk * 1000 // outstanding if outstanding else 0}
 
 
 def balance_sheet(fund: Fund, *, on: datetime.date) -> dict[str, int]:
@@ -316,11 +272,14 @@ def balance_sheet(fund: Fund, *, on: datetime.date) -> dict[str, int]:
     return sheet
 
 
-def fund_statement(fund: Fund, *, year: int, month: int) -> dict[str, Any]:
+def fund_statement(fund: Fund, *, year: int, month: int, today: datetime.date | None = None) -> dict[str, Any]:
     """The fund's statement for Jalali `year`/`month`: cash at the start and the end and every movement
     between (by the kind of entry, so the two reconcile), fee income and charity, members, loans outstanding
-    and at risk on the month's last day, and the balance sheet at that day. Totals only: nothing per member."""
+    and at risk on the month's last day (or today, while the month runs: `on`), and the balance sheet at that day.
+    Totals only: nothing per member. The figures are `funds.figures`, as every other page shows them."""
     start, end = month_bounds(year, month)
+    today = today or timezone.localdate()
+    on = min(end, today)
     postings = Posting.objects.filter(entry__book__unit=fund)
     cash = postings.filter(account__code="cash")
     opening = cash.filter(entry__occurred_on__lt=start).aggregate(s=Sum("amount"))["s"] or 0
@@ -333,10 +292,9 @@ def fund_statement(fund: Fund, *, year: int, month: int) -> dict[str, Any]:
     in_month = postings.filter(entry__occurred_on__range=(start, end))
     fees = -(in_month.filter(account__code="fees").aggregate(s=Sum("amount"))["s"] or 0)
     charity = -(in_month.filter(account__code="charity").aggregate(s=Sum("amount"))["s"] or 0)
-    repaid = Repayment.objects.filter(loan__fund=fund, paid_on__range=(start, end)).aggregate(
-        principal=Sum("principal"), fee=Sum("fee"), count=Count("pk"))
+    repaid = figures.repaid(fund=fund, start=start, end=end)
     members = Membership.objects.filter(fund=fund).aggregate(
-        at_end=Count("pk", filter=Q(joined_on__lte=end) & (Q(left_on__isnull=True) | Q(left_on__gt=end))),
+        at_end=Count("pk", filter=figures.members_q(on)),
         joined=Count("pk", filter=Q(joined_on__range=(start, end))),
         left=Count("pk", filter=Q(left_on__range=(start, end))),
     )
@@ -344,14 +302,15 @@ def fund_statement(fund: Fund, *, year: int, month: int) -> dict[str, Any]:
         count=Count("pk"), amount=Sum("amount"))
     disbursed = Loan.objects.filter(fund=fund, disbursed_on__range=(start, end)).aggregate(
         count=Count("pk"), amount=Sum("amount"))
-    sheet = balance_sheet(fund, on=end)
+    sheet = balance_sheet(fund, on=on)
     return {
         "fund": fund, "year": year, "month": month, "label": month_label(year, month), "start": start, "end": end,
+        "on": on,
         "opening_cash": opening, "closing_cash": closing,
         "contributions": cash_in["contribution"], "contributions_count": contributions["count"],
         "deposits": cash_in["opening"] + cash_in["deposit"],
         "repayments": cash_in["repayment"],
-        "repaid_principal": repaid["principal"] or 0, "repaid_fee": repaid["fee"] or 0,
+        "repaid_principal": repaid["principal"], "repaid_fee": repaid["fee"],
         "repayments_count": repaid["count"],
         "disbursed": cash_out["disbursement"], "disbursed_count": disbursed["count"],
         "disbursed_amount": disbursed["amount"] or 0,
@@ -364,6 +323,6 @@ def fund_statement(fund: Fund, *, year: int, month: int) -> dict[str, Any]:
         "cash_out": sum(cash_out.values()) + max(-other, 0),
         "fees": fees, "charity": charity,
         "members": members["at_end"], "joined": members["joined"], "left": members["left"],
-        "portfolio": _portfolio_on(fund, end),
+        "portfolio": figures.portfolio(fund=fund, on=on, today=today),
         "sheet": sheet,
     }

@@ -102,7 +102,8 @@ def test_every_month_reconciles_and_the_balance_sheet_balances(world, disbursed)
 def test_the_month_of_the_loan(world, disbursed):
     s = statements.fund_statement(world["fund"], year=1403, month=8)
     assert s["disbursed"] == 30_000_000 and s["disbursed_count"] == 1
-    assert s["portfolio"] == {"loans": 1, "outstanding": 30_000_000, "par30": 0, "late": 0, "par30_permille": 0}
+    assert s["portfolio"] == {"on": s["end"], "loans": 1, "outstanding": 30_000_000, "par30": 0, "late": 0,
+                              "arrears": 0, "par30_permille": 0}
     assert s["sheet"]["loans"] == 30_000_000
     savings = sum(m.savings for m in Membership.objects.filter(fund=world["fund"]))
     assert s["sheet"]["savings"] == savings  # no contribution after 1403/08 is in the books yet
