@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from mardom.brands import selectors as brand_selectors
 from mardom.core.errors import DomainError
 from mardom.core.forms_util import run_service
+from mardom.core.paging import paginate
 from mardom.orgs.models import OrgUnit
 from mardom.people.lookup import Found, find_person
 from mardom.people.models import ConsentPurpose
@@ -28,8 +28,8 @@ from ..models import AdvantagedProduct, Producer
 @login_required
 def producer_list(request: HttpRequest) -> HttpResponse:
     query, status, product = (request.GET.get(k, "")[:100] for k in ("q", "status", "product"))
-    page = Paginator(selectors.producer_list(user=request.user, query=query, status=status, product=product),
-                     50).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.producer_list(user=request.user, query=query, status=status,
+                                                      product=product))
     return render(request, "production/producer_list.html", {
         "page": page, "query": query, "status": status, "product": product, "statuses": Producer.Status.choices,
         "products": selectors.products(), "totals": selectors.producer_totals(user=request.user),
