@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -92,21 +93,37 @@ def producer_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def advantaged(request: HttpRequest) -> HttpResponse:
+    """One region at a time: a select of the provinces in reach (and the chosen province's counties); the
+    page shows that region's products and form, and for a province its counties' products, each a link to
+    that county. A national officer's page is one province, not 31 forms."""
     if not holds_anywhere(request.user, Perm.PRODUCERS_VIEW):
         raise PermissionDenied
     regions = selectors.regions_for(user=request.user)
-    manageable = set(scope_filter(regions, request.user, Perm.PRODUCERS_MANAGE).values_list("pk", flat=True))
-    grouped = selectors.advantaged_in(regions=regions)
-    regions = list(regions)
-    # A national or province scope holds hundreds of counties: list every province, and the counties that
-    # already have products (a county officer still sees their own county to add the first one).
-    everything = len(regions) <= 40
-    shown = [r for r in regions if everything or r.kind == OrgUnit.Kind.PROVINCE or r.pk in grouped]
+    raw = str(request.GET.get("region", ""))[:12]
+    chosen = regions.filter(pk=int(raw)).first() if raw.isdigit() else None
+    error = _("Choose a region from the list.") if raw and chosen is None else ""
+    if chosen is None:
+        chosen = regions.first()
+    if chosen is None:
+        raise PermissionDenied
+    province = chosen if chosen.kind == OrgUnit.Kind.PROVINCE else chosen.parent
+    provinces = list(regions.filter(kind=OrgUnit.Kind.PROVINCE).order_by("name"))
+    counties = list(regions.filter(kind=OrgUnit.Kind.COUNTY, parent=province).order_by("name")) \
+        if province is not None else []
+    shown = [chosen] if chosen.kind == OrgUnit.Kind.COUNTY else [chosen, *counties]
+    grouped = selectors.advantaged_in(regions=regions.filter(pk__in=[r.pk for r in shown]))
+    manageable = has_perm_on(request.user, Perm.PRODUCERS_MANAGE, chosen)
     return render(request, "production/advantaged.html", {
-        "regions": [(r, grouped.get(r.pk, []), AdvantageForm(prefix=f"r{r.pk}") if r.pk in manageable else None)
-                    for r in shown],
-        "products": selectors.products(),
+        "chosen": chosen, "chosen_items": grouped.get(chosen.pk, []), "error": error,
+        "form": AdvantageForm(prefix=f"r{chosen.pk}") if manageable else None,
+        "counties_items": [(c, grouped.get(c.pk, [])) for c in counties] if chosen.kind == OrgUnit.Kind.PROVINCE
+        else [],
+        "provinces": provinces, "counties": counties, "province": province,
     })
+
+
+def _advantaged_of(region: int) -> HttpResponse:
+    return redirect(f"{reverse('production:advantaged')}?region={region}")
 
 
 @login_required
@@ -125,7 +142,7 @@ def advantaged_add(request: HttpRequest, region: int) -> HttpResponse:
             messages.error(request, str(error.message))
     else:
         messages.error(request, _("Choose a product from the list."))
-    return redirect("production:advantaged")
+    return _advantaged_of(unit.pk)
 
 
 @login_required
@@ -136,4 +153,4 @@ def advantaged_remove(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     services.advantaged_remove(by=request.user, advantage=advantage)
     messages.success(request, _("The advantaged product was removed."))
-    return redirect("production:advantaged")
+    return _advantaged_of(advantage.region_id)
