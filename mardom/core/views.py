@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from .paging import paginate
+from .paging import keyset_paginate
 from .selectors import audit_list
 
 
@@ -33,7 +33,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         actions=group_actions(data["kind"]) if data.get("kind") else None,
         since=data.get("since"), until=data.get("until"),
     )
-    page = paginate(request, entries)
+    page = keyset_paginate(request, entries, field="at")
     return render(request, "core/audit_list.html", {
         "page": page, "rows": present(page.object_list), "form": form,
     })
