@@ -448,6 +448,9 @@ def openable_links(*, user: Any, urls: Any) -> set[str]:
         elif name == "production:job-leader-create":
             if holds_anywhere(user, Perm.PRODUCERS_MANAGE):
                 kept.add(url)
+        elif name == "brands:create":  # the remedy for a missing branding stage
+            if holds_anywhere(user, Perm.BRANDS_MANAGE):
+                kept.add(url)
         else:
             kept.add(url)
     if not wanted:

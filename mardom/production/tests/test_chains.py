@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from mardom.conftest import confirm_proposals
 from mardom.core.digits import to_persian_digits
 from mardom.core.errors import DomainError
 from mardom.core.models import AuditEntry
@@ -388,12 +389,13 @@ def test_province_page_by_scope(client, world, south_khorasan, qaenat, birjand, 
 # --- Actors count for the product lines they serve ---------------------------------------------------------
 
 def test_a_carpet_workshop_is_no_actor_of_the_saffron_chain(world, qaenat, qaenat_village, county_officer,
-                                                           make_person, make_user):
+                                                           province_officer, make_person, make_user):
     carpet = Product.objects.get(code="carpet")
     weavers = _colony(county_officer, qaenat, qaenat_village, carpet, make_person)
     workshop_user = make_user(make_person(qaenat))
     workshop = jobs.job_leader_register(by=county_officer, county=qaenat, owner=workshop_user.person,
                                         name="کارگاه فرش نگین", functions=["supply", "sales"])
+    confirm_proposals(workshop_user, by=province_officer)  # its manager's role needs a second officer
     # No stated product: its agreements say what it serves.
     jobs.job_agreement_create(by=workshop_user, job_leader=workshop, producer=weavers.members.first().producer,
                               product=carpet, pricing="purchase", rate_a=25_000_000)
@@ -453,3 +455,13 @@ def test_the_barberry_clusters_packaging_remedy_is_no_saffron_packer(world, qaen
     assert "زرشک" not in remedies(stage(chains.chain_map(cluster=world.here), PACKAGING))
     with django_assert_max_num_queries(14):  # every kind of actor read once, whatever their number
         chains.chain_map(cluster=berries)
+
+
+def test_the_found_a_brand_remedy_is_a_link_only_for_those_who_may_found_one(auditor, county_officer):
+    from django.urls import reverse
+
+    from mardom.production.selectors import openable_links
+
+    url = reverse("brands:create")
+    assert url in openable_links(user=county_officer, urls=[url])
+    assert url not in openable_links(user=auditor, urls=[url])  # it answered 403 from the cluster page

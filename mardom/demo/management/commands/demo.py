@@ -40,6 +40,8 @@ from mardom.production.services import jobs as job_services
 DEMO_PASSWORD = "mardom-demo-1402"
 ADMIN_USERNAME = "admin"
 SEED = 1402
+# Job-leader agreements began before last year's season (which the doubling page compares with this one).
+SINCE_LAST_SEASON = datetime.timedelta(days=150 + 364)
 
 
 @dataclass(frozen=True)
@@ -541,7 +543,7 @@ class Builder:
             agreement = job_services.job_agreement_create(
                 by=owner_user, job_leader=coop, producer=grower, product=products["saffron"], pricing="purchase",
                 material="پیاز زعفران", material_unit="kg", output_per_material=Decimal("1.2"),
-                rate_a=1_500_000, rate_b=1_200_000, rate_c=900_000, starts_on=today - datetime.timedelta(days=150))
+                rate_a=1_500_000, rate_b=1_200_000, rate_c=900_000, starts_on=today - SINCE_LAST_SEASON)
             corms = 100 + 50 * self.rng.randrange(6)
             self.season(owner_user, agreement, i, [
                 ("issue", today - datetime.timedelta(days=95 + i), Decimal(corms), corms * 1_000_000, ""),
@@ -560,7 +562,7 @@ class Builder:
             agreement = job_services.job_agreement_create(
                 by=carpet_user, job_leader=carpet, producer=weaver, product=products["carpet"],
                 pricing="piece_rate", material="پشم و نخ", material_unit="kg", output_per_material=Decimal("0.3"),
-                rate_a=25_000_000, rate_b=20_000_000, starts_on=today - datetime.timedelta(days=150))
+                rate_a=25_000_000, rate_b=20_000_000, starts_on=today - SINCE_LAST_SEASON)
             self.season(carpet_user, agreement, 100 + i, [
                 ("issue", today - datetime.timedelta(days=120 + i), Decimal(20), 0, ""),
                 ("receive", today - datetime.timedelta(days=20 + i), Decimal(3 + i % 3), 0, "ab"[i % 2]),
@@ -577,7 +579,7 @@ class Builder:
                                                            products__product__code="saffron").order_by("pk")[:4]):
             agreement = job_services.job_agreement_create(
                 by=packer_user, job_leader=packer, producer=grower, product=products["saffron"], pricing="purchase",
-                rate_a=1_550_000, rate_b=1_250_000, starts_on=today - datetime.timedelta(days=150))
+                rate_a=1_550_000, rate_b=1_250_000, starts_on=today - SINCE_LAST_SEASON)
             self.season(packer_user, agreement, 200 + i, [
                 ("receive", today - datetime.timedelta(days=30 - i), Decimal(150 + 50 * i), 0, "a"),
                 ("pay", today - datetime.timedelta(days=10), None, 0, ""),
