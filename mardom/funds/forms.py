@@ -344,7 +344,7 @@ class FundFilterForm(forms.Form):
                                     empty_label=_("All counties"))
     base = forms.ModelChoiceField(label=_("Base"), queryset=OrgUnit.objects.none(), required=False,
                                   empty_label=_("All bases"))
-    status = forms.ChoiceField(label=_("Status"), choices=(("", _("All")), *STATUSES), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=(("", _("Any status")), *STATUSES), required=False)
 
     def __init__(self, data: Any, *, user: Any) -> None:
         super().__init__(data)
