@@ -79,3 +79,45 @@ def test_the_producers_pager_keeps_the_filters(client, county_officer, make_pers
     assert "product=saffron&amp;status=approved&amp;page=2" in response.content.decode()
     assert len(client.get(reverse("production:producers"), {"product": "saffron", "status": "approved",
                                                              "page": "2"}).context["page"].object_list) == 1
+
+
+EXPORT = reverse("production:producers-export")
+
+
+def export_rows(response):
+    import csv
+    import io
+
+    assert response.streaming and response["Content-Type"].startswith("text/csv")
+    raw = b"".join(response.streaming_content).decode("utf-8")
+    assert raw.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(raw[1:])))
+
+
+def test_the_producers_csv_is_scoped_and_filtered_like_the_page(client, county_officer, birjand_officer,
+                                                                 make_person, qaenat, qaenat_village, saffron,
+                                                                 birjand, birjand_village):
+    mine = register(county_officer, make_person(qaenat), qaenat_village, saffron)
+    theirs = register(birjand_officer, make_person(birjand), birjand_village, saffron)
+    client.force_login(county_officer)
+    header, *rows = export_rows(client.get(EXPORT, {"product": "saffron"}))
+    assert "ریال" in header[-1]
+    assert [r[0] for r in rows] == [str(mine.pk)]
+    assert rows[0][1] == mine.person.full_name and rows[0][-1] == "120000000"
+    assert rows[0][3] == saffron.name and rows[0][7].startswith("14")  # a Jalali date
+    assert export_rows(client.get(EXPORT, {"status": "pending"}))[1:] == []
+    client.force_login(birjand_officer)
+    assert [r[0] for r in export_rows(client.get(EXPORT))[1:]] == [str(theirs.pk)]
+
+
+def test_a_producer_sees_no_export(client, county_officer, make_person, make_user, qaenat, qaenat_village, saffron):
+    producer = register(county_officer, make_person(qaenat), qaenat_village, saffron)
+    client.force_login(make_user(producer.person))
+    assert client.get(EXPORT).status_code == 403
+    assert 'data-test="producer-export"' not in client.get(reverse("production:producers")).content.decode()
+
+
+@pytest.mark.parametrize("params", [{"status": "x"}, {"product": "<b>"}, {"q": "ي" * 300}, {"page": "x"}])
+def test_bad_export_filters_are_never_a_500(client, county_officer, params):
+    client.force_login(county_officer)
+    assert client.get(EXPORT, params).status_code == 200

@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mardom.brands import selectors as brand_selectors
+from mardom.core.csv_export import csv_response, jalali_cell
 from mardom.core.errors import DomainError
 from mardom.core.forms_util import run_service
-from mardom.core.paging import paginate
+from mardom.core.paging import kept_query, paginate
 from mardom.orgs.models import OrgUnit
 from mardom.people.lookup import Found, find_person
 from mardom.people.models import ConsentPurpose
@@ -35,7 +36,23 @@ def producer_list(request: HttpRequest) -> HttpResponse:
         "page": page, "query": query, "status": status, "product": product, "statuses": Producer.Status.choices,
         "products": selectors.products(), "totals": selectors.producer_totals(user=request.user),
         "officer": holds_anywhere(request.user, Perm.PRODUCERS_MANAGE),
+        "can_export": holds_anywhere(request.user, Perm.PRODUCERS_VIEW), "kept": kept_query(request),
     })
+
+
+@login_required
+def producer_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The producers list as CSV, with the page's filters and scope; for officers (not a producer's own)."""
+    if not holds_anywhere(request.user, Perm.PRODUCERS_VIEW):
+        raise PermissionDenied
+    query, status, product = (request.GET.get(k, "")[:100] for k in ("q", "status", "product"))
+    producers = selectors.producer_list(user=request.user, query=query, status=status, product=product)
+    header = [_("Code"), _("Producer"), _("Business name"), _("Products"), _("Place"), _("County"), _("Status"),
+              _("Registered on"), _("Yearly sales at enrolment (rials)")]
+    return csv_response("producers.csv", header, (
+        (p.pk, p.person.full_name, p.business_name, "، ".join(pp.product.name for pp in p.products.all()),
+         p.place.name, p.unit.name, p.get_status_display(), jalali_cell(p.registered_at), p.baseline_sales)
+        for p in producers.iterator(chunk_size=2000)))
 
 
 @login_required
