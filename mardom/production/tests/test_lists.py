@@ -121,3 +121,11 @@ def test_a_producer_sees_no_export(client, county_officer, make_person, make_use
 def test_bad_export_filters_are_never_a_500(client, county_officer, params):
     client.force_login(county_officer)
     assert client.get(EXPORT, params).status_code == 200
+
+
+def test_a_base_officer_without_a_region_gets_an_empty_page(client, base_officer):
+    """She sees producers (of her base) but no county or province: the page opens, with nothing to manage."""
+    client.force_login(base_officer)
+    response = client.get(URL)
+    assert response.status_code == 200 and 'data-test="no-region"' in response.content.decode()
+    assert client.get(URL, {"region": "x"}).status_code == 200

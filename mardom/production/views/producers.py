@@ -121,8 +121,8 @@ def advantaged(request: HttpRequest) -> HttpResponse:
     error = _("Choose a region from the list.") if raw and chosen is None else ""
     if chosen is None:
         chosen = regions.first()
-    if chosen is None:
-        raise PermissionDenied
+    if chosen is None:  # a base officer or cluster guide: producers in view, but no county or province
+        return render(request, "production/advantaged.html", {"chosen": None})
     province = chosen if chosen.kind == OrgUnit.Kind.PROVINCE else chosen.parent
     provinces = list(regions.filter(kind=OrgUnit.Kind.PROVINCE).order_by("name"))
     counties = list(regions.filter(kind=OrgUnit.Kind.COUNTY, parent=province).order_by("name")) \
