@@ -364,6 +364,9 @@ class FundFilterForm(forms.Form):
         # A select with one choice or none is no choice: hidden, so a county officer sees her bases only.
         self.shown = [name for name in ("province", "county", "base")
                       if self.data.get(name) or self.fields[name].queryset.count() > 1]
+        # A national officer picks a province first: its counties then, not the nation's 400-odd at once.
+        if province is None and "province" in self.shown and "county" in self.shown and not self.data.get("county"):
+            self.shown.remove("county")
 
     @property
     def shown_fields(self) -> list[Any]:

@@ -75,6 +75,15 @@ def test_filters_by_county_base_and_status(client, national_officer, many_funds,
     assert client.get(URL, {"status": "active"}).context["page"].paginator.count == 55
 
 
+def test_a_national_officer_picks_a_province_before_its_counties(client, national_officer, south_khorasan, qaenat):
+    client.force_login(national_officer)
+    assert client.get(URL).context["form"].shown == ["province"]
+    form = client.get(URL, {"province": south_khorasan.pk}).context["form"]
+    assert "county" in form.shown
+    assert set(form.fields["county"].queryset.values_list("parent_id", flat=True)) == {south_khorasan.pk}
+    assert qaenat in form.fields["county"].queryset
+
+
 @pytest.mark.parametrize("params", [
     {"page": "abc"}, {"page": "-3"}, {"page": "999999999999999999999"}, {"county": "x"}, {"county": "99999999"},
     {"province": "'; drop table"}, {"status": "nope"}, {"q": "x" * 500}, {"base": "1.5"}, {"q": "\x00"},
