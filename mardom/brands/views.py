@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mardom.core.forms_util import run_service
 from mardom.core.money import format_number
+from mardom.core.paging import paginate
 from mardom.core.pdf import pdf_response, render_pdf
 from mardom.core.text import search_key
 from mardom.orgs.models import OrgUnit
@@ -84,7 +85,7 @@ def brand_list(request: HttpRequest) -> HttpResponse:
     if query.strip():
         brands = brands.filter(search_key__contains=search_key(query))
     return render(request, "brands/brand_list.html", {
-        "brands": brands[:200], "query": query, "mine": mine,
+        "page": paginate(request, brands), "query": query, "mine": mine,
         "manager": holds_anywhere(user, Perm.BRANDS_MANAGE),
     })
 

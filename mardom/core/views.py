@@ -5,12 +5,12 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from .paging import keyset_paginate
 from .selectors import audit_list
 
 
@@ -33,11 +33,9 @@ def audit(request: HttpRequest) -> HttpResponse:
         actions=group_actions(data["kind"]) if data.get("kind") else None,
         since=data.get("since"), until=data.get("until"),
     )
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    kept = request.GET.copy()
-    kept.pop("page", None)
+    page = keyset_paginate(request, entries, field="at")
     return render(request, "core/audit_list.html", {
-        "page": page, "rows": present(page.object_list), "form": form, "filters": kept.urlencode(),
+        "page": page, "rows": present(page.object_list), "form": form,
     })
 
 

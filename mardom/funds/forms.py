@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,9 @@ from mardom.core.forms import (
     TimeOfDayField,
 )
 from mardom.core.jalali import month_name, to_jalali
-from mardom.orgs.models import Base
+from mardom.orgs.models import Base, OrgUnit
+from mardom.people.roles import Perm
+from mardom.people.scopes import is_global, scope_paths, scope_q
 
 from .models import FundRules, Loan, LoanClosure, Membership
 
@@ -325,3 +328,67 @@ class TransferForm(RequestIdForm):
         super().__init__(*args, **kwargs)
         self.fields["on"].initial = timezone.localdate()
         self.fields["on"].max_value = timezone.localdate()
+
+
+class FundFilterForm(forms.Form):
+    """The funds list's search and filters: a name, the province / county / base the fund is under (only
+    the units the user's scope reaches), and active or closed. A value that does not fit is shown with its
+    message beside the field and left out; the others still apply."""
+
+    STATUSES = (("active", _("Active")), ("closed", _("Closed")))
+
+    q = PersianCharField(label=_("Name"), required=False, max_length=100)
+    province = forms.ModelChoiceField(label=_("Province"), queryset=OrgUnit.objects.none(), required=False,
+                                      empty_label=_("All provinces"))
+    county = forms.ModelChoiceField(label=_("County"), queryset=OrgUnit.objects.none(), required=False,
+                                    empty_label=_("All counties"))
+    base = forms.ModelChoiceField(label=_("Base"), queryset=OrgUnit.objects.none(), required=False,
+                                  empty_label=_("All bases"))
+    status = forms.ChoiceField(label=_("Status"), choices=(("", _("Any status")), *STATUSES), required=False)
+
+    def __init__(self, data: Any, *, user: Any) -> None:
+        super().__init__(data)
+        paths = scope_paths(user, Perm.FUNDS_VIEW)
+        everywhere = is_global(user)
+        above = {int(part) for path in paths for part in path.strip("/").split("/") if part}
+        reach = Q(pk__in=above) | scope_q(user, Perm.FUNDS_VIEW) if not everywhere else Q()
+
+        def units(kind: str, under: OrgUnit | None) -> Any:
+            qs = OrgUnit.objects.filter(reach, kind=kind)
+            return (qs.filter(path__startswith=under.path) if under is not None else qs).order_by("name")
+
+        province = self._pick("province", units(OrgUnit.Kind.PROVINCE, None))
+        county = self._pick("county", units(OrgUnit.Kind.COUNTY, province))
+        self.fields["base"].queryset = units(OrgUnit.Kind.BASE, county) if county is not None \
+            else OrgUnit.objects.none()
+        # A select with one choice or none is no choice: hidden, so a county officer sees her bases only.
+        self.shown = [name for name in ("province", "county", "base")
+                      if self.data.get(name) or self.fields[name].queryset.count() > 1]
+        # A national officer picks a province first: its counties then, not the nation's 400-odd at once.
+        if province is None and "province" in self.shown and "county" in self.shown and not self.data.get("county"):
+            self.shown.remove("county")
+
+    @property
+    def shown_fields(self) -> list[Any]:
+        return [self[name] for name in self.shown]
+
+    def _pick(self, name: str, queryset: Any) -> OrgUnit | None:
+        """Set the field's choices and return its chosen unit, if valid (the next select narrows to it)."""
+        field = self.fields[name]
+        field.queryset = queryset
+        value = self.data.get(name) if self.is_bound else None
+        if not value:
+            return None
+        try:
+            return field.clean(value)
+        except forms.ValidationError:
+            return None
+
+    def filters(self) -> dict[str, Any]:
+        """The selector's arguments from whatever was valid."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        within = data.get("base") or data.get("county") or data.get("province")
+        status = data.get("status")
+        return {"query": data.get("q") or "", "within": within,
+                "active": None if not status else status == "active"}

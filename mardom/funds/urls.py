@@ -6,6 +6,7 @@ app_name = "funds"
 
 urlpatterns = [
     path("", views.fund_list, name="list"),
+    path("export.csv", views.fund_export, name="export"),
     path("new/", views.fund_create, name="create"),
     path("<int:pk>/", views.fund_detail, name="detail"),
     path("<int:pk>/members/new/", views.member_join, name="join"),

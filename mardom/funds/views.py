@@ -5,24 +5,27 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from mardom.core.csv_export import csv_response, jalali_cell
 from mardom.core.digits import localize_digits
 from mardom.core.forms_util import run_service
+from mardom.core.paging import kept_query, paginate
 from mardom.orgs.models import Base
 from mardom.people.lookup import Found, find_person
 from mardom.people.models import ConsentPurpose
 from mardom.people.roles import Perm
-from mardom.people.scopes import has_perm_on, scope_filter
+from mardom.people.scopes import has_perm_on, holds_anywhere, scope_filter
 
 from . import selectors, services
 from .forms import (
     RULE_FIELDS,
     ContributionForm,
+    FundFilterForm,
     FundForm,
     JoinForm,
     LeaveForm,
@@ -47,9 +50,27 @@ def _post(request: HttpRequest) -> Any:
 
 @login_required
 def fund_list(request: HttpRequest) -> HttpResponse:
-    funds = list(selectors.fund_list(user=request.user))
+    form = FundFilterForm(request.GET, user=request.user)
+    page = paginate(request, selectors.fund_list(user=request.user, **form.filters()))
     can_create = scope_filter(Base.objects.all(), request.user, Perm.FUNDS_MANAGE).exists()
-    return render(request, "funds/fund_list.html", {"funds": funds, "can_create": can_create})
+    return render(request, "funds/fund_list.html", {
+        "page": page, "form": form, "can_create": can_create,
+        "can_export": holds_anywhere(request.user, Perm.FUNDS_VIEW), "query": kept_query(request)})
+
+
+@login_required
+def fund_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The funds list as CSV, with the same filters and scope as the page; for officers, not members."""
+    if not holds_anywhere(request.user, Perm.FUNDS_VIEW):
+        raise PermissionDenied
+    form = FundFilterForm(request.GET, user=request.user)
+    rows = selectors.fund_export_rows(user=request.user, **form.filters())
+    header = [_("Code"), _("Fund"), _("Base"), _("County"), _("Province"), _("Founded on"), _("Status"),
+              _("Active members"), _("Cash (rials)")]
+    active, closed = _("Active"), _("Closed")
+    return csv_response("funds.csv", header, (
+        (pk, name, base, county, province, jalali_cell(founded), active if is_active else closed, members, cash)
+        for pk, name, base, county, province, founded, is_active, members, cash in rows))
 
 
 @login_required

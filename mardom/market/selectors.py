@@ -2,22 +2,45 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mardom.core.text import search_key
 from mardom.people.roles import Perm
 from mardom.people.scopes import scope_q
 
 from .models import AllocationRun, Application, Booth, Exhibition
 
+WHEN = ("current", "upcoming", "past")
 
-def exhibitions_of(*, user: Any) -> QuerySet[Exhibition]:
-    """Exhibitions are public events: every signed-in user sees the list (to apply); running them is scoped."""
-    return Exhibition.objects.select_related("parent").annotate(
-        booth_count=Count("booths", distinct=True)).order_by("-starts_on", "name")
+
+def exhibitions_of(*, user: Any, query: str = "", type: str = "", when: str = "",
+                   today: datetime.date | None = None) -> QuerySet[Exhibition]:
+    """Exhibitions are public events: every signed-in user sees the list (to apply); running them is scoped.
+    Optionally by name (the stored search key), type, and open now / to come / over on `today`. The booth
+    count is a subquery per row shown, not a GROUP BY over every exhibition."""
+    qs = Exhibition.objects.all()
+    if query and (key := search_key(query)):
+        qs = qs.filter(search_key__contains=key)
+    if type in Exhibition.Type.values:
+        qs = qs.filter(type=type)
+    today = today or timezone.localdate()
+    if when == "current":
+        qs = qs.filter(starts_on__lte=today, ends_on__gte=today)
+    elif when == "upcoming":
+        qs = qs.filter(starts_on__gt=today)
+    elif when == "past":
+        qs = qs.filter(ends_on__lt=today)
+    booths = Booth.objects.filter(exhibition=OuterRef("pk")).order_by().values("exhibition") \
+        .annotate(n=Count("pk")).values("n")
+    return qs.select_related("parent").annotate(booth_count=Coalesce(Subquery(booths), 0)) \
+        .order_by("-starts_on", "name", "pk")
 
 
 def exhibition_get(*, pk: int) -> Exhibition:

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.crypto import salted_hmac
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from mardom.core.errors import DomainError
 from mardom.core.forms_util import run_service
+from mardom.core.paging import paginate
 from mardom.people.roles import Perm
 from mardom.people.scopes import holds_anywhere
 from mardom.production.models import Product
@@ -58,7 +58,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     filters = {"q": get.get("q", "")[:100], "province": _int(get.get("province")), "county": _int(get.get("county")),
                "category": category, "brand": _int(get.get("brand"))}
     listings = selectors.catalogue(**filters)
-    page = Paginator(listings, 24).get_page(get.get("page"))
+    page = paginate(request, listings, per_page=24)
     return render(request, "market/shop/catalogue.html", {
         "page": page, "listings": page.object_list, "filters": filters, "facets": selectors.facets(),
         "query": filters["q"], "payments_available": payments_available(),
@@ -227,7 +227,7 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_orders(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.my_parts(request.user), 50).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.my_parts(request.user))
     return render(request, "market/shop/my_orders.html", {"page": page, "parts": page.object_list})
 
 

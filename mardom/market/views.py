@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from mardom.core.errors import DomainError
 from mardom.core.forms_util import run_service
+from mardom.core.paging import paginate
 from mardom.orgs.models import OrgUnit
 from mardom.people.roles import Perm, Role
 from mardom.people.scopes import grants_of, has_perm_on, holds_anywhere, scope_filter
@@ -38,8 +39,12 @@ def _visitors_form() -> Any:
 
 @login_required
 def exhibition_list(request: HttpRequest) -> HttpResponse:
+    query, type_, when = (str(request.GET.get(k, ""))[:100] for k in ("q", "type", "when"))
+    exhibitions = selectors.exhibitions_of(user=request.user, query=query, type=type_, when=when)
     return render(request, "market/exhibition_list.html", {
-        "exhibitions": selectors.exhibitions_of(user=request.user)[:200],
+        "page": paginate(request, exhibitions), "query": query, "type": type_, "when": when,
+        "types": Exhibition.Type.choices,
+        "whens": [("current", _("Open now")), ("upcoming", _("To come")), ("past", _("Over"))],
         "my_booths": selectors.my_booths(user=request.user),
         "organiser": holds_anywhere(request.user, Perm.MARKET_ORGANISE),
     })

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mardom.core.forms_util import run_service
+from mardom.core.paging import paginate
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on, holds_anywhere
 from mardom.people.selectors import person_list
@@ -80,7 +80,7 @@ def org_list(request: HttpRequest, kind: str) -> HttpResponse:
         raise PermissionDenied
     form = OrgSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(k.list_(user=request.user, query=query), 50).get_page(request.GET.get("page"))
+    page = paginate(request, k.list_(user=request.user, query=query))
     can_create = selectors.counties_for(user=request.user, perm=Perm.ORGS_MANAGE).exists()
     return render(request, "orgs/org_list.html", {"k": k, "page": page, "query": query, "can_create": can_create})
 
@@ -210,7 +210,7 @@ def referrals_received(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     status = request.GET.get("status", "")
     status = status if status in Referral.Status.values else ""
-    page = Paginator(selectors.referrals_to(user=request.user, status=status), 50).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.referrals_to(user=request.user, status=status))
     for referral in page:
         referral.next_statuses = [
             (s, label) for s, label in referral.Status.choices if s in REFERRAL_TRANSITIONS[referral.status]

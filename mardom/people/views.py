@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from mardom.brands import selectors as brand_selectors
 from mardom.core.errors import DomainError
 from mardom.core.forms_util import run_service
+from mardom.core.paging import paginate
 from mardom.funds import selectors as fund_selectors
 from mardom.market import selectors as market_selectors
 from mardom.market import shop_selectors
@@ -91,7 +91,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = PersonSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(selectors.person_list(user=request.user, query=query), 50).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.person_list(user=request.user, query=query))
     return render(request, "people/person_list.html", {
         "form": form, "page": page, "query": query,
         "can_create": bool(org_selectors.units_for(user=request.user, perm=Perm.PEOPLE_MANAGE)),

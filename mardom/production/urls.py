@@ -6,6 +6,7 @@ app_name = "production"
 
 urlpatterns = [
     path("producers/", producers.producer_list, name="producers"),
+    path("producers/export.csv", producers.producer_export, name="producers-export"),
     path("producers/new/", producers.producer_create, name="producer-create"),
     path("producers/<int:pk>/", producers.producer_detail, name="producer"),
     path("producers/<int:pk>/decide/", producers.producer_decide, name="producer-decide"),

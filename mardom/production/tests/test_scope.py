@@ -139,8 +139,8 @@ def urls(w):
 
 # Pages without an object of one scope: lists (tested below for what they leak), forms to create, and the
 # national chain templates, which every producers viewer may read (editing them is in the table).
-UNSCOPED = {"producers", "producer-create", "advantaged", "suggestions", "job-leaders", "job-leader-create",
-            "chain-templates", "chain-template"}
+UNSCOPED = {"producers", "producers-export", "producer-create", "advantaged", "suggestions", "job-leaders",
+            "job-leader-create", "chain-templates", "chain-template"}
 
 
 def state():

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mardom.core.forms_util import run_service
+from mardom.core.paging import paginate
 from mardom.orgs.models import OrgUnit
 from mardom.people import selectors as people_selectors
 from mardom.people.lookup import find_person
@@ -32,7 +33,7 @@ def job_leader_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     query = request.GET.get("q", "")[:100]
     return render(request, "production/job_leader_list.html", {
-        "leaders": selectors.job_leaders_of(user=request.user, query=query)[:200], "query": query,
+        "page": paginate(request, selectors.job_leaders_of(user=request.user, query=query)), "query": query,
         "officer": holds_anywhere(request.user, Perm.PRODUCERS_MANAGE),
     })
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mardom.brands import selectors as brand_selectors
+from mardom.core.csv_export import csv_response, jalali_cell
 from mardom.core.errors import DomainError
 from mardom.core.forms_util import run_service
+from mardom.core.paging import kept_query, paginate
 from mardom.orgs.models import OrgUnit
 from mardom.people.lookup import Found, find_person
 from mardom.people.models import ConsentPurpose
@@ -28,13 +30,29 @@ from ..models import AdvantagedProduct, Producer
 @login_required
 def producer_list(request: HttpRequest) -> HttpResponse:
     query, status, product = (request.GET.get(k, "")[:100] for k in ("q", "status", "product"))
-    page = Paginator(selectors.producer_list(user=request.user, query=query, status=status, product=product),
-                     50).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.producer_list(user=request.user, query=query, status=status,
+                                                      product=product))
     return render(request, "production/producer_list.html", {
         "page": page, "query": query, "status": status, "product": product, "statuses": Producer.Status.choices,
         "products": selectors.products(), "totals": selectors.producer_totals(user=request.user),
         "officer": holds_anywhere(request.user, Perm.PRODUCERS_MANAGE),
+        "can_export": holds_anywhere(request.user, Perm.PRODUCERS_VIEW), "kept": kept_query(request),
     })
+
+
+@login_required
+def producer_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The producers list as CSV, with the page's filters and scope; for officers (not a producer's own)."""
+    if not holds_anywhere(request.user, Perm.PRODUCERS_VIEW):
+        raise PermissionDenied
+    query, status, product = (request.GET.get(k, "")[:100] for k in ("q", "status", "product"))
+    producers = selectors.producer_list(user=request.user, query=query, status=status, product=product)
+    header = [_("Code"), _("Producer"), _("Business name"), _("Products"), _("Place"), _("County"), _("Status"),
+              _("Registered on"), _("Yearly sales at enrolment (rials)")]
+    return csv_response("producers.csv", header, (
+        (p.pk, p.person.full_name, p.business_name, "، ".join(pp.product.name for pp in p.products.all()),
+         p.place.name, p.unit.name, p.get_status_display(), jalali_cell(p.registered_at), p.baseline_sales)
+        for p in producers.iterator(chunk_size=2000)))
 
 
 @login_required
@@ -92,21 +110,37 @@ def producer_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def advantaged(request: HttpRequest) -> HttpResponse:
+    """One region at a time: a select of the provinces in reach (and the chosen province's counties); the
+    page shows that region's products and form, and for a province its counties' products, each a link to
+    that county. A national officer's page is one province, not 31 forms."""
     if not holds_anywhere(request.user, Perm.PRODUCERS_VIEW):
         raise PermissionDenied
     regions = selectors.regions_for(user=request.user)
-    manageable = set(scope_filter(regions, request.user, Perm.PRODUCERS_MANAGE).values_list("pk", flat=True))
-    grouped = selectors.advantaged_in(regions=regions)
-    regions = list(regions)
-    # A national or province scope holds hundreds of counties: list every province, and the counties that
-    # already have products (a county officer still sees their own county to add the first one).
-    everything = len(regions) <= 40
-    shown = [r for r in regions if everything or r.kind == OrgUnit.Kind.PROVINCE or r.pk in grouped]
+    raw = str(request.GET.get("region", ""))[:12]
+    chosen = regions.filter(pk=int(raw)).first() if raw.isdigit() else None
+    error = _("Choose a region from the list.") if raw and chosen is None else ""
+    if chosen is None:
+        chosen = regions.first()
+    if chosen is None:  # a base officer or cluster guide: producers in view, but no county or province
+        return render(request, "production/advantaged.html", {"chosen": None})
+    province = chosen if chosen.kind == OrgUnit.Kind.PROVINCE else chosen.parent
+    provinces = list(regions.filter(kind=OrgUnit.Kind.PROVINCE).order_by("name"))
+    counties = list(regions.filter(kind=OrgUnit.Kind.COUNTY, parent=province).order_by("name")) \
+        if province is not None else []
+    shown = [chosen] if chosen.kind == OrgUnit.Kind.COUNTY else [chosen, *counties]
+    grouped = selectors.advantaged_in(regions=regions.filter(pk__in=[r.pk for r in shown]))
+    manageable = has_perm_on(request.user, Perm.PRODUCERS_MANAGE, chosen)
     return render(request, "production/advantaged.html", {
-        "regions": [(r, grouped.get(r.pk, []), AdvantageForm(prefix=f"r{r.pk}") if r.pk in manageable else None)
-                    for r in shown],
-        "products": selectors.products(),
+        "chosen": chosen, "chosen_items": grouped.get(chosen.pk, []), "error": error,
+        "form": AdvantageForm(prefix=f"r{chosen.pk}") if manageable else None,
+        "counties_items": [(c, grouped.get(c.pk, [])) for c in counties] if chosen.kind == OrgUnit.Kind.PROVINCE
+        else [],
+        "provinces": provinces, "counties": counties, "province": province,
     })
+
+
+def _advantaged_of(region: int) -> HttpResponse:
+    return redirect(f"{reverse('production:advantaged')}?region={region}")
 
 
 @login_required
@@ -125,7 +159,7 @@ def advantaged_add(request: HttpRequest, region: int) -> HttpResponse:
             messages.error(request, str(error.message))
     else:
         messages.error(request, _("Choose a product from the list."))
-    return redirect("production:advantaged")
+    return _advantaged_of(unit.pk)
 
 
 @login_required
@@ -136,4 +170,4 @@ def advantaged_remove(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     services.advantaged_remove(by=request.user, advantage=advantage)
     messages.success(request, _("The advantaged product was removed."))
-    return redirect("production:advantaged")
+    return _advantaged_of(advantage.region_id)
