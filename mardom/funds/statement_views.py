@@ -15,8 +15,9 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from mardom.core.jalali import month_name
 from mardom.core.pdf import pdf_response, render_pdf
@@ -62,6 +63,18 @@ def member_statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     on = timezone.localdate()
     return pdf_response(member_statement_pdf_bytes(membership=membership, on=on),
                         member_statement_filename(membership=membership, on=on))
+
+
+@login_required
+@require_POST
+def member_statement_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for the statement PDF as a background document (it takes over a second to lay out), then wait for
+    it on its page (core.document). Scoped as the PDF view is: somebody else's membership is a 404."""
+    from mardom.core.documents import document_request
+    from mardom.core.models import Document
+
+    doc = document_request(by=request.user, kind=Document.Kind.MEMBER_STATEMENT, params={"membership": pk})
+    return redirect("document", pk=doc.pk)
 
 
 # --- fund -------------------------------------------------------------------------------------------------
