@@ -5,6 +5,9 @@ Run after `make demo` (the statement reads the demo database; the label sheet is
 
     .venv/bin/python bench/documents.py              # medians of 5 renders each
     .venv/bin/python bench/documents.py --profile    # and where the time goes (cProfile, top functions)
+
+"label sheet as before" renders the sheet as it was before issue 10 (template and QR code from commit BEFORE:
+inline SVG QR codes with segno's best-of-8 mask), from git history, so the gain is measured in the same run.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ import pstats
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -36,17 +38,6 @@ from mardom.funds.models import Membership  # noqa: E402
 from mardom.funds.statement_views import member_statement_pdf_bytes  # noqa: E402
 
 
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    """Median seconds per call over `repeat` calls (after one warm-up)."""
-    fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
 def empty_page() -> bytes:
     return render_pdf("bench/empty_print.html", {}, None)
 
@@ -57,6 +48,41 @@ def label_sheet(count: int = 50) -> bytes:
         lot=SimpleNamespace(code="L-1404-0001"), brand=SimpleNamespace(name="نمانام آزمایشی"),
         product=SimpleNamespace(name="عسل کوهستان"),
         labels=[SimpleNamespace(serial=f"K7QX{n:08d}MZ", number=n) for n in range(1, count + 1)])
+
+
+BEFORE = "9058afd"
+
+
+def label_sheet_before(count: int = 50) -> bytes:
+    """The same sheet with the template and QR codes of commit BEFORE (read from git)."""
+    import subprocess
+
+    import segno
+    from django.template import engines
+    from django.utils.safestring import mark_safe
+
+    from mardom.brands import services
+    from mardom.core import pdf
+
+    source = subprocess.run(["git", "show", f"{BEFORE}:mardom/brands/templates/brands/labels_print.html"],
+                            capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent
+                            ).stdout
+    template = engines["django"].from_string(source)
+    cells: list[dict[str, object] | None] = [
+        {"serial": brand_views.grouped(serial), "number": n,
+         "qr": mark_safe(segno.make(services.public_url(serial), error="m").svg_inline(omitsize=True, border=2))}
+        for n, serial in ((n, f"K7QX{n:08d}MZ") for n in range(1, count + 1))]
+    cells += [None] * (-len(cells) % 3)
+    rows = [cells[i:i + 3] for i in range(0, len(cells), 3)]
+    html = template.render({
+        "lot": SimpleNamespace(code="L-1404-0001"), "brand": SimpleNamespace(name="نمانام آزمایشی"),
+        "product": SimpleNamespace(name="عسل کوهستان"), "pages": [rows[i:i + 8] for i in range(0, len(rows), 8)],
+        "first": 1, "last": count, "search_url": "mardom.example/p/", "fonts": pdf.font_faces(),
+        "footer_css": pdf.page_footer_css(), "printed_at": timezone.now()})
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    return HTML(string=html, url_fetcher=pdf._fetcher(), base_url=None).write_pdf(font_config=FontConfiguration())
 
 
 def member_statement() -> bytes:
@@ -73,12 +99,23 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     translation.activate("fa")
-    base = timed(empty_page, args.repeat)
-    print(f"baseline: empty one-page document {base * 1e3:.0f} ms")
-    for name, fn in (("label sheet, 50 labels (3 pages)", label_sheet), ("member statement", member_statement)):
-        ours = timed(fn, args.repeat)
-        print(f"{name}: {ours * 1e3:.0f} ms, {len(fn()) / 1024:.0f} KB, ratio {ours / base:.1f}")
-        if args.profile:
+    cases = {"baseline: empty one-page document": empty_page,
+             "label sheet, 50 labels (3 pages)": label_sheet,
+             "label sheet as before (inline SVG QR, best mask)": label_sheet_before,
+             "member statement (demo member with a loan)": member_statement}
+    sizes = {name: len(fn()) for name, fn in cases.items()}  # warm-up: imports, fonts, templates
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(args.repeat):  # rounds alternate the cases, so the machine's load falls on all of them alike
+        for name, fn in cases.items():
+            start = time.perf_counter()
+            fn()
+            samples[name].append(time.perf_counter() - start)
+    base = statistics.median(samples["baseline: empty one-page document"])
+    for name, fn in cases.items():
+        ours = statistics.median(samples[name])
+        print(f"{name}: {ours * 1e3:.0f} ms (median of {args.repeat}), {sizes[name] / 1024:.0f} KB, "
+              f"ratio {ours / base:.1f}")
+        if args.profile and fn is not empty_page:
             profile = cProfile.Profile()
             profile.runcall(fn)
             out = io.StringIO()

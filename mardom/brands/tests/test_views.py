@@ -603,6 +603,7 @@ def urls(w):
         ("post", reverse("brands:lot-inspect", args=[w.waiting.pk]), {"result": "pass"}),
         ("post", reverse("brands:labels-issue", args=[w.lot.pk]), {"count": "1"}),
         ("get", reverse("brands:labels-pdf", args=[w.lot.pk]), None),
+        ("post", reverse("brands:labels-document", args=[w.lot.pk]), {"start": "1"}),
     ]
 
 

@@ -120,6 +120,7 @@ def urls(fund, member, loan=None, draw=None, closure=None):
     statement_urls = [
         ("get", reverse("funds:statement-member", args=[member.pk]), None),
         ("get", reverse("funds:statement-member-pdf", args=[member.pk]), None),
+        ("post", reverse("funds:statement-member-document", args=[member.pk]), {}),
         ("get", reverse("funds:statement-fund", args=[fund.pk]), None),
         ("get", reverse("funds:statement-fund-pdf", args=[fund.pk]), None),
     ]
