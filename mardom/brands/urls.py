@@ -19,4 +19,5 @@ urlpatterns = [
     path("lots/<int:pk>/inspect/", views.lot_inspect, name="lot-inspect"),
     path("lots/<int:pk>/labels/", views.labels_issue, name="labels-issue"),
     path("lots/<int:pk>/labels.pdf", views.labels_pdf, name="labels-pdf"),
+    path("lots/<int:pk>/labels/document/", views.labels_document, name="labels-document"),
 ]

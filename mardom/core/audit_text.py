@@ -51,6 +51,8 @@ def _a(group: str, sentence: Promise, fields_model: str = "") -> Action:
 
 
 ACTIONS: dict[str, Action] = {
+    # printable documents made in the background
+    "document.request": _a("people", _l("%(actor)s asked for the document %(object)s")),
     # loan funds
     "fund.create": _a("funds", _l("%(actor)s created the loan fund %(object)s"), "funds.fundrules"),
     "fund.rules": _a("funds", _l("%(actor)s changed the rules of the fund %(object)s"), "funds.fundrules"),

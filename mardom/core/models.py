@@ -78,3 +78,39 @@ class Notification(AppendOnlyModel):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Document(models.Model):
+    """A printable document made in the background (a label sheet, a member statement): who asked for it, what
+    for, how far it has got, and the file when it is done. Only its owner may see or download it; the file and
+    the row are removed a day after it was asked for (`documents_clean`)."""
+
+    class Kind(models.TextChoices):
+        LABELS = "labels", _("label sheet")
+        MEMBER_STATEMENT = "member_statement", _("member statement")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("being made")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE,
+                              related_name="+")
+    params = models.JSONField(_("parameters"), default=dict)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    file = models.FileField(_("file"), upload_to="documents/%Y/%m/%d/", blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+DATA_PNG = "data:image/png;base64,"
 FONTS = {400: "vendor/vazirmatn/Vazirmatn-Regular.ttf", 700: "vendor/vazirmatn/Vazirmatn-Bold.ttf"}
 
 
@@ -44,6 +45,8 @@ def _fetcher() -> Any:
         """Opens file:// URLs inside the static folders; refuses everything else (http, data, other files)."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith(DATA_PNG):  # an image drawn in memory (a QR code): no network, no file
+                return super().fetch(url, headers)
             parts = urlsplit(url)
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
                 raise ValueError(f"refused to fetch {url[:80]!r}: only bundled static files are allowed")
@@ -52,7 +55,7 @@ def _fetcher() -> Any:
                 raise ValueError(f"refused to fetch {url[:80]!r}: not a bundled static file")
             return super().fetch(path.as_uri(), headers)
 
-    return StaticFilesOnly(allowed_protocols=("file",), allow_redirects=False)
+    return StaticFilesOnly(allowed_protocols=("file", "data"), allow_redirects=False)
 
 
 def font_faces() -> dict[int, str]:
@@ -84,7 +87,7 @@ def page_footer_css() -> SafeString:
     return mark_safe(" ".join(css))  # built from quoted strings and fixed counters only
 
 
-def render_pdf(template: str, context: dict[str, Any], request: HttpRequest) -> bytes:
+def render_pdf(template: str, context: dict[str, Any], request: HttpRequest | None = None) -> bytes:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 

@@ -34,3 +34,13 @@ def send_sms_task(*, to: str, text: str) -> str:
         raise
     logger.info("SMS to %s sent, id %s.", mask_mobile(number), message_id)
     return message_id
+
+
+@task()
+def build_document_task(*, document_id: int) -> str:
+    """Make one background document (mardom.core.documents), then remove documents whose day is over."""
+    from mardom.core.documents import document_build, documents_clean
+
+    result = document_build(document_id=document_id)
+    documents_clean()
+    return result

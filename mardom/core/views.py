@@ -65,3 +65,42 @@ def server_error(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
+
+
+# --- Background documents -------------------------------------------------------------------------------------
+@login_required
+@require_safe
+def document(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page a person waits on while their document is made: it polls its own status part every 2 s."""
+    from .documents import document_get
+
+    doc = document_get(user=request.user, pk=pk)
+    return render(request, "core/document.html", {"doc": doc})
+
+
+@login_required
+@require_safe
+def document_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status part of the document page (htmx swaps it in; it stops polling once the document is done)."""
+    from .documents import document_get
+
+    doc = document_get(user=request.user, pk=pk)
+    return render(request, "core/_document_status.html", {"doc": doc})
+
+
+@login_required
+@require_safe
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The finished file, for its owner only (anyone else: 404, as if it were not there)."""
+    from django.http import Http404
+
+    from .documents import document_get
+    from .models import Document
+
+    doc = document_get(user=request.user, pk=pk)
+    if doc.status != Document.Status.DONE or not doc.file:
+        raise Http404
+    response = FileResponse(doc.file.open("rb"), content_type="application/pdf", as_attachment=True,
+                            filename=doc.filename)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -90,6 +90,22 @@ def test_the_producer_declares_a_lot_and_the_inspector_passes_it(page: Page) -> 
     assert Lot.objects.get(pk=lot.pk).label_count == 24
     shot(page, "lot-phone")
 
+    # The sheet is made in the background: the progress page, then the download (the tests' task backend runs
+    # the job at once, so the page shows it ready; the polling part is checked in core's tests).
+    page.locator("[data-test=labels-pdf] button").first.click()
+    expect(page.locator("[data-test=document-status]")).to_have_attribute("data-status", "done")
+    link = page.locator("[data-test=document-download]")
+    expect(link).to_be_visible()
+    shot(page, "label-sheet-ready-phone")
+    response = page.request.get(link.get_attribute("href") or "")
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF")
+    # Nobody else gets it: the producer, logged in, sees no such document.
+    href = link.get_attribute("href") or ""
+    page.context.clear_cookies()
+    login(page, "09120000015")
+    assert page.request.get(href).status == 404
+
 
 def test_the_county_officer_suspends_a_member_with_a_reason(page: Page) -> None:
     from mardom.brands.models import Authorisation, Sanction

@@ -9,26 +9,47 @@ PDFs are rendered through mardom.core.pdf (WeasyPrint, the bundled Vazirmatn fon
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from mardom.core.jalali import month_name
 from mardom.core.pdf import pdf_response, render_pdf
 
 from . import selectors, statements
+from .models import Membership
 
 
 # --- member -----------------------------------------------------------------------------------------------
-def _member_context(request: HttpRequest, pk: int) -> dict[str, Any]:
-    membership = selectors.membership_get(user=request.user, pk=pk)
-    data = statements.member_statement(membership, on=timezone.localdate())
+def member_context(membership: Membership, *, on: datetime.date) -> dict[str, Any]:
+    data = statements.member_statement(membership, on=on)
     return {"s": data, "fund": membership.fund, "membership": membership,
             "contribution_states": statements.CONTRIBUTION_STATES,
             "installment_states": statements.INSTALLMENT_STATES}
+
+
+def _member_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+    membership = selectors.membership_get(user=request.user, pk=pk)
+    return member_context(membership, on=timezone.localdate())
+
+
+def member_statement_pdf_bytes(*, membership: Membership, on: datetime.date,
+                               progress: Callable[[int], None] | None = None) -> bytes:
+    """The member statement as PDF (the view and the document task share it); `membership` already scoped."""
+    context = member_context(membership, on=on)
+    if progress:
+        progress(30)
+    return render_pdf("funds/statements/member_print.html", context)
+
+
+def member_statement_filename(*, membership: Membership, on: datetime.date) -> str:
+    return f"member-statement-{membership.pk}-{on:%Y-%m-%d}.pdf"
 
 
 @login_required
@@ -38,10 +59,22 @@ def member_statement_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def member_statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    context = _member_context(request, pk)
-    on = context["s"]["on"]
-    content = render_pdf("funds/statements/member_print.html", context, request)
-    return pdf_response(content, f"member-statement-{context['membership'].pk}-{on:%Y-%m-%d}.pdf")
+    membership = selectors.membership_get(user=request.user, pk=pk)
+    on = timezone.localdate()
+    return pdf_response(member_statement_pdf_bytes(membership=membership, on=on),
+                        member_statement_filename(membership=membership, on=on))
+
+
+@login_required
+@require_POST
+def member_statement_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for the statement PDF as a background document (it takes over a second to lay out), then wait for
+    it on its page (core.document). Scoped as the PDF view is: somebody else's membership is a 404."""
+    from mardom.core.documents import document_request
+    from mardom.core.models import Document
+
+    doc = document_request(by=request.user, kind=Document.Kind.MEMBER_STATEMENT, params={"membership": pk})
+    return redirect("document", pk=doc.pk)
 
 
 # --- fund -------------------------------------------------------------------------------------------------

@@ -400,7 +400,9 @@ def test_labels_are_issued_and_listed(world, client):
     world.lot.refresh_from_db()
     assert world.lot.label_count == 8 and world.lot.labels.count() == 8
     page = client.get(url).content.decode()
-    assert reverse("brands:labels-pdf", args=[world.lot.pk]) + "?start=1" in page
+    # Issue 10: a sheet is asked for as a background document (a form), no longer a direct PDF link.
+    assert f'action="{reverse("brands:labels-document", args=[world.lot.pk])}"' in page
+    assert 'name="start" value="1"' in page
     assert client.get(f"{url}?start=abc").status_code == 200
     assert client.get(f"{url}?start=-4").status_code == 200
 
@@ -419,6 +421,53 @@ def test_the_label_sheet_is_a_pdf_with_the_serials(world, client):
     assert client.get(reverse("brands:labels-pdf", args=[world.waiting.pk])).status_code == 404
     client.force_login(world.producer_user)
     assert client.get(reverse("brands:labels-pdf", args=[world.lot.pk])).status_code == 403
+
+
+def test_a_label_sheet_is_made_in_the_background_and_only_its_owner_downloads_it(
+        world, client, django_capture_on_commit_callbacks):
+    from mardom.core.models import Document
+
+    client.force_login(world.inspector)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("brands:labels-document", args=[world.lot.pk]), {"start": "۱"})
+    doc = Document.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("document", args=[doc.pk])
+    assert doc.owner == world.inspector and doc.kind == "labels" and doc.params == {"lot": world.lot.pk, "start": 1}
+    assert doc.status == "done" and doc.progress == 100 and doc.file
+    assert AuditEntry.objects.filter(action="document.request", object_id=str(doc.pk), actor=world.inspector).exists()
+    page = client.get(reverse("document", args=[doc.pk])).content.decode()
+    assert 'data-test="document-download"' in page and 'hx-trigger="every 2s"' not in page
+    download = client.get(reverse("document-download", args=[doc.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    content = b"".join(download.streaming_content)
+    text = pdf_text(content)
+    for label in world.labels:
+        assert grouped(label.serial) in text
+    # Somebody else, even one who may print this lot's labels, sees no such document.
+    for other in (world.producer_user, world.outsider, world.b_producer_user, world.officer):
+        client.force_login(other)
+        for name in ("document", "document-status", "document-download"):
+            assert client.get(reverse(name, args=[doc.pk])).status_code == 404
+    client.logout()
+    assert client.get(reverse("document-download", args=[doc.pk])).status_code == 302  # to the login page
+
+
+def test_a_label_sheet_document_is_refused_as_the_direct_sheet_is(world, client, django_capture_on_commit_callbacks):
+    from mardom.core.models import Document
+
+    url = reverse("brands:labels-document", args=[world.lot.pk])
+    client.force_login(world.producer_user)  # her own lot, but she may not print its labels
+    assert client.post(url, {"start": "1"}).status_code == 403
+    client.force_login(world.b_producer_user)  # another brand's producer: the lot is not there for her
+    assert client.post(url, {"start": "1"}).status_code == 404
+    client.force_login(world.inspector)
+    assert client.post(url, {"start": "99"}).status_code == 404  # no labels from there on
+    assert client.post(reverse("brands:labels-document", args=[world.waiting.pk]), {"start": "1"}).status_code == 404
+    assert client.get(url).status_code == 405
+    assert not Document.objects.exists() and not AuditEntry.objects.filter(action="document.request").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"start": "x"}).status_code == 302  # a bad number reads as the first sheet
+    assert Document.objects.get().params["start"] == 1
 
 
 # --- The public provenance page -----------------------------------------------------------------------------------
@@ -554,6 +603,7 @@ def urls(w):
         ("post", reverse("brands:lot-inspect", args=[w.waiting.pk]), {"result": "pass"}),
         ("post", reverse("brands:labels-issue", args=[w.lot.pk]), {"count": "1"}),
         ("get", reverse("brands:labels-pdf", args=[w.lot.pk]), None),
+        ("post", reverse("brands:labels-document", args=[w.lot.pk]), {"start": "1"}),
     ]
 
 

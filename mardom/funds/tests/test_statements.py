@@ -223,7 +223,8 @@ def test_a_member_sees_her_own_statement_and_the_fund_but_not_another_member(cli
     page = client.get(reverse("funds:statement-member", args=[own.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "زهرا کریمی" in html and reverse("funds:statement-member-pdf", args=[own.pk]) in html
+    # Issue 10: the PDF is asked for as a background document (a form), no longer a direct link.
+    assert "زهرا کریمی" in html and reverse("funds:statement-member-document", args=[own.pk]) in html
     assert client.get(reverse("funds:statement-member", args=[other.pk])).status_code == 404
     assert client.get(reverse("funds:statement-member-pdf", args=[other.pk])).status_code == 404
     fund_page = client.get(reverse("funds:statement-fund", args=[fund.pk]))
@@ -282,6 +283,39 @@ def test_the_member_pdf_is_persian(client, world, disbursed):
     assert to_persian_digits("1403") in text  # dates and amounts in Persian digits
     assert not any(d in text.replace("\x0c", "") for d in "0123456789")
     assert "صفح" in text and re.search("[۰-۹]+ *از *[۰-۹]+", text)  # the page footer: "صفحهٔ ۱ از ۳"
+
+
+@time_machine.travel(_now(LATER), tick=False)
+def test_the_member_statement_is_made_in_the_background_for_its_owner_only(
+        client, world, disbursed, birjand_officer, django_capture_on_commit_callbacks):
+    from mardom.core.models import AuditEntry, Document
+
+    own, other = world["borrower"], world["other"]
+    url = reverse("funds:statement-member-document", args=[own.pk])
+    # Another member of the same fund, or an officer of another county: the membership is not there for them.
+    for outsider in (world["other_user"], birjand_officer):
+        client.force_login(outsider)
+        assert client.post(url).status_code == 404
+    assert not Document.objects.exists() and not AuditEntry.objects.filter(action="document.request").exists()
+    client.force_login(world["borrower_user"])
+    assert client.get(url).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    doc = Document.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("document", args=[doc.pk])
+    assert doc.kind == "member_statement" and doc.owner == world["borrower_user"] and doc.status == "done"
+    assert "زهرا کریمی" in doc.title
+    download = client.get(reverse("document-download", args=[doc.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    text = pdf_text(b"".join(download.streaming_content))
+    assert "زهرا" in text and "کریمی" in text
+    assert f"member-statement-{own.pk}-" in download["Content-Disposition"]
+    # Even the fund's treasurer, who may read this statement, does not get the member's own document.
+    for outsider in (world["treasurer"], world["other_user"], birjand_officer):
+        client.force_login(outsider)
+        assert client.get(reverse("document-download", args=[doc.pk])).status_code == 404
+        assert client.get(reverse("document", args=[doc.pk])).status_code == 404
+    assert client.post(reverse("funds:statement-member-document", args=[other.pk])).status_code == 404
 
 
 @time_machine.travel(_now(LATER), tick=False)
