@@ -239,8 +239,10 @@ def test_every_people_and_audit_url_is_in_the_tables():
     covered |= {url_name.split(":")[1] for _, _, url_name, _ in SOD_VIEWS}
     assert names == covered
     top = {p.name for p in people_urls.urlpatterns} | {p.name for p in core_urls.urlpatterns}
-    # favicon: public and static (core/tests/test_demo_behaves_like_the_product.py)
-    assert top == {"home", "login", "logout", "me", "audit", "favicon"}
+    # favicon: public and static (core/tests/test_demo_behaves_like_the_product.py); a background document's
+    # pages answer only its owner, 404 to anyone else (core/tests/test_documents.py).
+    assert top == {"home", "login", "logout", "me", "audit", "favicon", "document", "document-status",
+                   "document-download"}
 
 
 def test_logout(client, county_officer):
