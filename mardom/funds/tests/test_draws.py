@@ -261,6 +261,7 @@ def test_members_see_the_draw_and_other_counties_do_not(client, make_user, manag
     client.force_login(make_user(members[0].person))
     page = client.get(reverse("funds:draw", args=[draw.pk])).content.decode()
     assert page.count(draw.digest) >= 1 and 'data-test="keep"' in page and "نگه دارید" in page
+    assert 'data-test="protocol-steps"' in page and "بذر قرعه‌کشی" in page  # the steps in Persian, spec below
     exported = json.loads(client.get(reverse("funds:draw-export", args=[draw.pk])).content)
     kept = json.loads(client.get(reverse("funds:draw-announcement", args=[draw.pk])).content)
     assert draw_v2.verify(exported, kept).ok and "winners" not in kept
@@ -350,7 +351,8 @@ def test_v1_records_still_verify(manager, fund, members, client, make_user, tmp_
     client.force_login(make_user(members[0].person))
     exported = client.get(reverse("funds:draw-export", args=[draw.pk])).content
     assert protocol.verify(json.loads(exported)).ok
-    assert draw.seed in client.get(reverse("funds:draw", args=[draw.pk])).content.decode()
+    page = client.get(reverse("funds:draw", args=[draw.pk])).content.decode()
+    assert draw.seed in page and "تعهد" in page and "Protocol mardom-draw-v1" in page
     announcement = tmp_path / "a.json"
     announcement.write_bytes(client.get(reverse("funds:draw-announcement", args=[draw.pk])).content)
     record = tmp_path / "r.json"
