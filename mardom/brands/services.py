@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from mardom.core.audit import audit_record
 from mardom.core.errors import DomainError
-from mardom.core.jalali import format_jalali, to_jalali
+from mardom.core.jalali import PROGRAMME_EPOCH, format_jalali, to_jalali
 from mardom.core.money import format_number
 from mardom.core.text import normalize_text, search_key
 from mardom.orgs.models import OrgUnit
@@ -30,7 +30,7 @@ from mardom.production.models import Cluster, Colony, ColonyMember, Producer, Pr
 from . import serials
 from .models import Authorisation, Brand, BrandRules, Label, Lot, Sanction
 
-EARLIEST_RULES = datetime.date(1979, 3, 21)  # 1358/01/01: no brand of the programme is older
+EARLIEST_RULES = PROGRAMME_EPOCH
 MAX_QUANTITY = Decimal("100000000")
 MAX_LABELS_AT_ONCE = 5000
 # A genuine pack is checked a few times (shop, buyer, a gift); this many scans of one serial, or of a lot's

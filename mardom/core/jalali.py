@@ -28,6 +28,8 @@ MONTHS_EN = (
     "Mehr", "Aban", "Azar", "Dey", "Bahman", "Esfand",
 )  # fmt: skip
 EXAMPLE = "1403/01/31"
+# 1 Farvardin 1358: no fund, agreement or brand of the programme is older; money and rules dates stop here.
+PROGRAMME_EPOCH = dt.date(1979, 3, 21)
 
 _SHORT = re.compile(r"([0-9]{4})\s*[/\-.]\s*([0-9]{1,2})\s*[/\-.]\s*([0-9]{1,2})")
 _LONG = re.compile(r"([0-9]{1,2})\s+(\S+)\s+([0-9]{4})")

@@ -292,12 +292,3 @@ def late_charge(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("funds:loan", pk=loan.pk)
     loan.refresh_from_db()
     return render(request, "funds/loan_detail.html", _context(request, loan, late_forms=[form]), status=400)
-
-
-def my_guarantee_requests(user: Any) -> list[Guarantee]:
-    if not getattr(user, "person_id", None):
-        return []
-    return list(Guarantee.objects.filter(guarantor__person_id=user.person_id, status=Guarantee.Status.REQUESTED,
-                                         loan__status=Loan.Status.APPLIED)
-                .select_related("loan", "loan__membership__person", "loan__fund"))
-

@@ -17,14 +17,13 @@ from django.utils.translation import gettext as _
 
 from mardom.core.digits import localize_digits
 from mardom.core.errors import DomainError
-from mardom.core.jalali import format_jalali
+from mardom.core.jalali import PROGRAMME_EPOCH, format_jalali
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on
 
 from ..models import Fund, FundRules
 
-# 1 Farvardin 1358: no fund of this programme, and no brand of it, can be older.
-EARLIEST_DATE = datetime.date(1979, 3, 21)
+EARLIEST_DATE = PROGRAMME_EPOCH
 
 
 def today_of(today: datetime.date | None) -> datetime.date:

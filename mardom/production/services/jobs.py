@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from mardom.core.audit import audit_record
 from mardom.core.errors import DomainError
-from mardom.core.jalali import format_jalali
+from mardom.core.jalali import PROGRAMME_EPOCH, format_jalali
 from mardom.core.money import format_money
 from mardom.core.text import normalize_text, search_key
 from mardom.orgs.models import OrgUnit
@@ -31,7 +31,7 @@ from mardom.people.scopes import has_perm_on, require
 
 from ..models import Cluster, JobAgreement, JobEntry, JobLeader, Producer, ProducerProduct, Product
 
-EARLIEST_DATE = datetime.date(1979, 3, 21)  # 1358/01/01: no agreement of the programme is older
+EARLIEST_DATE = PROGRAMME_EPOCH
 MAX_QUANTITY = Decimal("100000000")  # a typo guard: no agreement moves a hundred thousand tonnes
 
 
