@@ -24,6 +24,8 @@ urlpatterns = [
     path("brands/", include("mardom.brands.urls")),
     path("market/", include("mardom.market.urls")),
     path("shop/", include("mardom.market.shop_urls")),
+    path("desk/", include("mardom.desk.urls")),
+    path("training/", include("mardom.training.urls")),
     path("dashboards/", include("mardom.dashboards.urls")),
     # What a brand label's QR code opens: public, short (it is printed), no login.
     path("p/", provenance_search, name="provenance-search"),

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "mardom.production",
     "mardom.brands",
     "mardom.market",
+    "mardom.desk",
+    "mardom.training",
     "mardom.dashboards",
     "mardom.demo",
 ]

@@ -1,0 +1,1 @@
+"""Scoped reads of the desk app (DESIGN.md: selectors), one module per subject."""

@@ -1,0 +1,1 @@
+"""Writes of the desk app (DESIGN.md: services), one module per subject."""

@@ -1,0 +1,1 @@
+"""Scoped reads of the training app (DESIGN.md: selectors), one module per subject."""
