@@ -35,7 +35,7 @@ from django.utils import timezone, translation  # noqa: E402
 from mardom.brands import views as brand_views  # noqa: E402
 from mardom.core.pdf import render_pdf  # noqa: E402
 from mardom.funds.models import Membership  # noqa: E402
-from mardom.funds.statement_views import member_statement_pdf_bytes  # noqa: E402
+from mardom.funds.views.statements import member_statement_pdf_bytes  # noqa: E402
 
 
 def empty_page() -> bytes:

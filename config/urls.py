@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from mardom.brands.views import provenance_search, provenance_view
+from mardom.market.urls import shop_patterns
 from mardom.people.urls import people_patterns
 
 handler400 = "mardom.core.views.bad_request"
@@ -23,7 +24,7 @@ urlpatterns = [
     path("production/", include("mardom.production.urls")),
     path("brands/", include("mardom.brands.urls")),
     path("market/", include("mardom.market.urls")),
-    path("shop/", include("mardom.market.shop_urls")),
+    path("shop/", include((shop_patterns, "shop"))),
     path("desk/", include("mardom.desk.urls")),
     path("training/", include("mardom.training.urls")),
     path("dashboards/", include("mardom.dashboards.urls")),

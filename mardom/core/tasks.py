@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from django_tasks import task
 
-from mardom.core.sms import MAX_SMS_LENGTH, fit_text, get_backend, mask_mobile, normalize_recipient
+# The SMS task lives with the SMS package; rows queued when it lived here name it by this module's path.
+from mardom.core.sms.tasks import send_sms_task
 
-logger = logging.getLogger("mardom.sms")
-
-
-@task()
-def send_sms_task(*, to: str, text: str) -> str:
-    """Send one SMS through the configured backend and return the provider's message id.
-
-    A failure is logged and raised again, so the worker records the task as failed.
-    """
-    number = normalize_recipient(to)
-    fitted = fit_text(text)
-    if fitted != text:
-        logger.warning(
-            "SMS to %s cut from %d to %d characters (limit %d).",
-            mask_mobile(number),
-            len(text),
-            len(fitted),
-            MAX_SMS_LENGTH,
-        )
-    try:
-        message_id = get_backend().send(to=number, text=fitted)
-    except Exception:
-        logger.exception("SMS to %s failed.", mask_mobile(number))
-        raise
-    logger.info("SMS to %s sent, id %s.", mask_mobile(number), message_id)
-    return message_id
+__all__ = ["build_document_task", "send_sms_task"]
 
 
 @task()

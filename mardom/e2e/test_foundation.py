@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from mardom.demo.management.commands.demo import DEMO_PASSWORD, LOGINS
+from mardom.demo.builders import DEMO_PASSWORD, LOGINS
 from mardom.people.models import Person
 
 from .conftest import shot

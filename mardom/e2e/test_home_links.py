@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from mardom.demo.management.commands.demo import ADMIN_USERNAME, LOGINS
+from mardom.demo.builders import ADMIN_USERNAME, LOGINS
 
 from .conftest import shot
 from .test_foundation import login

@@ -25,7 +25,7 @@ def check(*, by: Any, params: dict[str, Any]) -> str:
 
 
 def build(*, owner: Any, params: dict[str, Any], progress: Any) -> tuple[bytes, str]:
-    from .statement_views import member_statement_filename, member_statement_pdf_bytes
+    from .views.statements import member_statement_filename, member_statement_pdf_bytes
 
     membership = _membership(owner, params)
     on = timezone.localdate()

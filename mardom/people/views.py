@@ -16,8 +16,8 @@ from mardom.core.errors import DomainError
 from mardom.core.forms_util import run_service
 from mardom.core.paging import paginate
 from mardom.funds import selectors as fund_selectors
-from mardom.market import selectors as market_selectors
-from mardom.market import shop_selectors
+from mardom.market.selectors import exhibitions as market_selectors
+from mardom.market.selectors import shop as shop_selectors
 from mardom.orgs import selectors as org_selectors
 from mardom.orgs.models import OrgUnit
 from mardom.production import selectors as production_selectors

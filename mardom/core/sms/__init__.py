@@ -2,23 +2,24 @@
 
 A service calls `send_sms_on_commit(to=..., text=...)` inside its `@transaction.atomic` body. The number
 is checked at once (so a bad number fails the service, not a worker later); the message is queued as
-`mardom.core.tasks.send_sms_task` only when the transaction commits, and never if it rolls back.
+`mardom.core.sms.tasks.send_sms_task` only when the transaction commits, and never if it rolls back.
 
 Which backend sends is the `SMS` setting: {"BACKEND": dotted path, "OPTIONS": keyword arguments}.
+
+Modules: `backends` (the senders and `get_backend`), `message` (number and text checks), `config` (the
+setting from the environment), `tasks` (the task). The task imports only `backends` and `message`, so it
+and this package do not import each other.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import re
 
-from django.conf import settings
 from django.db import transaction
-from django.utils.module_loading import import_string
 
-from .backends import SmsBackend, SmsError
-from .config import CONSOLE_BACKEND
+from .backends import SmsBackend, SmsError, get_backend
+from .message import MAX_SMS_LENGTH, fit_text, mask_mobile, normalize_recipient
 
 __all__ = [
     "MAX_SMS_LENGTH",
@@ -32,52 +33,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("mardom.sms")
-
-# Persian text goes as UCS-2: 70 characters in one part, 67 per part when split; ten parts at most.
-MAX_SMS_LENGTH = 670
-ELLIPSIS = "…"
-_MOBILE = re.compile("09[0-9]{9}")
-
-
-def get_backend() -> SmsBackend:
-    """A backend built from the `SMS` setting (read at each call, so override_settings works)."""
-    config = getattr(settings, "SMS", None) or {}
-    backend_class = import_string(config.get("BACKEND", CONSOLE_BACKEND))
-    return backend_class(**config.get("OPTIONS", {}))
-
-
-def normalize_recipient(to: str) -> str:
-    """09xxxxxxxxx from any way a mobile number is typed; SmsError for anything that is not one."""
-    from mardom.core.validators import normalize_mobile
-
-    number = normalize_mobile(to)
-    if not _MOBILE.fullmatch(number):
-        raise SmsError("Not a mobile number: an SMS needs 11 digits starting with 09.")
-    return number
-
-
-def mask_mobile(number: str) -> str:
-    """For logs: 0912***4567."""
-    return number[:4] + "***" + number[-4:] if len(number) > 8 else "***"
-
-
-def _utf16_units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def fit_text(text: str, limit: int = MAX_SMS_LENGTH) -> str:
-    """`text` if it fits in `limit` UCS-2 units, else cut to fit with a trailing "…". Characters outside
-    the Basic Multilingual Plane (emoji) take two units, as they do on the wire."""
-    if _utf16_units(text) <= limit:
-        return text
-    kept, used = [], 0
-    for char in text:
-        width = 2 if ord(char) > 0xFFFF else 1
-        if used + width > limit - 1:
-            break
-        kept.append(char)
-        used += width
-    return "".join(kept).rstrip() + ELLIPSIS
 
 
 def send_sms_on_commit(*, to: str, text: str) -> None:
@@ -93,6 +48,8 @@ def send_sms_on_commit(*, to: str, text: str) -> None:
 
 
 def _enqueue(*, to: str, text: str) -> None:
-    from mardom.core.tasks import send_sms_task
+    # Imported here, not at the top: the settings import `mardom.core.sms.config` (and so this package)
+    # while they load, and defining a task reads the TASKS setting.
+    from .tasks import send_sms_task
 
     send_sms_task.enqueue(to=to, text=text)

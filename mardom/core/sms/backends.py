@@ -137,3 +137,15 @@ class HttpBackend:
         if message_id in (None, ""):
             raise SmsError(f"SMS provider answered an empty message id in {self.id_field!r}.")
         return str(message_id)
+
+
+def get_backend() -> SmsBackend:
+    """A backend built from the `SMS` setting (read at each call, so override_settings works)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    from .config import CONSOLE_BACKEND
+
+    config = getattr(settings, "SMS", None) or {}
+    backend_class = import_string(config.get("BACKEND", CONSOLE_BACKEND))
+    return backend_class(**config.get("OPTIONS", {}))

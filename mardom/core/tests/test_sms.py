@@ -19,7 +19,7 @@ from django.test import override_settings
 from mardom.core.sms import MAX_SMS_LENGTH, fit_text, get_backend, normalize_recipient, send_sms_on_commit
 from mardom.core.sms.backends import ConsoleBackend, HttpBackend, InMemoryBackend, SmsError, outbox
 from mardom.core.sms.config import sms_settings_from_env
-from mardom.core.tasks import send_sms_task
+from mardom.core.sms.tasks import send_sms_task
 
 PERSIAN = "سلام، قسط ۱۲ صندوق محله پرداخت شد. مبلغ: ۲٬۵۰۰٬۰۰۰ ریال — ممنون از شما."
 
@@ -339,3 +339,13 @@ def test_end_to_end_through_http(provider, django_capture_on_commit_callbacks):
     with override_settings(SMS=config), django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         send_sms_on_commit(to="09121234567", text=PERSIAN)
     assert json.loads(provider.requests[0]["body"])["text"] == PERSIAN
+
+
+def test_rows_queued_under_the_old_task_path_still_find_the_task():
+    """The database worker imports a queued row's task by its dotted path; rows queued before the task moved
+    to mardom.core.sms.tasks name mardom.core.tasks.send_sms_task."""
+    from django.utils.module_loading import import_string
+
+    assert import_string("mardom.core.tasks.send_sms_task") is send_sms_task
+    assert import_string(send_sms_task.module_path) is send_sms_task
+    assert send_sms_task.module_path == "mardom.core.sms.tasks.send_sms_task"

@@ -373,8 +373,8 @@ def fake_disabled() -> Iterator[None]:
 
 def test_the_fake_gateway_is_not_routed_unless_enabled(shop, client, fake_disabled):
     from mardom.market.gateway import FakeGateway
-    from mardom.market.shop_views import fake_gateway
     from mardom.market.urls import urlpatterns
+    from mardom.market.views.shop import fake_gateway
 
     assert "fake-gateway" not in {p.name for p in urlpatterns}
     with pytest.raises(NoReverseMatch):

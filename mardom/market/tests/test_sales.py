@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from mardom.core.errors import DomainError
-from mardom.market import selectors, services
+from mardom.market import services
 from mardom.market.models import Sale, SaleLine, VisitorCount
+from mardom.market.selectors import exhibitions as selectors
 from mardom.market.services.sales import Line
 from mardom.production import services as production
 from mardom.production.models import Product

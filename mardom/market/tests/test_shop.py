@@ -13,9 +13,9 @@ from mardom.core.errors import DomainError
 from mardom.core.models import Notification
 from mardom.dashboards.doubling import per_producer
 from mardom.market import services
-from mardom.market import shop_selectors as selectors
 from mardom.market.gateway import FakeGateway
 from mardom.market.models import Listing, Order, OrderPart, Payment, PayoutEntry
+from mardom.market.selectors import shop as selectors
 
 
 def place(shop, key="k-000001", items=None, mobile="09121234567"):
@@ -264,7 +264,7 @@ def test_every_shop_url_is_covered(shop, client, plain_user):
     user with nothing in the shop gets an empty page, a 403 or a 404, never someone else's data."""
     from django.urls import resolve
 
-    from mardom.market.shop_urls import urlpatterns
+    from mardom.market.urls import shop_patterns as urlpatterns
 
     order = place(shop)
     services.payment_callback(params=pay(order)[1])

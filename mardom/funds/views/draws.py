@@ -21,10 +21,10 @@ from mardom.core.forms_util import run_service
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on
 
-from . import draw as protocol
-from . import draw_v2, selectors, services
-from .forms import DrawAnnounceForm, DrawCancelForm, DrawPerformForm
-from .models import Draw
+from .. import draw as protocol
+from .. import draw_v2, selectors, services
+from ..forms import DrawAnnounceForm, DrawCancelForm, DrawPerformForm
+from ..models import Draw
 
 ANNOUNCE_FIELDS = {"scheduled_at": "held_on"}
 

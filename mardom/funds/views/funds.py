@@ -1,3 +1,6 @@
+"""Pages for funds and memberships: the fund list and export, a fund's page, joining, the month's contributions,
+rules, and a member's page with contributions, withdrawals, leaving and transfers."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,8 +24,8 @@ from mardom.people.models import ConsentPurpose
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on, holds_anywhere, scope_filter
 
-from . import selectors, services
-from .forms import (
+from .. import selectors, services
+from ..forms import (
     RULE_FIELDS,
     ContributionForm,
     FundFilterForm,
@@ -35,7 +38,7 @@ from .forms import (
     TransferForm,
     WithdrawForm,
 )
-from .models import Membership
+from ..models import Membership
 
 
 def _person_for(request: HttpRequest, form: Any, fund: Any, purpose: str) -> Found | None:

@@ -26,13 +26,14 @@ from mardom.people.roles import Perm, Role
 from mardom.people.scopes import grants_of, has_perm_on, holds_anywhere, scope_filter
 from mardom.production.models import Cluster, Colony, JobLeader, Producer
 
-from . import selectors, services
-from .forms import WEIGHT_LABELS, ApplicationForm, BoothForm, ExhibitionForm, TermForm
-from .models import PLAN_COLUMNS, PLAN_ROWS, Exhibition
+from .. import services
+from ..forms.exhibitions import WEIGHT_LABELS, ApplicationForm, BoothForm, ExhibitionForm, TermForm
+from ..models import PLAN_COLUMNS, PLAN_ROWS, Exhibition
+from ..selectors import exhibitions as selectors
 
 
 def _visitors_form() -> Any:
-    from .forms import VisitorsForm
+    from ..forms.exhibitions import VisitorsForm
 
     return VisitorsForm()
 
@@ -228,7 +229,7 @@ def exhibition_url(exhibition: Exhibition) -> str:
 
 def _sellable(request: HttpRequest, pk: int) -> Any:
     """The seller's own booth (an allocated application), or 404 for anyone else's."""
-    from .models import Application
+    from ..models import Application
 
     application = Application.objects.select_related("exhibition", "booth", "producer__person", "unit").filter(
         pk=pk).first()
@@ -240,8 +241,8 @@ def _sellable(request: HttpRequest, pk: int) -> Any:
 def _sale_form(application: Any, data: Any = None) -> Any:
     from mardom.production.models import ProducerProduct, Product
 
-    from .forms import SaleForm
-    from .services.sales import group_producers
+    from ..forms.exhibitions import SaleForm
+    from ..services.sales import group_producers
 
     producers = [] if application.producer_id else group_producers(application)
     owners = [application.producer] if application.producer_id else producers
@@ -280,7 +281,7 @@ def booth_sell(request: HttpRequest, pk: int) -> HttpResponse:
 def sale_cancel(request: HttpRequest, pk: int, sale: int) -> HttpResponse:
     import uuid
 
-    from .models import Sale
+    from ..models import Sale
 
     application = _sellable(request, pk)
     row = Sale.objects.filter(pk=sale, application=application).first()
@@ -302,7 +303,7 @@ def booth_report(request: HttpRequest, pk: int) -> HttpResponse:
 
     from mardom.core.jalali import parse_jalali
 
-    from .models import Application
+    from ..models import Application
 
     application = Application.objects.select_related("exhibition", "booth", "producer__person", "unit").filter(
         pk=pk, status=Application.Status.ALLOCATED).first()
@@ -320,7 +321,7 @@ def booth_report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def visitors_record(request: HttpRequest, pk: int) -> HttpResponse:
-    from .forms import VisitorsForm
+    from ..forms.exhibitions import VisitorsForm
 
     exhibition = _organised(request, pk)
     form = VisitorsForm(request.POST)

@@ -18,7 +18,7 @@ from mardom.people.roles import Perm
 from mardom.people.scopes import scope_filter
 from mardom.production.models import ColonyMember, Producer, Product
 
-from .models import Listing, Order, OrderPart, PayoutEntry
+from ..models import Listing, Order, OrderPart, PayoutEntry
 
 
 def _on_sale(today: datetime.date) -> Q:

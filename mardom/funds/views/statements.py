@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST
 from mardom.core.jalali import month_name
 from mardom.core.pdf import pdf_response, render_pdf
 
-from . import selectors, statements
-from .models import Membership
+from .. import selectors, statements
+from ..models import Membership
 
 
 # --- member -----------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from mardom.core.forms import IntegerField, JalaliDateField, MoneyField, Persian
 from mardom.core.jalali import format_jalali
 from mardom.orgs.models import OrgUnit
 
-from .models import PLAN_COLUMNS, PLAN_ROWS, Exhibition
+from ..models import PLAN_COLUMNS, PLAN_ROWS, Exhibition
 
 WEIGHT_LABELS = {
     "cluster_member": _("Priority for cluster members"),
@@ -129,7 +129,7 @@ class SaleForm(forms.Form):
                  if name in self.fields] for i in range(1, SALE_LINES + 1)]
 
     def lines(self) -> list[Any]:
-        from .services.sales import Line
+        from ..services.sales import Line
 
         return [Line(product=self.products[self.cleaned_data[f"product_{i}"]],
                      quantity=self.cleaned_data[f"quantity_{i}"], unit_price=self.cleaned_data[f"price_{i}"],

@@ -18,8 +18,8 @@ from mardom.core.forms_util import run_service
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on
 
-from . import figures, selectors, services
-from .forms import (
+from .. import figures, selectors, services
+from ..forms import (
     CloseConfirmForm,
     CloseForm,
     DecisionForm,
@@ -29,7 +29,7 @@ from .forms import (
     LoanApplyForm,
     RepayForm,
 )
-from .models import Guarantee, Loan, LoanClosure
+from ..models import Guarantee, Loan, LoanClosure
 
 
 def _post(request: HttpRequest) -> Any:

@@ -15,7 +15,7 @@ from mardom.core.text import search_key
 from mardom.people.roles import Perm
 from mardom.people.scopes import scope_q
 
-from .models import AllocationRun, Application, Booth, Exhibition
+from ..models import AllocationRun, Application, Booth, Exhibition
 
 WHEN = ("current", "upcoming", "past")
 
@@ -103,7 +103,7 @@ def run_of(*, exhibition: Exhibition, term_start: Any) -> AllocationRun | None:
 
 def my_booths(*, user: Any) -> list[Application]:
     """The booths this user sells at: allocated applications they hold or applied for as a group."""
-    from .services import may_sell
+    from ..services import may_sell
 
     if not getattr(user, "pk", None):
         return []
@@ -118,7 +118,7 @@ def booth_day(*, application: Application, day: Any) -> dict[str, Any]:
     from django.db.models import Sum
     from django.utils import timezone
 
-    from .models import Sale
+    from ..models import Sale
 
     start = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
     end = start + timezone.timedelta(days=1)
@@ -139,7 +139,7 @@ def exhibition_totals(*, exhibition: Exhibition) -> dict[str, Any]:
     from django.db.models import Count, Sum
     from django.db.models.functions import TruncDate
 
-    from .models import Sale, VisitorCount
+    from ..models import Sale, VisitorCount
 
     sales = Sale.objects.filter(exhibition=exhibition)
     days = {row["day"]: row for row in sales.annotate(day=TruncDate("sold_at")).values("day").annotate(

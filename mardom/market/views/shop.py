@@ -25,11 +25,11 @@ from mardom.people.roles import Perm
 from mardom.people.scopes import holds_anywhere
 from mardom.production.models import Product
 
-from . import services
-from . import shop_selectors as selectors
-from .gateway import FakeGateway, payments_available
-from .models import Listing, Payment
-from .shop_forms import CartAddForm, CheckoutForm, ListingEditForm, ListingForm, PayoutForm
+from .. import services
+from ..forms.shop import CartAddForm, CheckoutForm, ListingEditForm, ListingForm, PayoutForm
+from ..gateway import FakeGateway, payments_available
+from ..models import Listing, Payment
+from ..selectors import shop as selectors
 
 CART = "shop_cart"
 CHECKOUT_SECRET = "shop_checkout_secret"

@@ -1,0 +1,96 @@
+"""The demo data set is the same for the same seed: a fingerprint of what `mardom demo` writes (rows per model,
+sums of every number and date, the people's made-up names and numbers) is compared with the one recorded in
+fingerprint.json. A change to the demo that changes its data on purpose records a new fingerprint:
+
+    PYTHONPATH=$PWD python -c "from mardom.demo.tests.test_demo import record; record()"
+
+(run inside a test database, see `record`)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.core.management import call_command
+from django.db import models
+
+FINGERPRINT = Path(__file__).with_name("fingerprint.json")
+# A fixed day (the demo dates its history back from today): the fourth day of an autumn exhibition in 1405.
+DEMO_DAY = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Tehran"))
+NUMBERS = (models.IntegerField, models.BigIntegerField, models.SmallIntegerField, models.PositiveIntegerField,
+           models.PositiveSmallIntegerField, models.PositiveBigIntegerField, models.DecimalField)
+
+
+def fingerprint() -> dict[str, Any]:
+    """Rows per model of the project's apps, with the sum of each number field and of each date field (as day
+    ordinals); time stamps (the clock ticks while the demo runs) and free text (serials, hashes) are left out,
+    the people's names, ID numbers and mobiles are digested."""
+    out: dict[str, Any] = {}
+    for model in apps.get_models():
+        if not model.__module__.startswith("mardom."):
+            continue
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.is_relation]
+        numbers = [f.attname for f in fields if isinstance(f, NUMBERS)]
+        dates = [f.attname for f in fields
+                 if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)]
+        rows = list(model._default_manager.order_by("pk").values_list(*numbers, *dates))
+        entry: dict[str, Any] = {"rows": len(rows)}
+        for i, name in enumerate(numbers):
+            entry[name] = str(sum(row[i] for row in rows if row[i] is not None))
+        for i, name in enumerate(dates, start=len(numbers)):
+            entry[name] = sum(row[i].toordinal() for row in rows if row[i] is not None)
+        out[model._meta.label] = entry
+    people = apps.get_model("people", "Person").objects.order_by("pk").values_list(
+        "national_id", "first_name", "last_name", "mobile", "gender", "home_place_id", "birth_date")
+    out["people digest"] = hashlib.sha256(repr(list(people)).encode()).hexdigest()
+    return out
+
+
+def run_demo(var_dir: Path) -> dict[str, Any]:
+    from django.test import override_settings
+
+    with time_machine.travel(DEMO_DAY, tick=True), override_settings(VAR_DIR=var_dir):
+        call_command("demo", verbosity=0, stdout=io.StringIO())
+    return fingerprint()
+
+
+@pytest.mark.django_db
+def test_the_demo_makes_the_same_data_for_the_same_seed(tmp_path: Path) -> None:
+    recorded = json.loads(FINGERPRINT.read_text(encoding="utf-8"))
+    made = run_demo(tmp_path)
+    assert made["people digest"] == recorded["people digest"]
+    differing = {label: (recorded.get(label), made.get(label)) for label in set(recorded) | set(made)
+                 if recorded.get(label) != made.get(label)}
+    assert not differing
+    assert made["people.Person"]["rows"] > 300  # the demo did run
+    assert (tmp_path / "demo" / "09120000012").is_dir()  # the member's saved draw announcements
+
+
+def record() -> None:  # pragma: no cover - a tool for whoever changes the demo on purpose
+    """Run the demo in a fresh test database and write fingerprint.json."""
+    import os
+    import tempfile
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    django.setup()
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+    setup_test_environment()
+    config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            made = run_demo(Path(folder))
+        FINGERPRINT.write_text(json.dumps(made, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                               encoding="utf-8")
+    finally:
+        teardown_databases(config, verbosity=0)

@@ -1,0 +1,1 @@
+"""Pages of the funds app, one module per subject: funds (funds and memberships), loans, draws, statements."""

@@ -1,0 +1,1 @@
+"""Forms of the market app, one module per subject: exhibitions, shop."""

@@ -1,0 +1,1 @@
+"""Pages of the market app, one module per subject: exhibitions (and booth sales), shop (the storefront)."""
