@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mardom.core.jalali import format_jalali
+
 
 class Holiday(models.Model):
     date = models.DateField(_("date"))
@@ -39,7 +41,7 @@ class Holiday(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date.isoformat()} {self.name}"
+        return f"{format_jalali(self.date)} {self.name}"
 
 
 class ProvinceCalendar(models.Model):
@@ -57,4 +59,4 @@ class ProvinceCalendar(models.Model):
         verbose_name_plural = _("province working weeks")
 
     def __str__(self) -> str:
-        return str(self.province_id)
+        return self.province.name
