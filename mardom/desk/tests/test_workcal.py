@@ -237,6 +237,13 @@ def test_nowruz_holidays_push_a_deadline_into_farvardin():
     assert WorkCalendar().add_working_days(submitted, 3) == at(dt.date(2026, 3, 21), 10)
 
 
+@pytest.mark.django_db
+def test_the_seeded_table_closes_nowruz_1405():
+    cal = calendar_for()  # the official holidays every install starts with (migration desk 0002)
+    assert {dt.date(2026, 3, 20) + dt.timedelta(days=n) for n in range(5)} <= cal.holidays
+    assert cal.add_working_days(at(dt.date(2026, 3, 16), 10), 3) == at(dt.date(2026, 3, 25), 10)
+
+
 def test_negative_minutes_are_refused():
     with pytest.raises(ValueError, match="negative"):
         WorkCalendar().add_working_minutes(at(SAT, 9), -1)
