@@ -43,21 +43,24 @@ def village_of(county_unit: Any) -> Any:
 
 # --- Reference data ---------------------------------------------------------------------------------------
 # The test database is created by the migrations, which also load the reference data every test relies on:
-# ~104k geo.Place rows (geo 0002) and the nation/province/county OrgUnits (orgs 0003). Tests that commit for
-# real (`transactional_db`, `django_db(transaction=True)`) end with a flush of every table, reference data
-# included. pytest-django runs those tests after all the others, but anything that follows them (another
-# transactional test, a `--reuse-db` session) would find the tables empty, so they are reloaded on demand.
+# ~104k geo.Place rows (geo 0002), the nation/province/county OrgUnits (orgs 0003) and the holidays of the
+# working calendar (desk 0002). Tests that commit for real (`transactional_db`, `django_db(transaction=True)`)
+# end with a flush of every table, reference data included. pytest-django runs those tests after all the
+# others, but anything that follows them (another transactional test, a `--reuse-db` session) would find the
+# tables empty, so they are reloaded on demand.
 reference_reloads: list[float] = []  # seconds per reload, for measuring
 
 
 def reload_reference_data(using: str = "default") -> bool:
     """Load the reference data the migrations load, if a flush has removed it; returns whether it did.
 
-    Costs four `exists()` queries when nothing is missing. Commits for real: call it outside a test's
+    Costs five `exists()` queries when nothing is missing. Commits for real: call it outside a test's
     transaction (the fixtures below make sure of that), or it would be rolled back with the test.
     """
     from django.db import transaction
 
+    from mardom.desk.models import Holiday
+    from mardom.desk.reference import seed_holidays
     from mardom.geo.loading import load_places
     from mardom.geo.models import Place
     from mardom.orgs.models import OrgUnit
@@ -67,7 +70,9 @@ def reload_reference_data(using: str = "default") -> bool:
 
     has_places = Place.objects.using(using).exists()
     has_production = Product.objects.using(using).exists() and ChainStage.objects.using(using).exists()
-    if has_places and has_production and OrgUnit.objects.using(using).filter(pk=NATION_ID).exists():
+    has_holidays = Holiday.objects.using(using).exists()
+    if has_places and has_production and has_holidays and OrgUnit.objects.using(using).filter(
+            pk=NATION_ID).exists():
         return False
     started = time.perf_counter()
     with transaction.atomic(using=using):
@@ -78,6 +83,8 @@ def reload_reference_data(using: str = "default") -> bool:
         if not Product.objects.using(using).exists():
             load_products(Product, using=using)
         load_default_chain(ChainTemplate, ChainStage, using=using)
+        if not has_holidays:
+            seed_holidays(Holiday, using=using)  # as migration desk 0002 does
     reference_reloads.append(time.perf_counter() - started)
     return True
 

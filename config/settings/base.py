@@ -186,6 +186,17 @@ PAYMENT_TIMEOUT = float(os.environ.get("PAYMENT_TIMEOUT", "15"))  # seconds to w
 # --- Background work -----------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# --- The desk's working calendar (mardom/desk/workcal.py): office hours, Tehran time, as HH:MM ----------
+# Saturday to Wednesday START-END; Thursday START-HALF_DAY_END where a province makes it a half day.
+MARDOM_WORKDAY = {
+    "START": os.environ.get("MARDOM_WORKDAY_START", "07:00"),
+    "END": os.environ.get("MARDOM_WORKDAY_END", "14:00"),
+    "HALF_DAY_END": os.environ.get("MARDOM_WORKDAY_HALF_DAY_END", "12:00"),
+}
+# Text messages queued in these hours (Tehran time, "HH:MM-HH:MM") wait for the end of them (mardom/core/sms/
+# quiet.py); empty sends at once. Login and consent codes are never held.
+MARDOM_SMS_QUIET_HOURS = os.environ.get("MARDOM_SMS_QUIET_HOURS", "21:00-08:00")
+
 # --- Sessions and security that hold everywhere --------------------------------------------------
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True

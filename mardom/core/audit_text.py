@@ -35,6 +35,7 @@ GROUPS: dict[str, Promise] = {
     "production": _l("Producers, colonies and clusters"),
     "brands": _l("Collective brands"),
     "market": _l("Exhibitions and the shop"),
+    "desk": _l("Facilitation desk"),
 }
 
 
@@ -164,6 +165,12 @@ ACTIONS: dict[str, Action] = {
     "order_part.shipped": _a("market", _l("%(actor)s sent %(object)s")),
     "order_part.delivered": _a("market", _l("%(actor)s recorded the delivery of %(object)s")),
     "payout.record": _a("market", _l("%(actor)s recorded a payout to the producer: %(object)s")),
+    # the facilitation desk: its working calendar
+    "holiday.create": _a("desk", _l("%(actor)s added the holiday %(object)s to the working calendar")),
+    "holiday.update": _a("desk", _l("%(actor)s edited the holiday %(object)s of the working calendar")),
+    "holiday.delete": _a("desk", _l("%(actor)s removed the holiday %(object)s from the working calendar")),
+    "holiday.seed": _a("desk", _l("%(actor)s added the official holidays of %(object)s to the working calendar")),
+    "calendar.thursday": _a("desk", _l("%(actor)s changed Thursday's working hours in %(object)s")),
 }
 
 
@@ -274,6 +281,7 @@ _LABELS: dict[str, Promise] = {
     "authorisation": _l("authorisation"), "method": _l("payment method"), "kind": _l("kind"), "type": _l("type"),
     "starts_on": _l("starts on"), "ends_on": _l("ends on"), "guarantor": _l("guarantor"),
     "purpose": _l("purpose"), "priority": _l("priority"), "baseline_sales": _l("sales before joining"),
+    "years": _l("years"),
 }
 _MONEY = {"amount", "fee", "upfront", "outstanding", "returned", "savings", "opening_deposit", "principal",
           "balance", "total", "price", "baseline_sales", "rate", "rate_a", "rate_b", "rate_c"}

@@ -27,6 +27,9 @@ MONTHS_EN = (
     "Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar",
     "Mehr", "Aban", "Azar", "Dey", "Bahman", "Esfand",
 )  # fmt: skip
+# Weekday names in date.weekday() order (Monday first), calendar data like the month names.
+WEEKDAYS_FA = ("دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 EXAMPLE = "1403/01/31"
 # 1 Farvardin 1358: no fund, agreement or brand of the programme is older; money and rules dates stop here.
 PROGRAMME_EPOCH = dt.date(1979, 3, 21)
@@ -47,6 +50,11 @@ def _is_persian() -> bool:
 def month_name(month: int) -> str:
     """The name of Jalali month 1..12 in the active language."""
     return (MONTHS_FA if _is_persian() else MONTHS_EN)[month - 1]
+
+
+def weekday_name(value: dt.date) -> str:
+    """The name of the day of the week of `value` in the active language ("شنبه" for a Saturday)."""
+    return (WEEKDAYS_FA if _is_persian() else WEEKDAYS_EN)[value.weekday()]
 
 
 def days_in_month(year: int, month: int) -> int:

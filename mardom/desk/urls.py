@@ -1,7 +1,13 @@
-from django.urls import path  # noqa: F401  (filled by the subject modules of views/)
+from django.urls import path
 
-from . import views  # noqa: F401
+from .views import calendar
 
 app_name = "desk"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("calendar/holidays/new/", calendar.holiday_create, name="holiday-create"),
+    path("calendar/holidays/<int:pk>/edit/", calendar.holiday_edit, name="holiday-edit"),
+    path("calendar/holidays/<int:pk>/delete/", calendar.holiday_delete, name="holiday-delete"),
+    path("calendar/provinces/<int:pk>/thursday/", calendar.thursday_set, name="calendar-thursday"),
+]

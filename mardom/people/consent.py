@@ -76,7 +76,7 @@ def consent_request(*, by: Any, national_id: str, purpose: str, now: datetime.da
                  "only if you are there and agree.") % {
             "code": localize_digits(code), "actor": actor, "purpose": ConsentPurpose(purpose).label}
         with contextlib.suppress(SmsError):  # a stored number that cannot take one: the actor's answer is the same
-            send_sms_on_commit(to=person.mobile, text=text)
+            send_sms_on_commit(to=person.mobile, text=text, urgent=True)  # she is waiting for it, at any hour
 
 
 def consent_grant(*, by: Any, national_id: str, purpose: str, code: str,

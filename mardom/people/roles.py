@@ -52,12 +52,15 @@ class Perm:
     BRANDS_INSPECT = "brands.inspect"  # pass or fail a lot against the brand's specification
     MARKET_ORGANISE = "market.organise"  # exhibitions: floor plans, booths, allocation of applications
     JOBS_RECORD = "jobs.record"  # a job leader's own books with their producers: issues, buybacks, payments
+    # The working calendar (desk deadlines): held on the nation it edits national holidays, on a province that
+    # province's closures and Thursday; below a province it only lets an officer read the province's calendar.
+    CALENDAR_MANAGE = "calendar.manage"
 
 
 _OFFICER = frozenset(
     {Perm.PEOPLE_VIEW, Perm.PEOPLE_MANAGE, Perm.ROLES_GRANT, Perm.ORGS_VIEW, Perm.ORGS_MANAGE,
      Perm.REFERRALS_MANAGE, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW, Perm.FUNDS_MANAGE, Perm.PRODUCERS_VIEW,
-     Perm.PRODUCERS_MANAGE, Perm.BRANDS_MANAGE, Perm.MARKET_ORGANISE}
+     Perm.PRODUCERS_MANAGE, Perm.BRANDS_MANAGE, Perm.MARKET_ORGANISE, Perm.CALENDAR_MANAGE}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

@@ -35,8 +35,9 @@ __all__ = [
 logger = logging.getLogger("mardom.sms")
 
 
-def send_sms_on_commit(*, to: str, text: str) -> None:
-    """Queue `text` for `to` once the current transaction commits (at once when there is none).
+def send_sms_on_commit(*, to: str, text: str, urgent: bool = False) -> None:
+    """Queue `text` for `to` once the current transaction commits (at once when there is none). In the quiet
+    hours it waits for the morning (`quiet.py`) unless `urgent` (a code the person is waiting for).
 
     Raises SmsError now for an invalid number or empty text. If queueing itself fails after the commit,
     the error is logged and the caller's response goes on: the data is already saved.
@@ -44,12 +45,13 @@ def send_sms_on_commit(*, to: str, text: str) -> None:
     number = normalize_recipient(to)
     if not text or not text.strip():
         raise SmsError("An SMS needs some text.")
-    transaction.on_commit(functools.partial(_enqueue, to=number, text=text), robust=True)
+    transaction.on_commit(functools.partial(_enqueue, to=number, text=text, urgent=urgent), robust=True)
 
 
-def _enqueue(*, to: str, text: str) -> None:
+def _enqueue(*, to: str, text: str, urgent: bool = False) -> None:
     # Imported here, not at the top: the settings import `mardom.core.sms.config` (and so this package)
     # while they load, and defining a task reads the TASKS setting.
+    from .quiet import held_until_morning
     from .tasks import send_sms_task
 
-    send_sms_task.enqueue(to=to, text=text)
+    held_until_morning(send_sms_task, urgent=urgent).enqueue(to=to, text=text)

@@ -6,7 +6,8 @@
 - `funds`: funds with history, loans in every state, draws;
 - `production`: producers, advantaged products, colonies and clusters, job leaders and their seasons;
 - `brands`: the collective brand, its lots and labels;
-- `market`: the exhibitions (this year's and last year's) and the storefront.
+- `market`: the exhibitions (this year's and last year's) and the storefront;
+- `calendar`: the desk's working calendar (this year's and next year's holidays, a province closure).
 
 Every random choice comes from one generator seeded with `SEED`, so the same seed gives the same data only
 while the steps run in the same order (mardom/demo/tests/test_demo.py checks a fingerprint of it). A new
@@ -17,6 +18,7 @@ make stays as it is.
 
 from __future__ import annotations
 
+from . import calendar
 from .base import ADMIN_USERNAME, DEMO_PASSWORD, SEED, BuilderBase
 from .brands import BrandsBuilder
 from .funds import FundsBuilder
@@ -43,3 +45,4 @@ class Builder(OrgsBuilder, PeopleBuilder, FundsBuilder, ProductionBuilder, Brand
         self.last_year_fair()  # late: the random draws of everything above stay as they were
         self.waiting_proposal(funds[0])  # the person it makes up draws no name earlier data depends on
         # New subjects' steps go here, after all of the above (see the module's docstring).
+        calendar.build(self)  # the desk's working calendar: before anything counts a deadline on it
