@@ -1,7 +1,14 @@
-from django.urls import path  # noqa: F401  (filled by the subject modules of views/)
+from django.urls import path
 
-from . import views  # noqa: F401
+from .views import person_file
 
 app_name = "desk"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # The person's file (views/person_file.py)
+    path("file/", person_file.file_lookup, name="file-lookup"),
+    path("file/me/", person_file.file_me, name="file-me"),
+    path("file/me/<slug:key>/", person_file.file_me, name="file-me-section"),
+    path("file/<int:pk>/", person_file.file_detail, name="file"),
+    path("file/<int:pk>/<slug:key>/", person_file.file_detail, name="file-section"),
+]
