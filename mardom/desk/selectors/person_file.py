@@ -277,7 +277,6 @@ def production_section(*, viewer: Any, person: Person, limit: int = FILE_LIMIT) 
     links = [(_("Sales against the doubling goal"), reverse("dashboards:doubling-producer", args=[approved[0].pk]))] \
         if approved else []
     return Section(key="production", title=_("Producer record"),
-                   facts=[Fact(_("Registrations"), total, "number")],
                    groups=[Group(_("Registrations"), items, total)], links=links)
 
 
@@ -310,7 +309,7 @@ def colonies_section(*, viewer: Any, person: Person, limit: int = FILE_LIMIT) ->
             Item(title=c.name, url=reverse("production:colony", args=[c.pk]) if c.colony_open else "",
                  facts=(Fact(_("Product line"), c.product.name),)) for c in coordinated], len(coordinated)))
     return Section(key="colonies", title=_("Colonies and clusters"),
-                   facts=[Fact(_("Colonies"), total, "number")], groups=groups)
+                   groups=groups)
 
 
 def jobs_section(*, viewer: Any, person: Person, limit: int = FILE_LIMIT) -> Section | None:
@@ -326,7 +325,6 @@ def jobs_section(*, viewer: Any, person: Person, limit: int = FILE_LIMIT) -> Sec
         facts=(Fact(_("Product"), a.product.name), Fact(_("Pricing"), a.get_pricing_display()),
                Fact(_("Balance"), a.balance, "balance"))) for a in rows]
     return Section(key="jobs", title=_("Agreements with job leaders"),
-                   facts=[Fact(_("Agreements"), total, "number")],
                    groups=[Group(_("Agreements"), items, total)])
 
 
@@ -347,7 +345,6 @@ def brands_section(*, viewer: Any, person: Person, limit: int = FILE_LIMIT) -> S
                           badge=a.get_status_display(), badge_class="done" if a.status == "active" else "declined",
                           facts=facts))
     return Section(key="brands", title=_("Brand authorisations"),
-                   facts=[Fact(_("Authorisations"), total, "number")],
                    groups=[Group(_("Authorisations"), items, total)])
 
 
