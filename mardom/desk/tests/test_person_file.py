@@ -397,3 +397,42 @@ def test_the_file_costs_the_same_for_a_long_history(client, w, county_officer, b
     memberships = next(g for g in funds.groups if g.total >= 15)
     assert len(memberships.items) == memberships.total  # all of them there
     assert client.get(reverse("desk:file-me-section", args=["nothing"])).status_code == 404
+
+
+def test_a_crafted_consent_request_sends_nothing_and_reads_the_same(client, w, birjand_officer):
+    """The lookup offers no consent: posting the consent buttons of other national-ID forms asks for no code."""
+    from mardom.people.models import ConsentChallenge
+
+    client.force_login(birjand_officer)
+    for extra in ({"consent_send": "1"}, {"consent_code": "123456"}):
+        response = client.post(reverse("desk:file-lookup"), {"national_id": w.person.national_id, **extra})
+        assert response.status_code == 400 and NOT_FOUND in response.content.decode()
+    assert not ConsentChallenge.objects.exists()
+
+
+# --- the registry ----------------------------------------------------------------------------------------------
+
+def extra_section(*, viewer, person):
+    """A provider as another app writes one (without `limit`): shown to officers only."""
+    from mardom.desk.selectors.person_file import Fact, Group, Item, Section
+
+    if getattr(viewer, "person_id", None) == person.pk:
+        return None
+    return Section(key="extra", title="Extra", facts=[Fact("Seen", 7, "number")],
+                   groups=[Group("Rows", [Item(title="first row")], 3)])
+
+
+def test_a_provider_is_added_with_one_line(client, w, county_officer, monkeypatch):
+    from mardom.desk.selectors import person_file
+
+    monkeypatch.setattr(person_file, "PROVIDERS",
+                        [*person_file.PROVIDERS, ("extra", "mardom.desk.tests.test_person_file.extra_section")])
+    html = _file(client, county_officer, reverse("desk:file", args=[w.person.pk])).content.decode()
+    assert 'data-test="file-extra"' in html and "first row" in html and "۷" in html
+    # Cut (one row of three shown): its own page is linked, and opens.
+    assert reverse("desk:file-section", args=[w.person.pk, "extra"]) in html
+    assert client.get(reverse("desk:file-section", args=[w.person.pk, "extra"])).status_code == 200
+    # None for the person herself: not shown, and its page is a 404.
+    html = _file(client, w.user, reverse("desk:file-me")).content.decode()
+    assert 'data-test="file-extra"' not in html
+    assert client.get(reverse("desk:file-me-section", args=["extra"])).status_code == 404

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mardom.core.forms import NationalIdField
 from mardom.people.lookup import find_person
+from mardom.people.models import Person
 from mardom.people.roles import Perm
 from mardom.people.scopes import holds_anywhere
 
@@ -29,16 +30,14 @@ class FileLookupForm(forms.Form):
     national_id = NationalIdField(label=_("National ID"), max_length=20)
 
 
-def _render(request: HttpRequest, person: object, access: selectors.FileAccess, only: str = "") -> HttpResponse:
+def _render(request: HttpRequest, person: Person, access: selectors.FileAccess, only: str = "") -> HttpResponse:
+    """The file (or, with `only`, one section of it at full length); an officer's opening is recorded."""
     limit = selectors.SECTION_LIMIT if only else selectors.FILE_LIMIT
-    file = selectors.person_file(viewer=request.user, person=person, access=access, only=only,  # type: ignore[arg-type]
-                                 limit=limit)
+    file = selectors.person_file(viewer=request.user, person=person, access=access, only=only, limit=limit)
     if not access.own:
-        person_file_view(by=request.user, person=person)  # type: ignore[arg-type]
+        person_file_view(by=request.user, person=person)
     return render(request, "desk/person_file_section.html" if only else "desk/person_file.html", {
-        "file": file, "person": person, "access": access,
-        "file_url": selectors.file_url(person, access),  # type: ignore[arg-type]
-    })
+        "file": file, "person": person, "access": access, "file_url": selectors.file_url(person, access)})
 
 
 @login_required
