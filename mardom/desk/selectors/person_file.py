@@ -222,17 +222,16 @@ def funds_section(*, viewer: Any, person: Person, limit: int = FILE_LIMIT) -> Se
                 "done" if loan.status == "repaid" else ""),
             facts=facts, note=loan.get_purpose_display(),
             warn=_("Overdue: %(amount)s") % {"amount": _money(row.overdue)} if row.overdue else ""))
-    live = (Guarantee.Status.REQUESTED, Guarantee.Status.ACCEPTED)
+    badge = {Guarantee.Status.REQUESTED: "open", Guarantee.Status.ACCEPTED: "accepted",
+             Guarantee.Status.DECLINED: "declined"}
     given = [Item(
-        title=_("For %(name)s") % {"name": g.loan.membership.person.full_name}, url=reverse("funds:loan",
-                                                                                             args=[g.loan_id]),
-        badge=g.get_status_display(), badge_class="open" if g.status == Guarantee.Status.REQUESTED else (
-            "accepted" if g.status in live else ""),
-        facts=(Fact(_("Amount"), g.amount, "money"),), note=g.loan.fund.name) for g in data.guarantees_given]
+        title=_("For %(name)s") % {"name": g.loan.membership.person.full_name},
+        url=reverse("funds:loan", args=[g.loan_id]), badge=g.get_status_display(),
+        badge_class=badge.get(g.status, ""), facts=(Fact(_("Amount"), g.amount, "money"),),
+        note=g.loan.fund.name) for g in data.guarantees_given]
     asked = [Item(
         title=g.guarantor.person.full_name, url=reverse("funds:loan", args=[g.loan_id]),
-        badge=g.get_status_display(), badge_class="open" if g.status == Guarantee.Status.REQUESTED else (
-            "accepted" if g.status in live else ""),
+        badge=g.get_status_display(), badge_class=badge.get(g.status, ""),
         facts=(Fact(_("Amount"), g.amount, "money"),)) for g in data.guarantees_asked]
     groups = [Group(_("Memberships"), memberships, data.memberships_total),
               Group(_("Loans"), loans, data.loans_total)]
