@@ -207,3 +207,16 @@ def lots_waiting(*, user: Any, limit: int = 10) -> list[Lot]:
         .select_related("brand", "authorisation__producer__person", "authorisation__product")
         .order_by("declared_at", "pk")[:limit + 1]
     )
+
+
+# --- the person's file (desk) --------------------------------------------------------------------------------
+
+def person_authorisations(*, user: Any, person: Any, limit: int) -> tuple[list[Authorisation], int]:
+    """The person's brand authorisations the user may read: all of hers to herself, those of the brands the
+    user runs, inspects or whose owner's producers she sees to anyone else; each with `lots`, how many lots
+    were declared under it. Every brand named is one `brand_get` opens for the user. And how many there are."""
+    own = Q(pk__isnull=False) if getattr(user, "person_id", None) == person.pk else Q(pk__in=[])
+    qs = Authorisation.objects.filter(Q(producer__person=person) & (_staff_q(user, "brand__") | own))
+    rows = list(qs.select_related("brand", "product").annotate(lots_count=Count("lots"))
+                .order_by("status", "brand__name", "pk")[:limit])
+    return rows, qs.count()

@@ -93,6 +93,8 @@ ACTIONS: dict[str, Action] = {
     "consent.request": _a("people", _l("%(actor)s asked, by an SMS code, for a person's consent (%(object)s)")),
     "consent.grant": _a("people", _l("%(actor)s received a person's consent by her SMS code (%(object)s)")),
     "consent.use": _a("people", _l("%(actor)s acted for a person with her consent (%(object)s)")),
+    # the facilitation desk
+    "person_file.view": _a("people", _l("%(actor)s opened the file of %(object)s")),
     # bases, groups and institutions
     "base.create": _a("orgs", _l("%(actor)s registered the base %(object)s")),
     "base.update": _a("orgs", _l("%(actor)s edited the base %(object)s")),

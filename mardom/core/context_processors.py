@@ -13,6 +13,7 @@ SECTIONS: list[tuple[str, Any, str | tuple[str, ...] | None]] = [
     ("home", _("Home"), None),
     ("me", _("My file"), None),
     ("people:list", _("People"), "people.view"),
+    ("desk:file-lookup", _("Open a file"), "people.view"),
     ("funds:list", _("Loan funds"), None),
     ("production:producers", _("Producers"), None),
     ("production:advantaged", _("Advantaged products"), "producers.view"),

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -486,3 +486,103 @@ def home_decisions(*, user: Any) -> HomeDecisions:
         )
     return HomeDecisions(loans[:HOME_LIMIT], len(loans) > HOME_LIMIT, closures[:HOME_LIMIT],
                          len(closures) > HOME_LIMIT)
+
+
+# --- the person's file (desk) --------------------------------------------------------------------------------
+OPEN_LOAN_STATUSES = (Loan.Status.APPLIED, Loan.Status.PROPOSED, Loan.Status.APPROVED, Loan.Status.DISBURSED)
+
+
+def _person_q(user: Any, person: Any, path_field: str) -> Q:
+    """Her own rows for the person herself; for anyone else, those of the funds in the user's funds scope."""
+    if getattr(user, "person_id", None) == person.pk:
+        return Q(pk__isnull=False)
+    return scope_q(user, Perm.FUNDS_VIEW, path_field=path_field)
+
+
+def serves_member(*, user: Any, person: Any) -> bool:
+    """Whether the user is an officer of a fund the person is (or was) a member of: its manager, treasurer
+    or anyone above them (they may read her file's fund part)."""
+    return Membership.objects.filter(scope_q(user, Perm.FUNDS_VIEW, path_field="fund__path"), person=person).exists()
+
+
+@dataclass(frozen=True)
+class FileLoan:
+    loan: Loan
+    next_due_on: datetime.date | None  # the next installment not yet covered (paid-out loans)
+    overdue: int
+    remaining: int  # principal and fee still to repay (paid-out loans)
+
+
+@dataclass(frozen=True)
+class PersonFunds:
+    """A person's side of the funds as one viewer may see it: each list is its first `limit` rows and the
+    number of rows in all."""
+
+    memberships: list[Membership]
+    memberships_total: int
+    active_memberships: int
+    savings: int  # in her active memberships
+    loans: list[FileLoan]
+    loans_total: int
+    open_loans: int
+    outstanding: int  # principal outstanding on her paid-out loans (stored balances)
+    guarantees_given: list[Guarantee]
+    guarantees_given_total: int
+    guarantees_asked: list[Guarantee]
+    guarantees_asked_total: int
+
+    def __bool__(self) -> bool:
+        return bool(self.memberships_total or self.loans_total or self.guarantees_given_total
+                    or self.guarantees_asked_total)
+
+
+def person_funds(*, user: Any, person: Any, limit: int, on: datetime.date | None = None) -> PersonFunds:
+    """Memberships with their savings, loans with what is left and the next installment, guarantees she gave
+    and those asked for her loans; the person sees all of hers, an officer those of the funds in her scope.
+    A fixed number of queries (about nine), whatever the person's history."""
+    on = on or timezone.localdate()
+    memberships = Membership.objects.filter(_person_q(user, person, "fund__path"), person=person)
+    counts = memberships.aggregate(
+        n=Count("pk"), active=Count("pk", filter=Q(status=Membership.Status.ACTIVE)),
+        balance=Sum("savings_account__balance", filter=Q(status=Membership.Status.ACTIVE)))
+    shown = list(memberships.select_related("fund", "savings_account").order_by("status", "fund__name", "pk")[:limit])
+
+    loans = Loan.objects.filter(_person_q(user, person, "fund__path"), membership__person=person)
+    loan_counts = loans.aggregate(
+        n=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_LOAN_STATUSES)),
+        outstanding=Sum("account__balance", filter=Q(status=Loan.Status.DISBURSED)))
+    open_first = Case(When(status__in=OPEN_LOAN_STATUSES, then=0), default=1)
+    loan_rows = list(loans.select_related("fund", "account").annotate(closed=open_first)
+                     .order_by("closed", "-applied_at", "-pk")[:limit])
+    running = [loan.pk for loan in loan_rows if loan.status == Loan.Status.DISBURSED]
+    plans: dict[int, list[Planned]] = {}
+    paid: dict[int, int] = {}
+    if running:
+        for loan_id, number, due_on, principal, fee in Installment.objects.filter(loan_id__in=running).order_by(
+                "loan_id", "number").values_list("loan_id", "number", "due_on", "principal", "fee"):
+            plans.setdefault(loan_id, []).append(Planned(number, due_on, principal, fee))
+        paid = dict(Repayment.objects.filter(loan_id__in=running).order_by().values("loan_id")
+                    .annotate(s=Sum("amount")).values_list("loan_id", "s"))
+    file_loans = []
+    for loan in loan_rows:
+        if loan.pk in plans:
+            state = standing(plans[loan.pk], paid=paid.get(loan.pk, 0), on=on)
+            file_loans.append(FileLoan(loan, state.next_due_on, state.overdue, state.remaining))
+        else:
+            file_loans.append(FileLoan(loan, None, 0, 0))
+
+    live_first = Case(When(status__in=[Guarantee.Status.REQUESTED, Guarantee.Status.ACCEPTED], then=0), default=1)
+    given = Guarantee.objects.filter(_person_q(user, person, "guarantor__fund__path"), guarantor__person=person)
+    asked = Guarantee.objects.filter(_person_q(user, person, "loan__fund__path"), loan__membership__person=person)
+    return PersonFunds(
+        memberships=shown, memberships_total=counts["n"], active_memberships=counts["active"],
+        savings=-(counts["balance"] or 0),
+        loans=file_loans, loans_total=loan_counts["n"], open_loans=loan_counts["open"],
+        outstanding=loan_counts["outstanding"] or 0,
+        guarantees_given=list(given.select_related("loan__membership__person", "loan__fund").annotate(
+            ended=live_first).order_by("ended", "-pk")[:limit]),
+        guarantees_given_total=given.count(),
+        guarantees_asked=list(asked.select_related("guarantor__person", "loan").annotate(
+            ended=live_first).order_by("ended", "-pk")[:limit]),
+        guarantees_asked_total=asked.count(),
+    )

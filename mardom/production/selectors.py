@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import BooleanField, Case, Count, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -473,3 +473,60 @@ def openable_links(*, user: Any, urls: Any) -> set[str]:
     for by_url in wanted.values():
         kept |= {url for url, pk in by_url.items() if pk in readable}
     return kept
+
+
+# --- the person's file (desk) --------------------------------------------------------------------------------
+
+def _openable(q: Q) -> Case:
+    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def person_producers(*, user: Any, person: Any, limit: int) -> tuple[list[Producer], int]:
+    """The person's producer registrations the user may read (as on the producers list), newest first, with
+    their products; and how many there are."""
+    qs = producer_list(user=user).filter(person=person)
+    return list(qs[:limit]), qs.count()
+
+
+def person_colonies(*, user: Any, person: Any, limit: int) -> tuple[list[Any], int]:
+    """The colonies the person's producer registrations belong to, for a user who may read those
+    registrations, each with `colony_open` and `cluster_open`: whether the user may open the colony's and its
+    cluster's pages (a member does not; officers and the cluster's guide do). And how many there are."""
+    from .models import ColonyMember
+
+    readable = producer_list(user=user).filter(person=person).order_by().values("pk")
+    qs = ColonyMember.objects.filter(producer__person=person, producer__in=readable)
+    rows = list(qs.select_related("colony__in_cluster", "colony__place", "product").annotate(
+        colony_open=_openable(scope_q(user, Perm.PRODUCERS_VIEW, path_field="colony__path")
+                              | scope_q(user, Perm.PRODUCERS_VIEW, path_field="colony__in_cluster__path")),
+        cluster_open=_openable(scope_q(user, Perm.PRODUCERS_VIEW, path_field="colony__in_cluster__path")),
+    ).order_by("colony__name", "pk")[:limit])
+    return rows, qs.count()
+
+
+def person_coordinates(*, user: Any, person: Any, limit: int) -> list[Any]:
+    """Colonies the person coordinates, for whoever may read them (and for herself)."""
+    from .models import Colony
+
+    own = Q(pk__isnull=False) if getattr(user, "person_id", None) == person.pk else Q(pk__in=[])
+    return list(Colony.objects.filter(coordinator=person).filter(
+        scope_q(user, Perm.PRODUCERS_VIEW) | scope_q(user, Perm.PRODUCERS_VIEW, path_field="in_cluster__path") | own)
+        .annotate(colony_open=_openable(scope_q(user, Perm.PRODUCERS_VIEW)
+                                        | scope_q(user, Perm.PRODUCERS_VIEW, path_field="in_cluster__path")))
+        .select_related("product").order_by("name", "pk")[:limit])
+
+
+def person_agreements(*, user: Any, person: Any, limit: int) -> tuple[list[Any], int]:
+    """The person's agreements with job leaders as a producer's page shows them (all of them to her and to
+    officers over her registration, only their own to a job leader), each with its balance (what the job
+    leader owes her) and `agreement_open`, whether the user may open its account. And how many there are."""
+    from .models import JobAgreement
+
+    own = Q(producer__person_id=user.person_id) if getattr(user, "person_id", None) else Q(pk__in=[])
+    may_open = _job_leader_q(user, "job_leader__") | own
+    qs = JobAgreement.objects.filter(producer__person=person).filter(
+        may_open | scope_q(user, Perm.PRODUCERS_VIEW, path_field="producer__unit__path"))
+    rows = list(qs.select_related("job_leader", "product").annotate(
+        balance=Coalesce(Sum("entries__amount"), 0), agreement_open=_openable(may_open),
+    ).order_by("-is_active", "job_leader__name", "pk")[:limit])
+    return rows, qs.count()

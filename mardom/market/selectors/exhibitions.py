@@ -150,3 +150,23 @@ def exhibition_totals(*, exhibition: Exhibition) -> dict[str, Any]:
     booths = list(sales.values("booth__code").annotate(total=Sum("total"), n=Count("pk")).order_by("-total")[:40])
     return {"days": rows, "booths": booths, "total": sum(r["total"] for r in rows),
             "visitors": sum(v for v in visitors.values())}
+
+
+# --- the person's file (desk) --------------------------------------------------------------------------------
+
+def person_applications(*, user: Any, person: Any, limit: int) -> tuple[list[Application], dict[str, int]]:
+    """The person's own exhibitor applications (as a producer) the user may read: all of them to herself,
+    to the organisers of the exhibition and to the officers over her producer registration; newest term
+    first, each with `may_sell`: whether the user sells at that booth (the booth's page). And how many there
+    are, and how many were given a booth."""
+    from ..services import may_sell
+
+    own = Q(pk__isnull=False) if getattr(user, "person_id", None) == person.pk else Q(pk__in=[])
+    qs = Application.objects.filter(
+        Q(producer__person=person) & (own | scope_q(user, Perm.MARKET_ORGANISE, path_field="exhibition__path")
+                                      | scope_q(user, Perm.PRODUCERS_VIEW, path_field="producer__unit__path")))
+    rows = list(qs.select_related("exhibition", "booth", "producer").order_by("-term_start", "-applied_at", "-pk")
+                [:limit])
+    for application in rows:
+        application.may_sell = may_sell(user, application)
+    return rows, qs.aggregate(total=Count("pk"), allocated=Count("pk", filter=Q(status=Application.Status.ALLOCATED)))

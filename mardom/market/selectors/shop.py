@@ -162,3 +162,27 @@ def parts_to_send(user: Any) -> QuerySet[OrderPart]:
     """The user's own paid order parts not sent yet, oldest first (the first to send)."""
     return OrderPart.objects.filter(producer__in=my_producers(user), status=OrderPart.Status.PAID).select_related(
         "order").order_by("paid_at", "pk")
+
+
+# --- the person's file (desk) --------------------------------------------------------------------------------
+
+def person_shop(*, user: Any, person: Any, limit: int, today: datetime.date | None = None) -> dict[str, Any]:
+    """The person's shop as the user may read it (herself, or officers over her producer registration): her
+    listings, first those on sale, each with `on_sale` (only those have a public page), how many there are,
+    and her orders: how many were paid and their amount. A fixed number of queries."""
+    from django.db.models import BooleanField, Case, Count, Value, When
+
+    from mardom.people.scopes import scope_q
+
+    today = today or timezone.localdate()
+    own = Q(pk__isnull=False) if getattr(user, "person_id", None) == person.pk else Q(pk__in=[])
+    reach = own | scope_q(user, Perm.PRODUCERS_VIEW, path_field="producer__unit__path")
+    listings = Listing.objects.filter(Q(producer__person=person) & reach)
+    on_sale = Case(When(_on_sale(today), then=Value(True)), default=Value(False), output_field=BooleanField())
+    rows = list(listings.select_related("authorisation__brand", "authorisation__product").annotate(on_sale=on_sale)
+                .order_by("-on_sale", "title", "pk")[:limit])
+    counts = listings.aggregate(n=Count("pk"), selling=Count("pk", filter=_on_sale(today)))
+    sold = OrderPart.objects.filter(Q(producer__person=person) & reach).exclude(
+        status__in=[OrderPart.Status.PENDING, OrderPart.Status.CANCELLED]).aggregate(n=Count("pk"), s=Sum("amount"))
+    return {"listings": rows, "listings_total": counts["n"], "on_sale": counts["selling"],
+            "orders": sold["n"], "sold": sold["s"] or 0}
