@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 # (url name, label, permission(s) needed in some scope, any one of them, or None for everyone signed in)
 SECTIONS: list[tuple[str, Any, str | tuple[str, ...] | None]] = [
     ("home", _("Home"), None),
-    ("me", _("My file"), None),
+    ("desk:file-me", _("My file"), None),  # the whole file; it links to the identity page ("me")
     ("people:list", _("People"), "people.view"),
     ("desk:file-lookup", _("Open a file"), "people.view"),
     ("funds:list", _("Loan funds"), None),
