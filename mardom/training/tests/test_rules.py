@@ -65,7 +65,7 @@ def test_the_rule_matches_a_session_by_session_count(case):
 @settings(max_examples=300, deadline=None)
 @given(schedules())
 def test_sessions_before_the_seat_are_never_absences(case):
-    slots, n, seat, present, now = case
+    slots, n, seat, _present, _now = case
     far_future = BASE + datetime.timedelta(days=1000)
     missed_everything = rules.progress(sessions=slots, n=n, seat_at=seat, present=set(), now=far_future)
     before = sum(1 for s in slots if s.starts_at < seat)

@@ -365,7 +365,8 @@ def test_cancelling_a_course_withdraws_and_tells_everyone_and_keeps_certificates
     refused(services.course_cancel, by=tw.centre_officer, course=tw.course, reason="")
     services.course_cancel(by=tw.centre_officer, course=tw.course, reason="مربی بیمار است", now=at(3, 8))
     assert set(Enrolment.objects.filter(pk__in=[b.pk, waiting.pk]).values_list("status", flat=True)) == {"withdrawn"}
-    assert Notification.objects.filter(key__in=[f"training:cancel:{b.pk}", f"training:cancel:{waiting.pk}"]).count() == 2
+    keys = [f"training:cancel:{b.pk}", f"training:cancel:{waiting.pk}"]
+    assert Notification.objects.filter(key__in=keys).count() == 2
     assert services.certificate_check(code=certificate.code).status == "valid"
     refused(services.course_cancel, by=tw.centre_officer, course=tw.course, reason="دوباره")
 

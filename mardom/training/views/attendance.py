@@ -18,9 +18,10 @@ from mardom.core.forms_util import run_service
 from mardom.core.money import format_number
 
 from .. import rules, selectors, services, tokens
-from ..forms import AttendanceForm, ReasonForm
+from ..forms import AttendanceForm
 from ..models import Course, Enrolment, Session
 from ..services.attendance import EARLY, LATE
+from .courses import blank_form
 
 
 def scan_url(session: Session, window: int) -> str:
@@ -79,7 +80,7 @@ def session_qr(request: HttpRequest, pk: int) -> HttpResponse:
 def scan(request: HttpRequest, session: int, window: int, token: str) -> HttpResponse:
     """What the QR code opens on a trainee's phone: a button to say "I am here" (a GET changes nothing)."""
     target = selectors.session_for_scan(pk=session)
-    form = ReasonForm()
+    form = blank_form()
     done = None
     fresh = tokens.is_valid(session_id=target.pk, window=window, value=token, now=timezone.now())
     if request.method == "POST":

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -121,12 +122,19 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _course_page(request, selectors.course_get(user=request.user, pk=pk))
 
 
-def _refused(request: HttpRequest, course: Course, service: Any, **kwargs: Any) -> HttpResponse | None:
+def blank_form() -> forms.Form:
+    """A bound form with no field, to collect a one-button service's domain error (run_service)."""
+    form = forms.Form(data={})
+    form.is_valid()
+    return form
+
+
+def _refused(request: HttpRequest, page: Course, service: Any, /, **kwargs: Any) -> HttpResponse | None:
     """Run a one-button service; on a domain error, the course page with the message at the top."""
-    form = ReasonForm()
-    result = run_service(form, service, **kwargs)
-    if result is None and form.errors:
-        return _course_page(request, course, status=400, error=" ".join(form.non_field_errors()))
+    form = blank_form()
+    run_service(form, service, **kwargs)
+    if form.errors:
+        return _course_page(request, page, status=400, error=" ".join(form.non_field_errors()))
     return None
 
 
@@ -149,8 +157,6 @@ def session_remove(request: HttpRequest, pk: int, session: int) -> HttpResponse:
     course = selectors.managed_course_get(user=request.user, pk=pk)
     target = next((s for s in selectors.sessions_of(course) if s.pk == session), None)
     if target is None:
-        from django.http import Http404
-
         raise Http404
     refused = _refused(request, course, services.session_remove, by=request.user, session=target)
     if refused is not None:
@@ -189,12 +195,11 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.course_get(user=request.user, pk=pk)
     if not getattr(request.user, "person_id", None):
         raise PermissionDenied
-    form = ReasonForm()
+    form = blank_form()
     enrolment = run_service(form, services.enrolment_create, by=request.user, course=course,
                             person=request.user.person)
     if enrolment is None:
-        return _course_page(request, course, status=400, error=" ".join(e for errs in form.errors.values()
-                                                                        for e in errs))
+        return _course_page(request, course, status=400, error=" ".join(form.non_field_errors()))
     if enrolment.status == Enrolment.Status.WAITING:
         messages.success(request, _("The course is full: you are on its waiting list."))
     else:
@@ -227,11 +232,7 @@ def enrol_person(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """The person leaves the course (or its waiting list), or the publisher takes her off it."""
-    from django.http import Http404
-
-    from ..models import Enrolment as E
-
-    enrolment = E.objects.filter(pk=pk).select_related("course", "person").first()
+    enrolment = Enrolment.objects.filter(pk=pk).select_related("course", "person").first()
     if enrolment is None:
         raise Http404
     own = enrolment.person_id == getattr(request.user, "person_id", None)
