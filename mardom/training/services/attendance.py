@@ -60,7 +60,8 @@ def attendance_mark(*, by: Any, session: Session, present: Iterable[int],
     require(by, Perm.TRAINING_TEACH, session.course.unit)
     course = _open_session(session, now)
     session.course = course
-    roster = {e.pk: e for e in course.enrolments.filter(status__in=SEATED).select_related("person")}
+    # Those holding a seat at `now` (a seat taken later is not on the list a trainer had then).
+    roster = {e.pk: e for e in course.enrolments.filter(status__in=SEATED, seat_at__lte=now).select_related("person")}
     wanted = set(present)
     strangers = wanted - set(roster)
     if strangers:

@@ -19,6 +19,7 @@ from mardom.brands.models import Label
 from mardom.core.digits import to_persian_digits
 from mardom.core.jalali import jalali_month_start, to_jalali
 from mardom.core.validators import is_valid_national_id
+from mardom.demo import training_data
 from mardom.demo.names import FEMALE, LAST, MALE
 from mardom.funds import draw_v2
 from mardom.funds import selectors as fund_selectors
@@ -72,9 +73,10 @@ LOGINS = [
     DemoLogin("producer", Role.PRODUCER, "09120000015", "سکینه", "رحمانی", "female"),
     DemoLogin("inspector", Role.BRAND_INSPECTOR, "09120000016", "ابراهیم", "شریفی", "male"),
     DemoLogin("organiser", Role.EXHIBITION_ORGANISER, "09120000017", "نرگس", "طاهری", "female"),
+    DemoLogin("trainer", Role.TRAINER, "09120000018", "محسن", "یزدانی", "male"),
 ]
 # Created with the production data (colonies_and_clusters, job_leaders), not with the other logins.
-LATE_LOGINS = {"guide", "job_leader", "producer", "inspector", "organiser"}
+LATE_LOGINS = {"guide", "job_leader", "producer", "inspector", "organiser", "trainer"}
 
 FUNDS = [  # (base index, name, members, months of history)
     (0, "صندوق قرض‌الحسنه امام علی (ع)", 30, 24),
@@ -238,6 +240,7 @@ class Builder:
         self.storefront()
         self.last_year_fair()  # late: the random draws of everything above stay as they were
         self.waiting_proposal(funds[0])  # last: the person it makes up draws no name earlier data depends on
+        training_data.build(self)  # courses, attendance and certificates (mardom/demo/training_data.py)
 
     def funds(self, bases: list[Base], people: list[Person]) -> list[Fund]:
         """Funds with real history: members joining, monthly contributions since, a few late payers."""
