@@ -143,6 +143,9 @@ def test_the_certificate_pdf_has_its_persian_text_intact(client, vw):
     client.force_login(vw.trainees[0])
     response = client.get(reverse("training:certificate-pdf", args=[vw.certificate.pk]))
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    from mardom.core.tests.pdfs import pdf_page_count
+
+    assert pdf_page_count(response.content) == 1
     text = pdf_text(response.content)
     for words in ["گواهی پایان دوره", "بدین‌وسیله گواهی می‌شود که", vw.people[0].full_name, "بسته‌بندی زعفران",
                   vw.centre.name, "به پایان رسانده است"]:
