@@ -34,8 +34,8 @@ def _jalali(day: datetime.date) -> str:
 def _first_session_hours() -> tuple[str, str]:
     """A session under way now, within today (the demo server's clock is the real one)."""
     hour = timezone.localtime().hour
-    start = min(max(hour - 1, 0), 20)
-    return f"{start:02d}:00", f"{min(start + 3, 23):02d}:{'59' if start + 3 > 23 else '00'}"
+    start = min(max(hour - 1, 0), 21)
+    return f"{start:02d}:00", "23:59" if start + 3 >= 23 else f"{start + 3:02d}:00"
 
 
 def _publish(page: Page) -> Course:

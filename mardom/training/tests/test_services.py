@@ -378,3 +378,30 @@ def test_every_training_action_has_an_audit_sentence():
                  "enrolment.complete", "attendance.mark", "attendance.scan", "certificate.issue",
                  "certificate.revoke", "course.cancel", "course.session_add"]:
         assert ACTIONS[code].group == "training"
+
+
+def test_a_group_leader_publishes_for_her_group(tw, make_user, make_person, qaenat_village):
+    from mardom.orgs import services as orgs
+
+    group = orgs.group_create(by=tw.officer, county=tw.county, name="گروه جهادی بانوان کوثر", place=qaenat_village,
+                              fields_of_work=["training"])
+    leader = make_user(make_person(tw.county), roles=[("group_leader", group)])
+    course = make_course(leader, group)
+    assert course.status == "published" and course.county == tw.county
+    with pytest.raises(PermissionDenied):
+        make_course(leader, tw.centre)
+
+
+def test_the_file_section_lists_courses_and_certificates_for_the_person_and_her_officers(tw, birjand_officer):
+    from mardom.training.selectors import file_section
+
+    e = enrol(tw, 0)
+    for s in tw.sessions[:2]:
+        services.attendance_mark(by=tw.trainer, session=s, present=[e.pk], now=s.starts_at)
+    enrol(tw, 1)
+    mine = file_section(viewer=tw.trainees[0], person=tw.people[0], now=at(5, 9))
+    assert [row[0].pk for row in mine.rows] == [e.pk] and len(mine.certificates) == 1
+    assert mine.rows[0][1].attended == 2 and mine.rows[0][1].done
+    assert len(file_section(viewer=tw.officer, person=tw.people[0]).certificates) == 1
+    for stranger in (birjand_officer, tw.trainees[1], tw.trainer):
+        assert file_section(viewer=stranger, person=tw.people[0]).rows == []
