@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from mardom.brands.views import provenance_search, provenance_view
 from mardom.market.urls import shop_patterns
 from mardom.people.urls import people_patterns
+from mardom.training.views.certificates import certificate_search, certificate_view
 
 handler400 = "mardom.core.views.bad_request"
 handler403 = "mardom.core.views.permission_denied"
@@ -31,4 +32,7 @@ urlpatterns = [
     # What a brand label's QR code opens: public, short (it is printed), no login.
     path("p/", provenance_search, name="provenance-search"),
     path("p/<str:serial>/", provenance_view, name="provenance"),
+    # What a training certificate's QR code opens: public, short, no login (name, course, publisher, date).
+    path("c/", certificate_search, name="certificate-search"),
+    path("c/<str:code>/", certificate_view, name="certificate"),
 ]

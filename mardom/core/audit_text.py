@@ -36,6 +36,7 @@ GROUPS: dict[str, Promise] = {
     "brands": _l("Collective brands"),
     "market": _l("Exhibitions and the shop"),
     "desk": _l("Facilitation desk"),
+    "training": _l("Courses and certificates"),
 }
 
 
@@ -173,6 +174,25 @@ ACTIONS: dict[str, Action] = {
     "holiday.delete": _a("desk", _l("%(actor)s removed the holiday %(object)s from the working calendar")),
     "holiday.seed": _a("desk", _l("%(actor)s added the official holidays of %(object)s to the working calendar")),
     "calendar.thursday": _a("desk", _l("%(actor)s changed Thursday's working hours in %(object)s")),
+    # courses and certificates
+    "course.create": _a("training", _l("%(actor)s created the course %(object)s")),
+    "course.update": _a("training", _l("%(actor)s edited the course %(object)s")),
+    "course.session_add": _a("training", _l("%(actor)s added a session to the course %(object)s"),
+                             "training.session"),
+    "course.session_remove": _a("training", _l("%(actor)s removed a session of the course %(object)s"),
+                                "training.session"),
+    "course.publish": _a("training", _l("%(actor)s published the course %(object)s")),
+    "course.cancel": _a("training", _l("%(actor)s cancelled the course %(object)s")),
+    "enrolment.create": _a("training", _l("%(actor)s enrolled %(object)s")),
+    "enrolment.wait": _a("training", _l("%(actor)s put %(object)s on the waiting list")),
+    "enrolment.promote": _a("training", _l("%(actor)s freed a seat for %(object)s from the waiting list")),
+    "enrolment.withdraw": _a("training", _l("%(actor)s withdrew the enrolment %(object)s")),
+    "enrolment.complete": _a("training", _l("%(actor)s recorded the attendance that completed %(object)s")),
+    "attendance.mark": _a("training", _l("%(actor)s took the attendance of %(object)s")),
+    "attendance.scan": _a("training", _l("%(actor)s scanned the attendance code of %(object)s")),
+    "certificate.issue": _a("training", _l("%(actor)s completed a course, and the certificate %(object)s was "
+                                           "issued")),
+    "certificate.revoke": _a("training", _l("%(actor)s revoked the certificate %(object)s")),
 }
 
 
@@ -201,6 +221,7 @@ _PAGES: dict[str, Any] = {
     "brands.brand": lambda pk: reverse("brands:brand", args=[pk]),
     "brands.lot": lambda pk: reverse("brands:lot", args=[pk]),
     "market.exhibition": lambda pk: reverse("market:exhibition", args=[pk]),
+    "training.course": lambda pk: reverse("training:course", args=[pk]),
 }
 
 # Objects whose str() carries raw numbers, dates or ids: named by their kind and number instead.
@@ -209,12 +230,14 @@ _NUMBERED = {
     "funds.installment", "funds.fundrules", "market.sale", "market.order", "market.orderpart", "market.payoutentry",
     "market.visitorcount", "market.application", "market.allocationrun", "production.jobentry",
     "production.jobagreement", "production.suggestiondecision", "brands.brandrules",
+    "training.session",
 }
 # str() of these reads related rows: fetched with them.
 _RELATED = {
     "funds.membership": ("person",), "production.producer": ("person",), "people.user": ("person",),
     "brands.authorisation": ("producer__person", "brand", "product"), "people.roleassignment": ("unit",),
     "orgs.linkage": ("base", "group"), "orgs.referral": ("from_unit", "to_unit"),
+    "training.enrolment": ("person", "course"),
     "production.advantagedproduct": ("product", "region"),
 }
 
@@ -284,6 +307,7 @@ _LABELS: dict[str, Promise] = {
     "starts_on": _l("starts on"), "ends_on": _l("ends on"), "guarantor": _l("guarantor"),
     "purpose": _l("purpose"), "priority": _l("priority"), "baseline_sales": _l("sales before joining"),
     "years": _l("years"),
+    "present": _l("present"),
 }
 _MONEY = {"amount", "fee", "upfront", "outstanding", "returned", "savings", "opening_deposit", "principal",
           "balance", "total", "price", "baseline_sales", "rate", "rate_a", "rate_b", "rate_c"}
@@ -295,6 +319,7 @@ _REFS = {
     "colony": "production.colony", "colonies": "production.colony", "county_cluster": "production.cluster",
     "county_clusters": "production.cluster", "cluster": "production.cluster", "place": "geo.place",
     "region": "orgs.orgunit", "unit": "orgs.orgunit", "user": "people.user", "coordinator": "production.producer",
+    "present": "training.enrolment",
 }
 _PRODUCT_KEYS = {"product", "products"}
 _VALUE_CHAIN = "value_chain"  # a slug of the product taxonomy, named by its products

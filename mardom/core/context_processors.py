@@ -21,6 +21,7 @@ SECTIONS: list[tuple[str, Any, str | tuple[str, ...] | None]] = [
     ("production:job-leaders", _("Job leaders"), ("producers.view", "jobs.record")),
     ("brands:list", _("Brands"), ("brands.manage", "brands.inspect", "producers.view")),
     ("market:exhibitions", _("Exhibitions"), None),
+    ("training:list", _("Courses"), None),
     ("dashboards:doubling", _("Doubling sales"), ("producers.view",)),
     ("shop:catalogue", _("Shop"), None),
     ("orgs:base-list", _("Bases"), "orgs.view"),

@@ -30,6 +30,7 @@ class Role(models.TextChoices):
     GROUP_LEADER = "group_leader", _("Volunteer group leader")
     EXHIBITION_ORGANISER = "exhibition_organiser", _("Exhibition organiser")
     BRAND_INSPECTOR = "brand_inspector", _("Brand inspector")
+    TRAINER = "trainer", _("Trainer")
 
 
 class Perm:
@@ -55,12 +56,15 @@ class Perm:
     # The working calendar (desk deadlines): held on the nation it edits national holidays, on a province that
     # province's closures and Thursday; below a province it only lets an officer read the province's calendar.
     CALENDAR_MANAGE = "calendar.manage"
+    TRAINING_MANAGE = "training.manage"  # publish courses of a training centre, a volunteer group or a county
+    TRAINING_TEACH = "training.teach"  # run a course's sessions: mark attendance, show the session's QR code
 
 
 _OFFICER = frozenset(
     {Perm.PEOPLE_VIEW, Perm.PEOPLE_MANAGE, Perm.ROLES_GRANT, Perm.ORGS_VIEW, Perm.ORGS_MANAGE,
      Perm.REFERRALS_MANAGE, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW, Perm.FUNDS_MANAGE, Perm.PRODUCERS_VIEW,
-     Perm.PRODUCERS_MANAGE, Perm.BRANDS_MANAGE, Perm.MARKET_ORGANISE, Perm.CALENDAR_MANAGE}
+     Perm.PRODUCERS_MANAGE, Perm.BRANDS_MANAGE, Perm.MARKET_ORGANISE, Perm.CALENDAR_MANAGE, Perm.TRAINING_MANAGE,
+     Perm.TRAINING_TEACH}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -82,11 +86,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.JOB_LEADER: frozenset({Perm.ORGS_VIEW, Perm.JOBS_RECORD}),
     Role.PRODUCER: frozenset(),
     Role.MEMBER: frozenset(),
-    Role.INSTITUTION_OFFICER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE}),
-    Role.GROUP_LEADER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE}),
+    # ... and a training centre's officer or a group's leader publishes its courses (training.services checks
+    # the unit is a training centre, a volunteer group or a county: a bank branch publishes none).
+    Role.INSTITUTION_OFFICER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.TRAINING_MANAGE}),
+    Role.GROUP_LEADER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.TRAINING_MANAGE}),
     Role.EXHIBITION_ORGANISER: frozenset({Perm.ORGS_VIEW, Perm.MARKET_ORGANISE}),
     # Inspects lots of one brand; kept apart from managing it, so nobody passes their own labels.
     Role.BRAND_INSPECTOR: frozenset({Perm.BRANDS_INSPECT}),
+    # Runs the sessions of the courses of the centre or group it is granted on; publishes none.
+    Role.TRAINER: frozenset({Perm.TRAINING_TEACH}),
 }
 
 # A role only makes sense on one kind of unit: a county officer on a county, a treasurer on a fund.
@@ -106,6 +114,7 @@ ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
     Role.GROUP_LEADER: frozenset({K.GROUP}),
     Role.EXHIBITION_ORGANISER: frozenset({K.EXHIBITION}),
     Role.BRAND_INSPECTOR: frozenset({K.BRAND}),
+    Role.TRAINER: frozenset({K.INSTITUTION, K.GROUP}),
 }
 
 # Permissions that move money or certify goods. A role carrying one that its granter does not hold on the unit

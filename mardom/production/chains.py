@@ -189,7 +189,7 @@ class ProvinceData:
 
     def actors(self, code: str) -> list[Actor]:
         if code not in self._actors:
-            source = SOURCES.get(code)
+            source = SOURCES.get(code) or (COURSES if code == COURSES.code else None)
             self._actors[code] = source.collect(self) if source else []
         return self._actors[code]
 
@@ -242,6 +242,15 @@ class ProvinceData:
         # Funds are units of the funds app; their OrgUnit rows are all this needs.
         return list(OrgUnit.objects.filter(self._inside(), kind=OrgUnit.Kind.FUND, is_active=True)
                     .order_by("name", "pk").values_list("pk", "name", "path"))
+
+    @cached_property
+    def courses(self) -> list[tuple[Any, ...]]:
+        """Training courses of the province still running or ahead (training.selectors, one query)."""
+        from django.utils import timezone
+
+        from mardom.training.selectors import running_courses
+
+        return running_courses(province_path=self.province.path or "", now=timezone.now())
 
     @cached_property
     def colonies(self) -> list[tuple[Any, ...]]:
@@ -315,6 +324,25 @@ def _brands(data: ProvinceData) -> list[Actor]:
             for pk, name, chain, parent, top, colony_cluster, colony_top in data.brands]
 
 
+def _courses(data: ProvinceData) -> list[Actor]:
+    """A course serving a value chain fills that chain's training stage in its county while it runs."""
+    from django.utils import timezone
+
+    from mardom.core.jalali import format_jalali
+
+    now = timezone.now()
+    actors = []
+    for pk, title, path, chain, first in data.courses:
+        if first is not None and first > now:
+            kind = _("Training course from %(date)s") % {"date": format_jalali(first)}
+        else:
+            kind = _("Training course under way")
+        actors.append(Actor(name=_("Training course “%(title)s”") % {"title": title}, kind=kind,
+                            url=_url("training:course", pk), county_id=data.county_of(path),
+                            chains=frozenset({chain})))
+    return actors
+
+
 def _funds(data: ProvinceData) -> list[Actor]:
     return [Actor(name=name, kind=_("Loan fund"), url=_url("funds:detail", pk), county_id=data.county_of(path))
             for pk, name, path in data.funds]
@@ -346,6 +374,11 @@ SOURCES: dict[str, Source] = {source.code: source for source in [
     Source("banks", gettext_lazy("Bank branches"), "finance", _institutions(Institution.Type.BANK_BRANCH)),
     Source("agencies", gettext_lazy("Executive agencies"), "agencies", _institutions(Institution.Type.AGENCY)),
 ]}
+
+
+# Not a source a stage names: added to every stage of the training family (see _stage).
+COURSES = Source("training_courses", gettext_lazy("Training courses running in the area"), "training", _courses,
+                 elsewhere=False)
 
 
 def source_choices() -> list[tuple[str, str]]:
@@ -397,7 +430,7 @@ def _generic(family: str, sources: list[Source], area: Area) -> Remedy:
                         "cluster.") % {"what": what.lower(), "area": where}, _url("production:job-leader-create"))
     if family == "training":
         return Remedy(_("Ask a training centre or a volunteer group to run a course for this cluster's "
-                        "producers in %(area)s.") % {"area": where})
+                        "producers in %(area)s.") % {"area": where}, _url("training:create"))
     if family == "brands":
         return Remedy(_("Found a collective brand for this cluster, with its rules of use, so its producers can "
                         "sell under one name."), _url("brands:create"))
@@ -450,6 +483,8 @@ def _remedies(sources: list[Source], area: Area, data: ProvinceData) -> list[Rem
 def _stage(stage: ChainStage, area: Area, data: ProvinceData) -> StageMap:
     codes = stage.sources if isinstance(stage.sources, list) else []
     sources = [SOURCES[code] for code in codes if code in SOURCES]
+    if any(s.family == "training" for s in sources):
+        sources.append(COURSES)  # a running course of the chain fills a training stage, whatever its sources
     actors: list[Actor] = []
     seen: set[Actor] = set()
     for source in sources:

@@ -451,6 +451,9 @@ def openable_links(*, user: Any, urls: Any) -> set[str]:
         elif name == "brands:create":  # the remedy for a missing branding stage
             if holds_anywhere(user, Perm.BRANDS_MANAGE):
                 kept.add(url)
+        elif name == "training:create":  # the remedy for a missing training stage
+            if holds_anywhere(user, Perm.TRAINING_MANAGE):
+                kept.add(url)
         else:
             kept.add(url)
     if not wanted:

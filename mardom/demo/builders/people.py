@@ -42,10 +42,11 @@ LOGINS = [
     DemoLogin("producer", Role.PRODUCER, "09120000015", "سکینه", "رحمانی", "female"),
     DemoLogin("inspector", Role.BRAND_INSPECTOR, "09120000016", "ابراهیم", "شریفی", "male"),
     DemoLogin("organiser", Role.EXHIBITION_ORGANISER, "09120000017", "نرگس", "طاهری", "female"),
+    DemoLogin("trainer", Role.TRAINER, "09120000018", "محسن", "یزدانی", "male"),
 ]
 
 # Created with the production data (colonies_and_clusters, job_leaders), not with the other logins.
-LATE_LOGINS = {"guide", "job_leader", "producer", "inspector", "organiser"}
+LATE_LOGINS = {"guide", "job_leader", "producer", "inspector", "organiser", "trainer"}
 
 
 class PeopleBuilder(BuilderBase):
