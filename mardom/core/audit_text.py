@@ -35,6 +35,7 @@ GROUPS: dict[str, Promise] = {
     "production": _l("Producers, colonies and clusters"),
     "brands": _l("Collective brands"),
     "market": _l("Exhibitions and the shop"),
+    "desk": _l("Requests to institutions"),
 }
 
 
@@ -164,6 +165,20 @@ ACTIONS: dict[str, Action] = {
     "order_part.shipped": _a("market", _l("%(actor)s sent %(object)s")),
     "order_part.delivered": _a("market", _l("%(actor)s recorded the delivery of %(object)s")),
     "payout.record": _a("market", _l("%(actor)s recorded a payout to the producer: %(object)s")),
+    # requests to institutions (the facilitation desk)
+    "request.create": _a("desk", _l("%(actor)s drafted the request %(object)s")),
+    "request.submit": _a("desk", _l("%(actor)s submitted the request %(object)s")),
+    "request.receive": _a("desk", _l("%(actor)s recorded that the institution received the request %(object)s")),
+    "request.review": _a("desk", _l("%(actor)s started reviewing the request %(object)s")),
+    "request.wait": _a("desk", _l("%(actor)s asked the person for something missing in the request %(object)s")),
+    "request.resume": _a("desk", _l("%(actor)s set the request %(object)s moving again")),
+    "request.answer": _a("desk", _l("%(actor)s recorded the answer to the request %(object)s")),
+    "request.close": _a("desk", _l("%(actor)s closed the request %(object)s")),
+    "request.withdraw": _a("desk", _l("%(actor)s withdrew the request %(object)s")),
+    "request.appeal": _a("desk", _l("%(actor)s appealed a refusal with the request %(object)s")),
+    "request.reroute": _a("desk", _l("%(actor)s sent a refused request on as %(object)s")),
+    "request.document": _a("desk", _l("%(actor)s added a document to the request %(object)s")),
+    "service_level.set": _a("desk", _l("%(actor)s set the service level %(object)s")),
 }
 
 
@@ -192,6 +207,7 @@ _PAGES: dict[str, Any] = {
     "brands.brand": lambda pk: reverse("brands:brand", args=[pk]),
     "brands.lot": lambda pk: reverse("brands:lot", args=[pk]),
     "market.exhibition": lambda pk: reverse("market:exhibition", args=[pk]),
+    "desk.request": lambda pk: reverse("desk:request", args=[pk]),
 }
 
 # Objects whose str() carries raw numbers, dates or ids: named by their kind and number instead.
@@ -274,6 +290,7 @@ _LABELS: dict[str, Promise] = {
     "authorisation": _l("authorisation"), "method": _l("payment method"), "kind": _l("kind"), "type": _l("type"),
     "starts_on": _l("starts on"), "ends_on": _l("ends on"), "guarantor": _l("guarantor"),
     "purpose": _l("purpose"), "priority": _l("priority"), "baseline_sales": _l("sales before joining"),
+    "said_by": _l("said by"),
 }
 _MONEY = {"amount", "fee", "upfront", "outstanding", "returned", "savings", "opening_deposit", "principal",
           "balance", "total", "price", "baseline_sales", "rate", "rate_a", "rate_b", "rate_c"}

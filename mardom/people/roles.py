@@ -52,12 +52,16 @@ class Perm:
     BRANDS_INSPECT = "brands.inspect"  # pass or fail a lot against the brand's specification
     MARKET_ORGANISE = "market.organise"  # exhibitions: floor plans, booths, allocation of applications
     JOBS_RECORD = "jobs.record"  # a job leader's own books with their producers: issues, buybacks, payments
+    # The facilitation desk: make and follow requests to institutions for the people of one's units.
+    DESK_REQUEST = "desk.request"
+    # Receive, review and answer the requests sent to one's own institution (or group): never the officers above.
+    DESK_ANSWER = "desk.answer"
 
 
 _OFFICER = frozenset(
     {Perm.PEOPLE_VIEW, Perm.PEOPLE_MANAGE, Perm.ROLES_GRANT, Perm.ORGS_VIEW, Perm.ORGS_MANAGE,
      Perm.REFERRALS_MANAGE, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW, Perm.FUNDS_MANAGE, Perm.PRODUCERS_VIEW,
-     Perm.PRODUCERS_MANAGE, Perm.BRANDS_MANAGE, Perm.MARKET_ORGANISE}
+     Perm.PRODUCERS_MANAGE, Perm.BRANDS_MANAGE, Perm.MARKET_ORGANISE, Perm.DESK_REQUEST}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -66,7 +70,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COUNTY_OFFICER: _OFFICER,
     Role.BASE_OFFICER: _OFFICER,
     Role.FUND_MANAGER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.FUNDS_VIEW, Perm.FUNDS_MANAGE,
-                                  Perm.FUNDS_TREASURY, Perm.FUNDS_DECIDE, Perm.AUDIT_VIEW}),
+                                  Perm.FUNDS_TREASURY, Perm.FUNDS_DECIDE, Perm.AUDIT_VIEW, Perm.DESK_REQUEST}),
     Role.FUND_TREASURER: frozenset({Perm.ORGS_VIEW, Perm.FUNDS_VIEW, Perm.FUNDS_TREASURY}),
     # Auditors read everything in their scope and change nothing.
     Role.AUDITOR: frozenset({Perm.PEOPLE_VIEW, Perm.ORGS_VIEW, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW,
@@ -79,8 +83,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.JOB_LEADER: frozenset({Perm.ORGS_VIEW, Perm.JOBS_RECORD}),
     Role.PRODUCER: frozenset(),
     Role.MEMBER: frozenset(),
-    Role.INSTITUTION_OFFICER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE}),
-    Role.GROUP_LEADER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE}),
+    Role.INSTITUTION_OFFICER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.DESK_ANSWER}),
+    Role.GROUP_LEADER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.DESK_REQUEST, Perm.DESK_ANSWER}),
     Role.EXHIBITION_ORGANISER: frozenset({Perm.ORGS_VIEW, Perm.MARKET_ORGANISE}),
     # Inspects lots of one brand; kept apart from managing it, so nobody passes their own labels.
     Role.BRAND_INSPECTOR: frozenset({Perm.BRANDS_INSPECT}),

@@ -1,1 +1,14 @@
 """Models of the desk app, one module per subject, re-exported here for Django and for imports."""
+
+from .requests import (
+    OPEN_STATUSES,
+    ReceiverType,
+    Request,
+    RequestDocument,
+    RequestKind,
+    RequestStep,
+    ServiceLevel,
+)
+
+__all__ = ["OPEN_STATUSES", "ReceiverType", "Request", "RequestDocument", "RequestKind", "RequestStep",
+           "ServiceLevel"]
