@@ -25,6 +25,9 @@ SECTIONS: list[tuple[str, Any, str | tuple[str, ...] | None]] = [
     ("orgs:base-list", _("Bases"), "orgs.view"),
     ("orgs:group-list", _("Volunteer groups"), "orgs.view"),
     ("orgs:institution-list", _("Institutions"), "orgs.view"),
+    ("desk:requests", _("Requests to institutions"), "desk.request"),
+    ("desk:inbox", _("Requests to answer"), "desk.answer"),
+    ("desk:mine", _("My requests"), None),
     ("audit", _("Audit log"), "audit.view"),
 ]
 

@@ -74,7 +74,7 @@ MAX_LEVEL_DAYS = 365
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 MAX_DOCUMENTS = 20
-_EXTENSIONS = {
+EXTENSIONS = {
     RequestDocument.ContentType.PDF: (".pdf",),
     RequestDocument.ContentType.JPEG: (".jpg", ".jpeg"),
     RequestDocument.ContentType.PNG: (".png",),
@@ -190,9 +190,11 @@ def _locked(request: Request) -> Request:
         "person", "institution", "to_unit", "unit", "county").get(pk=request.pk)
 
 
-def _move(request: Request, to: str) -> str:
+def _move(request: Request, to: str, *, resume: bool = False) -> str:
+    """Apply one transition of the table. A request waiting on the person leaves that state only by resuming
+    (which moves its deadlines) or by being withdrawn."""
     current = request.status
-    if to not in TRANSITIONS[current]:
+    if to not in TRANSITIONS[current] or (current == S.WAITING and to != S.WITHDRAWN and not resume):
         raise DomainError(_("A request that is “%(current)s” cannot become “%(new)s”.")
                           % {"current": request.get_status_display(), "new": S(to).label}, field="status")
     request.status = to
@@ -295,7 +297,7 @@ def _late_now(request: Request, now: datetime.datetime) -> bool:
 
 # --- making a request --------------------------------------------------------------------------------------
 
-def _county_of(unit: OrgUnit, person: Any) -> OrgUnit | None:
+def county_of(unit: OrgUnit, person: Any) -> OrgUnit | None:
     county = unit if unit.kind == OrgUnit.Kind.COUNTY else unit.ancestor_of_kind(OrgUnit.Kind.COUNTY)
     if county is None and person is not None:
         home = person.unit
@@ -361,7 +363,7 @@ def request_create(*, by: Any, person: Any, kind: str, subject: str, details: st
     subject = normalize_text(subject)[:200]
     if not subject:
         raise DomainError(_("Write what is asked, in a few words."), field="subject")
-    county = _county_of(unit, person)
+    county = county_of(unit, person)
     _check_receiver(kind=kind, institution=institution, to_unit=to_unit, county=county)
     amount_asked = _check_amount(kind, amount_asked)
     path = unit.path or ""
@@ -467,7 +469,7 @@ def request_resume(*, by: Any, request: Request, note: str = "", now: datetime.d
     before = snapshot(request, _FIELDS)
     if request.status != S.WAITING:
         raise DomainError(_("Only a request waiting on the person can go on."), field="status")
-    from_status = _move(request, request.resume_status or S.IN_REVIEW)
+    from_status = _move(request, request.resume_status or S.IN_REVIEW, resume=True)
     cal = calendar_of(request)
     waited = cal.working_minutes(request.paused_at, now) if request.paused_at else 0
     if waited:
@@ -670,10 +672,10 @@ def check_document(*, name: str, data: bytes) -> tuple[str, str]:
     if kind is None or (kind != RequestDocument.ContentType.PDF and not _image_is_whole(data)):
         raise DomainError(_("Send a PDF, JPEG or PNG file."), field="file")
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if extension not in _EXTENSIONS[kind]:
+    if extension not in EXTENSIONS[kind]:
         raise DomainError(_("The file's name does not match what it contains (%(kind)s): rename it or send "
                             "another.") % {"kind": RequestDocument.ContentType(kind).label}, field="file")
-    return kind, _EXTENSIONS[kind][0]
+    return kind, EXTENSIONS[kind][0]
 
 
 @transaction.atomic
@@ -727,9 +729,10 @@ def service_level_set(*, by: Any, receiver_type: str, kind: str, first_answer_da
 
 
 __all__ = [
-    "AMOUNT_KINDS", "AMOUNT_REQUIRED", "DEFAULT_LEVEL", "FINAL_STATUSES", "MAX_DOCUMENT_BYTES", "OPEN_STATUSES",
-    "TRANSITIONS", "calendar_of", "check_document", "has_own_officer", "is_maker_side", "receiver_mode",
-    "refusal_words", "request_answer", "request_appeal", "request_close", "request_create", "request_document_add",
-    "request_receive", "request_reroute", "request_resume", "request_review", "request_submit",
-    "request_wait_on_person", "request_withdraw", "service_level_for", "service_level_set", "sniff_document",
+    "AMOUNT_KINDS", "AMOUNT_REQUIRED", "DEFAULT_LEVEL", "EXTENSIONS", "FINAL_STATUSES", "MAX_DOCUMENT_BYTES",
+    "OPEN_STATUSES", "TRANSITIONS", "calendar_of", "check_document", "county_of", "has_own_officer",
+    "is_maker_side", "receiver_mode", "refusal_words", "request_answer", "request_appeal", "request_close",
+    "request_create", "request_document_add", "request_receive", "request_reroute", "request_resume",
+    "request_review", "request_submit", "request_wait_on_person", "request_withdraw", "service_level_for",
+    "service_level_set", "sniff_document",
 ]

@@ -1,0 +1,1 @@
+"""Forms of the desk app, one module per subject."""
