@@ -89,7 +89,7 @@ def test_the_person_sees_her_requests_and_her_home_page_lists_them(client, desk,
 def test_the_institution_officers_inbox_has_only_her_institutions_work_nearest_deadline_first(client, desk,
                                                                                               make_request):
     later = services.request_submit(by=desk.base_officer, request=make_request(subject="دومی"), now=at(9, 9))
-    first = sent(desk, make_request, subject="اولی")
+    sent(desk, make_request, subject="اولی")
     other = sent(desk, make_request, subject="برای بانک ملی", institution=desk.other_bank)
     client.force_login(desk.bank_officer)
     body = client.get(reverse("desk:inbox")).content.decode()

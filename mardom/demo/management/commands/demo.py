@@ -19,6 +19,7 @@ from mardom.brands.models import Label
 from mardom.core.digits import to_persian_digits
 from mardom.core.jalali import jalali_month_start, to_jalali
 from mardom.core.validators import is_valid_national_id
+from mardom.demo import requests_data
 from mardom.demo.names import FEMALE, LAST, MALE
 from mardom.funds import draw_v2
 from mardom.funds import selectors as fund_selectors
@@ -238,6 +239,7 @@ class Builder:
         self.storefront()
         self.last_year_fair()  # late: the random draws of everything above stay as they were
         self.waiting_proposal(funds[0])  # last: the person it makes up draws no name earlier data depends on
+        requests_data.build(self)  # the desk's requests to institutions (after everything they draw on)
 
     def funds(self, bases: list[Base], people: list[Person]) -> list[Fund]:
         """Funds with real history: members joining, monthly contributions since, a few late payers."""
