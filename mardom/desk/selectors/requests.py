@@ -263,11 +263,14 @@ KIND_TYPES: dict[str, tuple[str, ...]] = {
     RequestKind.TRAINING: (Institution.Type.TRAINING_CENTRE,),
     RequestKind.MARKET_ACCESS: (Institution.Type.AGENCY,),
 }
-_WORD = re.compile(r"\w{3,}")
+_SPLIT = re.compile(r"[^\w\u200c]+")
+_STOP = {search_key(w) for w in ("برای", "از", "به", "با", "در", "و", "که", "یا", "این", "آن", "خرید")}
 
 
 def _words(text: str) -> set[str]:
-    return set(_WORD.findall(search_key(text)))
+    """The words of a text as search keys (search_key drops spaces, so it is applied word by word)."""
+    keys = {search_key(word) for word in _SPLIT.split(text or "")}
+    return {key for key in keys if len(key) >= 3 and key not in _STOP}
 
 
 def suggest_institutions(*, kind: str, county: OrgUnit | None, text: str = "", limit: int = 5) -> list[Institution]:

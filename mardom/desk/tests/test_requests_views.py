@@ -164,7 +164,9 @@ def test_the_desk_makes_a_request_for_a_person_found_by_national_id(client, desk
     response = client.post(reverse("desk:request-new"), {**data, "suggest": "1"})
     body = response.content.decode()
     assert response.status_code == 200 and 'data-test="suggestion"' in body
-    assert body.index(desk.bank.name) < body.rindex(desk.other_bank.name)  # "دام" in the bank's services
+    # "دام" is among the services of the agricultural bank, not of the other one: it comes first and is chosen.
+    assert body.index('data-test="suggestion"') == body.index(f'data-test="suggestion" data-pk="{desk.bank.pk}"')
+    assert f'<option value="{desk.bank.pk}" selected>' in body
     assert Request.objects.count() == 0  # a suggestion saves nothing
     response = client.post(reverse("desk:request-new"), {**data, "institution": str(desk.bank.pk), "send": "1"})
     r = Request.objects.get()
