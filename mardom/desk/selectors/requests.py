@@ -1,7 +1,8 @@
 """Reads of requests, always within the reader's reach:
 - the desk (desk.request) sees the requests made by units under its scope (the stored `path`);
 - an institution's officer (desk.answer) sees what was sent to her own institution, nothing else;
-- a person sees her own requests, and whoever made a request sees it.
+- a person sees her own requests, and whoever made a request sees it;
+- an auditor reads the requests made under her scope (she changes nothing).
 
 The traffic light of an open request is computed here, and only here, from stored fields (`due_at`, `warn_at`,
 the status): green, amber when a quarter or less of the allowed working time is left, red when late, and
@@ -92,7 +93,9 @@ def answering_unit_ids(user: Any) -> list[int]:
 
 
 def _visible_q(user: Any) -> Q:
-    q = scope_q(user, Perm.DESK_REQUEST, path_field="path")
+    # The desk of the unit that made it and above; auditors read everything in their scope (the audit log
+    # links to the request).
+    q = scope_q(user, Perm.DESK_REQUEST, path_field="path") | scope_q(user, Perm.AUDIT_VIEW, path_field="path")
     ids = answering_unit_ids(user)
     if ids:
         q |= Q(institution_id__in=ids) | Q(to_unit_id__in=ids)
@@ -165,8 +168,12 @@ def inbox(*, user: Any, view: str = "todo") -> QuerySet[Request]:
     """What was sent to the user's own institution(s): by default what waits for her (sent, received, in
     review), the nearest deadline first; "waiting" (on the person) and "done" (answered and after)."""
     ids = answering_unit_ids(user)
-    qs = Request.objects.filter(Q(institution_id__in=ids) | Q(to_unit_id__in=ids)) if ids else \
-        Request.objects.none()
+    if is_global(user):  # the system administrator sees every institution's inbox at once
+        qs = Request.objects.all()
+    elif ids:
+        qs = Request.objects.filter(Q(institution_id__in=ids) | Q(to_unit_id__in=ids))
+    else:
+        qs = Request.objects.none()
     if view == "waiting":
         qs = qs.filter(status=S.WAITING)
     elif view == "done":
@@ -178,7 +185,7 @@ def inbox(*, user: Any, view: str = "todo") -> QuerySet[Request]:
 
 
 def answers_requests(*, user: Any) -> bool:
-    return bool(answering_unit_ids(user))
+    return is_global(user) or bool(answering_unit_ids(user))
 
 
 def inbox_count(*, user: Any) -> int:

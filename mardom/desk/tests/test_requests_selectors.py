@@ -45,10 +45,12 @@ def test_no_light_for_a_draft_or_an_answered_request_but_its_late_flags_stay(des
     assert selectors.light_of(r, now=at(30, 10)) is None and r.is_late
 
 
-def test_what_each_reader_sees(desk, make_request):
+def test_what_each_reader_sees(desk, make_request, auditor):
     r = services.request_submit(by=desk.base_officer, request=make_request(), now=at(7, 9))
     for who in ("officer", "base_officer", "bank_officer", "person_user", "province"):
         assert selectors.request_get(user=getattr(desk, who), pk=r.pk) == r, who
+    assert selectors.request_get(user=auditor, pk=r.pk) == r  # the audit log links to it
+    assert not selectors.actions_for(user=auditor, request=r).any
     for who in ("birjand_officer", "other_bank_officer", "stranger"):
         with pytest.raises(Exception) as missing:
             selectors.request_get(user=getattr(desk, who), pk=r.pk)
