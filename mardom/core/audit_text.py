@@ -193,6 +193,20 @@ ACTIONS: dict[str, Action] = {
     "certificate.issue": _a("training", _l("%(actor)s completed a course, and the certificate %(object)s was "
                                            "issued")),
     "certificate.revoke": _a("training", _l("%(actor)s revoked the certificate %(object)s")),
+    # requests to institutions (the facilitation desk)
+    "request.create": _a("desk", _l("%(actor)s drafted the request %(object)s")),
+    "request.submit": _a("desk", _l("%(actor)s submitted the request %(object)s")),
+    "request.receive": _a("desk", _l("%(actor)s recorded that the institution received the request %(object)s")),
+    "request.review": _a("desk", _l("%(actor)s started reviewing the request %(object)s")),
+    "request.wait": _a("desk", _l("%(actor)s asked the person for something missing in the request %(object)s")),
+    "request.resume": _a("desk", _l("%(actor)s set the request %(object)s moving again")),
+    "request.answer": _a("desk", _l("%(actor)s recorded the answer to the request %(object)s")),
+    "request.close": _a("desk", _l("%(actor)s closed the request %(object)s")),
+    "request.withdraw": _a("desk", _l("%(actor)s withdrew the request %(object)s")),
+    "request.appeal": _a("desk", _l("%(actor)s appealed a refusal with the request %(object)s")),
+    "request.reroute": _a("desk", _l("%(actor)s sent a refused request on as %(object)s")),
+    "request.document": _a("desk", _l("%(actor)s added a document to the request %(object)s")),
+    "service_level.set": _a("desk", _l("%(actor)s set the service level %(object)s")),
 }
 
 
@@ -222,6 +236,7 @@ _PAGES: dict[str, Any] = {
     "brands.lot": lambda pk: reverse("brands:lot", args=[pk]),
     "market.exhibition": lambda pk: reverse("market:exhibition", args=[pk]),
     "training.course": lambda pk: reverse("training:course", args=[pk]),
+    "desk.request": lambda pk: reverse("desk:request", args=[pk]),
 }
 
 # Objects whose str() carries raw numbers, dates or ids: named by their kind and number instead.
@@ -308,6 +323,7 @@ _LABELS: dict[str, Promise] = {
     "purpose": _l("purpose"), "priority": _l("priority"), "baseline_sales": _l("sales before joining"),
     "years": _l("years"),
     "present": _l("present"),
+    "said_by": _l("said by"),
 }
 _MONEY = {"amount", "fee", "upfront", "outstanding", "returned", "savings", "opening_deposit", "principal",
           "balance", "total", "price", "baseline_sales", "rate", "rate_a", "rate_b", "rate_c"}

@@ -28,6 +28,9 @@ SECTIONS: list[tuple[str, Any, str | tuple[str, ...] | None]] = [
     ("orgs:group-list", _("Volunteer groups"), "orgs.view"),
     ("orgs:institution-list", _("Institutions"), "orgs.view"),
     ("desk:calendar", _("Working calendar"), "calendar.manage"),
+    ("desk:requests", _("Requests to institutions"), "desk.request"),
+    ("desk:inbox", _("Requests to answer"), "desk.answer"),
+    ("desk:mine", _("My requests"), None),
     ("audit", _("Audit log"), "audit.view"),
 ]
 

@@ -58,13 +58,17 @@ class Perm:
     CALENDAR_MANAGE = "calendar.manage"
     TRAINING_MANAGE = "training.manage"  # publish courses of a training centre, a volunteer group or a county
     TRAINING_TEACH = "training.teach"  # run a course's sessions: mark attendance, show the session's QR code
+    # The facilitation desk: make and follow requests to institutions for the people of one's units.
+    DESK_REQUEST = "desk.request"
+    # Receive, review and answer the requests sent to one's own institution (or group): never the officers above.
+    DESK_ANSWER = "desk.answer"
 
 
 _OFFICER = frozenset(
     {Perm.PEOPLE_VIEW, Perm.PEOPLE_MANAGE, Perm.ROLES_GRANT, Perm.ORGS_VIEW, Perm.ORGS_MANAGE,
      Perm.REFERRALS_MANAGE, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW, Perm.FUNDS_MANAGE, Perm.PRODUCERS_VIEW,
      Perm.PRODUCERS_MANAGE, Perm.BRANDS_MANAGE, Perm.MARKET_ORGANISE, Perm.CALENDAR_MANAGE, Perm.TRAINING_MANAGE,
-     Perm.TRAINING_TEACH}
+     Perm.TRAINING_TEACH, Perm.DESK_REQUEST}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -73,7 +77,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COUNTY_OFFICER: _OFFICER,
     Role.BASE_OFFICER: _OFFICER,
     Role.FUND_MANAGER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.FUNDS_VIEW, Perm.FUNDS_MANAGE,
-                                  Perm.FUNDS_TREASURY, Perm.FUNDS_DECIDE, Perm.AUDIT_VIEW}),
+                                  Perm.FUNDS_TREASURY, Perm.FUNDS_DECIDE, Perm.AUDIT_VIEW, Perm.DESK_REQUEST}),
     Role.FUND_TREASURER: frozenset({Perm.ORGS_VIEW, Perm.FUNDS_VIEW, Perm.FUNDS_TREASURY}),
     # Auditors read everything in their scope and change nothing.
     Role.AUDITOR: frozenset({Perm.PEOPLE_VIEW, Perm.ORGS_VIEW, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW,
@@ -88,8 +92,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MEMBER: frozenset(),
     # ... and a training centre's officer or a group's leader publishes its courses (training.services checks
     # the unit is a training centre, a volunteer group or a county: a bank branch publishes none).
-    Role.INSTITUTION_OFFICER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.TRAINING_MANAGE}),
-    Role.GROUP_LEADER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.TRAINING_MANAGE}),
+    Role.INSTITUTION_OFFICER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.TRAINING_MANAGE,
+                                         Perm.DESK_ANSWER}),
+    Role.GROUP_LEADER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.TRAINING_MANAGE, Perm.DESK_REQUEST,
+                                  Perm.DESK_ANSWER}),
     Role.EXHIBITION_ORGANISER: frozenset({Perm.ORGS_VIEW, Perm.MARKET_ORGANISE}),
     # Inspects lots of one brand; kept apart from managing it, so nobody passes their own labels.
     Role.BRAND_INSPECTOR: frozenset({Perm.BRANDS_INSPECT}),

@@ -18,7 +18,7 @@ from mardom.geo.models import Place
 from mardom.orgs.models import OrgUnit
 
 from .models import Person, RoleAssignment, User
-from .roles import ROLE_PERMISSIONS, ROLE_UNIT_KINDS, Perm, Role
+from .roles import ROLE_PERMISSIONS, ROLE_UNIT_KINDS, SENSITIVE_PERMS, Perm, Role
 from .scopes import forget_grants, grants_of, has_perm_on, perms_on, require
 
 _PERSON_FIELDS = ("national_id", "first_name", "last_name", "mobile", "gender", "birth_date", "home_place", "unit")
@@ -111,9 +111,11 @@ def account_set_password(*, by: Any, person: Person, password: str) -> User:
 
 
 def missing_perms(*, by: Any, role: str, unit: OrgUnit) -> frozenset[str]:
-    """The permissions of `role` that `by` does not hold on `unit` themselves: if any, granting the role is
-    only a proposal that a second officer must confirm."""
-    return ROLE_PERMISSIONS[role] - perms_on(by, unit)
+    """The sensitive permissions (roles.SENSITIVE_PERMS: money, inspection) of `role` that `by` does not hold on
+    `unit` themselves: if any, granting the role is only a proposal that a second officer must confirm. Other
+    permissions an officer lacks on purpose (answering for an institution, teaching) are granted directly: they
+    move no money and certify nothing, and the officer's own lack of them is separation, not a limit of rank."""
+    return (ROLE_PERMISSIONS[role] & SENSITIVE_PERMS) - perms_on(by, unit)
 
 
 def _proposer_unit(by: Any, unit: OrgUnit) -> OrgUnit:

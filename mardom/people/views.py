@@ -15,6 +15,7 @@ from mardom.brands import selectors as brand_selectors
 from mardom.core.errors import DomainError
 from mardom.core.forms_util import run_service
 from mardom.core.paging import paginate
+from mardom.desk.selectors import requests as desk_selectors
 from mardom.funds import selectors as fund_selectors
 from mardom.market.selectors import exhibitions as market_selectors
 from mardom.market.selectors import shop as shop_selectors
@@ -67,6 +68,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "job_leaders": production_selectors.my_job_leaders(user=user),
         "clusters": list(production_selectors.clusters_of(user=user)[:12]),
         "grants_roles": holds_anywhere(user, Perm.ROLES_GRANT),
+        "desk_inbox": desk_selectors.with_lights(desk_selectors.inbox(user=user)[:HOME_LIMIT + 1])
+        if desk_selectors.answers_requests(user=user) else None,
+        "my_requests": desk_selectors.with_lights(desk_selectors.my_requests(user=user)[:HOME_LIMIT + 1]),
         "limit": HOME_LIMIT,
         "counts": {
             "people": selectors.person_list(user=user).count() if holds_anywhere(user, Perm.PEOPLE_VIEW) else None,

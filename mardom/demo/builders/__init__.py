@@ -8,7 +8,8 @@
 - `brands`: the collective brand, its lots and labels;
 - `market`: the exhibitions (this year's and last year's) and the storefront;
 - `calendar`: the desk's working calendar (this year's and next year's holidays, a province closure);
-- `training`: five courses around Qaen with sessions, enrolments, attendance and certificates.
+- `training`: five courses around Qaen with sessions, enrolments, attendance and certificates;
+- `requests`: a year of the desk's requests around Qaen to the demo's institutions, in every state.
 
 Every random choice comes from one generator seeded with `SEED`, so the same seed gives the same data only
 while the steps run in the same order (mardom/demo/tests/test_demo.py checks a fingerprint of it). A new
@@ -19,7 +20,7 @@ make stays as it is.
 
 from __future__ import annotations
 
-from . import calendar, training
+from . import calendar, requests, training
 from .base import ADMIN_USERNAME, DEMO_PASSWORD, SEED, BuilderBase
 from .brands import BrandsBuilder
 from .funds import FundsBuilder
@@ -48,3 +49,4 @@ class Builder(OrgsBuilder, PeopleBuilder, FundsBuilder, ProductionBuilder, Brand
         # New subjects' steps go here, after all of the above (see the module's docstring).
         calendar.build(self)  # the desk's working calendar: before anything counts a deadline on it
         training.build(self)  # courses, attendance and certificates
+        requests.build(self)  # the desk's requests to institutions (after everything they draw on)

@@ -1,5 +1,15 @@
 """Models of the desk app, one module per subject, re-exported here for Django and for imports."""
 
 from .calendar import Holiday, ProvinceCalendar
+from .requests import (
+    OPEN_STATUSES,
+    ReceiverType,
+    Request,
+    RequestDocument,
+    RequestKind,
+    RequestStep,
+    ServiceLevel,
+)
 
-__all__ = ["Holiday", "ProvinceCalendar"]
+__all__ = ["OPEN_STATUSES", "Holiday", "ProvinceCalendar", "ReceiverType", "Request", "RequestDocument",
+           "RequestKind", "RequestStep", "ServiceLevel"]

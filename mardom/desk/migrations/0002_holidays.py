@@ -20,6 +20,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("desk", "0001_workcal_calendar")]
+    dependencies = [("desk", "0001_calendar")]
 
     operations = [migrations.RunPython(seed, unseed, elidable=False)]
