@@ -19,6 +19,7 @@ from mardom.brands.models import Label
 from mardom.core.digits import to_persian_digits
 from mardom.core.jalali import jalali_month_start, to_jalali
 from mardom.core.validators import is_valid_national_id
+from mardom.demo import sweep_data
 from mardom.demo.names import FEMALE, LAST, MALE
 from mardom.funds import draw_v2
 from mardom.funds import selectors as fund_selectors
@@ -27,7 +28,7 @@ from mardom.funds.models import Fund, Loan, Membership
 from mardom.geo.models import Place
 from mardom.market import services as market_services
 from mardom.orgs import services as org_services
-from mardom.orgs.models import Base, Institution, OrgUnit, Referral, VolunteerGroup
+from mardom.orgs.models import Base, Institution, OrgUnit, VolunteerGroup
 from mardom.people import services as people_services
 from mardom.people.models import Person, User
 from mardom.people.roles import Role
@@ -238,6 +239,7 @@ class Builder:
         self.storefront()
         self.last_year_fair()  # late: the random draws of everything above stay as they were
         self.waiting_proposal(funds[0])  # last: the person it makes up draws no name earlier data depends on
+        sweep_data.build(self)  # the desk's sweep over the last month (after every request is made)
 
     def funds(self, bases: list[Base], people: list[Person]) -> list[Fund]:
         """Funds with real history: members joining, monthly contributions since, a few late payers."""
@@ -859,7 +861,14 @@ class Builder:
 
     def referrals(self, bases: list[Base], groups: list[VolunteerGroup], inst: dict[str, Institution],
                   people: list[Person]) -> None:
-        Need = Referral.Need
+        """Referrals among bases, groups and institutions: desk requests of kind "referral", made a few weeks ago
+        and answered by the receiving side (the bank's and the group's own officers in Mardom; for a unit with
+        none, the county's desk officer recording what it said by phone)."""
+        from mardom.desk.models import ReferralNeed as Need
+        from mardom.desk.services import referrals as referral_services
+
+        logins = {login.key: User.objects.get(person__mobile=login.mobile) for login in LOGINS
+                  if login.key in ("institution", "group", "county", "birjand")}
         specs = [
             (bases[0], inst["keshavarzi"], Need.LOAN, "تسهیلات خرید نهاده زعفران", "accepted",
              "پرونده در کمیته اعتبارات"),
@@ -870,10 +879,20 @@ class Builder:
             (bases[2], groups[2], Need.HEALTH, "معاینه رایگان سالمندان روستا", "accepted", ""),
             (bases[0], inst["emdad"], Need.LOAN, "وام اشتغال قالی‌بافی", "open", ""),
         ]
-        for from_unit, to_unit, need, subject, status, answer in specs:
+        now = timezone.now()
+        for i, (from_unit, to_unit, need, subject, status, answer) in enumerate(specs):
+            made = now - datetime.timedelta(days=40 - 5 * i, hours=3)
             referral = org_services.referral_create(by=self.admin, from_unit=from_unit, to_unit=to_unit, need=need,
-                                                    subject=subject, person=self.rng.choice(people))
+                                                    subject=subject, person=self.rng.choice(people), now=made)
+            if to_unit.pk == inst["keshavarzi"].pk:
+                by, said = logins["institution"], {}
+            elif to_unit.pk == groups[0].pk:
+                by, said = logins["group"], {}
+            else:
+                by = logins["birjand" if referral.county_id == self.birjand.pk else "county"]
+                said = {"said_by": "کارشناس " + to_unit.name, "channel": "phone"}
             path = {"accepted": ["accepted"], "done": ["accepted", "done"], "declined": ["declined"]}.get(status, [])
-            for step in path:
-                referral = org_services.referral_set_status(by=self.admin, referral=referral, status=step,
-                                                            answer=answer if step == status else "")
+            for day, step in enumerate(path, start=1):
+                referral = referral_services.referral_answer(
+                    by=by, request=referral, answer=step, text=answer if step == status else "",
+                    now=made + datetime.timedelta(days=day), **said)
