@@ -304,7 +304,8 @@ def plain_user(make_person: Any, make_user: Any, qaenat: Any) -> Any:
 def row_counts(db: None) -> Callable[[], dict[str, int]]:
     """row_counts(): how many rows each table a service may write holds (compare before and after a refusal)."""
     from mardom.core.models import AuditEntry
-    from mardom.orgs.models import Linkage, OrgUnit, Referral
+    from mardom.desk.models import Request, RequestStep
+    from mardom.orgs.models import Linkage, OrgUnit
     from mardom.people.models import Person, RoleAssignment, User
 
     def counts() -> dict[str, int]:
@@ -315,7 +316,8 @@ def row_counts(db: None) -> Callable[[], dict[str, int]]:
             "active_role": RoleAssignment.objects.filter(revoked_at__isnull=True).count(),
             "unit": OrgUnit.objects.count(),
             "linkage": Linkage.objects.count(),
-            "referral": Referral.objects.count(),
+            "referral": Request.objects.filter(kind="referral").count(),  # referrals are desk requests
+            "request_step": RequestStep.objects.count(),
             "audit": AuditEntry.objects.count(),
         }
 
@@ -323,10 +325,11 @@ def row_counts(db: None) -> Callable[[], dict[str, int]]:
 
 
 @pytest.fixture
-def qaenat_world(county_officer: Any, qaenat: Any, qaenat_village: Any, base: Any, make_person: Any,
-                 make_user: Any) -> SimpleNamespace:
+def qaenat_world(county_officer: Any, qaenat: Any, qaenat_village: Any, base: Any, base_officer: Any,
+                 make_person: Any, make_user: Any) -> SimpleNamespace:
     """One of everything in Qaenat, made through the services: a person with a login and a role, a group
-    linked to the base, another group not linked yet, a bank branch, and an open referral base -> branch."""
+    linked to the base, another group not linked yet, a bank branch (no officer of its own in Mardom), and a
+    referral base -> branch made by the base officer, waiting for its answer."""
     from mardom.orgs import services as orgs
     from mardom.people import services as people
 
@@ -343,7 +346,8 @@ def qaenat_world(county_officer: Any, qaenat: Any, qaenat_village: Any, base: An
     institution = orgs.institution_create(by=by, county=qaenat, name="بانک کشاورزی قاین", place=qaenat_village,
                                           type="bank_branch", bank="keshavarzi")
     linkage = orgs.linkage_create(by=by, base=base, group=group)
-    referral = orgs.referral_create(by=by, from_unit=base, to_unit=institution, need="loan", subject="وام دام")
+    referral = orgs.referral_create(by=base_officer, from_unit=base, to_unit=institution, need="loan",
+                                    subject="وام دام")
     return SimpleNamespace(person=person, user=user, assignment=assignment, base=base, group=group,
                            free_group=free_group, institution=institution, linkage=linkage, referral=referral,
                            county=qaenat, village=qaenat_village, officer=by)
@@ -352,7 +356,8 @@ def qaenat_world(county_officer: Any, qaenat: Any, qaenat_village: Any, base: An
 def world_state(w: SimpleNamespace) -> tuple[Any, ...]:
     """Everything a request could change in `qaenat_world`: row counts and the editable values."""
     from mardom.core.models import AuditEntry
-    from mardom.orgs.models import Linkage, OrgUnit, Referral
+    from mardom.desk.models import Request, RequestStep
+    from mardom.orgs.models import Linkage, OrgUnit
     from mardom.people.models import Person, RoleAssignment, User
 
     person = Person.objects.get(pk=w.person.pk)
@@ -360,10 +365,11 @@ def world_state(w: SimpleNamespace) -> tuple[Any, ...]:
                                                                                  w.institution.pk])}
     return (
         Person.objects.count(), User.objects.count(), RoleAssignment.objects.filter(revoked_at__isnull=True).count(),
-        OrgUnit.objects.count(), Linkage.objects.count(), Referral.objects.count(), AuditEntry.objects.count(),
+        OrgUnit.objects.count(), Linkage.objects.count(), Request.objects.filter(kind="referral").count(),
+        RequestStep.objects.count(), AuditEntry.objects.count(),
         (person.first_name, person.last_name, person.mobile, person.home_place_id, person.birth_date),
         User.objects.get(pk=w.user.pk).password, units,
-        Referral.objects.get(pk=w.referral.pk).status,
+        Request.objects.get(pk=w.referral.pk).status,
         RoleAssignment.objects.get(pk=w.assignment.pk).revoked_at,
     )
 

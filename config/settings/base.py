@@ -185,6 +185,10 @@ PAYMENT_TIMEOUT = float(os.environ.get("PAYMENT_TIMEOUT", "15"))  # seconds to w
 
 # --- Background work -----------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The desk's sweep (mardom.desk.services.sweep): how often the worker runs it, and how many working days after
+# a late request was escalated to the county it goes on to the province.
+DESK_SWEEP_EVERY_MINUTES = int(os.environ.get("DESK_SWEEP_EVERY_MINUTES", "15"))
+DESK_ESCALATE_PROVINCE_AFTER_DAYS = int(os.environ.get("DESK_ESCALATE_PROVINCE_AFTER_DAYS", "3"))
 
 # --- The desk's working calendar (mardom/desk/workcal.py): office hours, Tehran time, as HH:MM ----------
 # Saturday to Wednesday START-END; Thursday START-HALF_DAY_END where a province makes it a half day.

@@ -207,6 +207,9 @@ ACTIONS: dict[str, Action] = {
     "request.reroute": _a("desk", _l("%(actor)s sent a refused request on as %(object)s")),
     "request.document": _a("desk", _l("%(actor)s added a document to the request %(object)s")),
     "service_level.set": _a("desk", _l("%(actor)s set the service level %(object)s")),
+    "request.late": _a("desk", _l("%(actor)s recorded that the request %(object)s missed its deadline")),
+    "request.remind": _a("desk", _l("%(actor)s sent a reminder about the request %(object)s")),
+    "request.escalate": _a("desk", _l("%(actor)s escalated the request %(object)s")),
 }
 
 

@@ -8,10 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from mardom.core.digits import to_latin_digits
 from mardom.core.forms import IntegerField, MobileField, NationalIdField, PersianCharField
+from mardom.desk.models import ReferralNeed, RequestStep
+from mardom.desk.services.referrals import ANSWER_CHOICES
 from mardom.geo.forms import PlaceField
 from mardom.geo.models import Place
 
-from .models import Institution, OrgUnit, Referral, VolunteerGroup
+from .models import Institution, OrgUnit, VolunteerGroup
 
 _PHONE = re.compile(r"^\+?\d{4,15}$")
 
@@ -93,7 +95,7 @@ class LinkageForm(forms.Form):
 class ReferralForm(forms.Form):
     from_unit = UnitChoiceField(label=_("Referred by"), queryset=OrgUnit.objects.none(), empty_label=None)
     to_unit = UnitChoiceField(label=_("Referred to"), queryset=OrgUnit.objects.none())
-    need = forms.ChoiceField(label=_("Need"), choices=Referral.Need.choices)
+    need = forms.ChoiceField(label=_("Need"), choices=ReferralNeed.choices)
     subject = PersianCharField(label=_("Subject"), max_length=200)
     national_id = NationalIdField(label=_("National ID of the person (optional)"), required=False)
 
@@ -106,8 +108,15 @@ class ReferralForm(forms.Form):
 
 
 class ReferralStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=Referral.Status.choices)
+    """The receiving side's quick answer to a referral. When the desk records it for a unit with no officer in
+    Mardom, it says who gave the answer there and how (the service asks for both then)."""
+
+    status = forms.ChoiceField(label=_("Answer"), choices=ANSWER_CHOICES)
     answer = PersianCharField(label=_("Answer"), max_length=300, required=False)
+    said_by = PersianCharField(label=_("Said by"), max_length=150, required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[
+        ("", "—"), (RequestStep.Channel.PAPER, RequestStep.Channel.PAPER.label),
+        (RequestStep.Channel.PHONE, RequestStep.Channel.PHONE.label)])
 
 
 class OrgSearchForm(forms.Form):

@@ -8,10 +8,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from mardom.core.text import search_key
-from mardom.people.roles import ROLE_PERMISSIONS, Perm
+from mardom.people.roles import Perm
 from mardom.people.scopes import grants_of, is_global, scope_filter, scope_paths, scope_q
 
-from .models import Base, Institution, Linkage, OrgUnit, Referral, VolunteerGroup
+from .models import Base, Institution, Linkage, OrgUnit, VolunteerGroup
 
 U = TypeVar("U", bound=OrgUnit)
 
@@ -88,25 +88,17 @@ def units_for(*, user: Any, perm: str) -> list[OrgUnit]:
 
 
 def linkage_page(*, user: Any, base: Base) -> dict[str, Any]:
-    """Everything the base's linkage page shows: its funds, linked groups, and referrals among them."""
+    """Everything the base's linkage page shows: its funds, linked groups, and referrals among them (desk
+    requests of kind "referral")."""
+    from mardom.desk.selectors import referrals as desk_referrals
+
     linkages = list(
         Linkage.objects.filter(base=base).select_related("group", "group__parent").order_by("group__name")
     )
     funds = list(OrgUnit.objects.filter(parent=base, kind=OrgUnit.Kind.FUND).order_by("name"))
     own_ids = [base.pk, *(fund.pk for fund in funds)]
     group_ids = [link.group_id for link in linkages]
-    # A linked group may work across counties: its referrals with units outside the viewer's scope are
-    # that other scope's business (and may name its people), so they are left out.
-    referrals = (
-        Referral.objects.filter(
-            Q(from_unit_id__in=own_ids)
-            | Q(to_unit_id__in=own_ids)
-            | (Q(from_unit_id__in=group_ids) & scope_q(user, Perm.ORGS_VIEW, path_field="to_unit__path"))
-            | (Q(to_unit_id__in=group_ids) & scope_q(user, Perm.ORGS_VIEW, path_field="from_unit__path"))
-        )
-        .select_related("from_unit", "to_unit", "person")
-        .order_by("-created_at", "-pk")
-    )
+    referrals = desk_referrals.among(user=user, own_ids=own_ids, group_ids=group_ids)
     return {"linkages": linkages, "funds": funds, "referrals": referrals}
 
 
@@ -133,25 +125,24 @@ def referral_targets(*, user: Any, base: Base) -> QuerySet[OrgUnit]:
     ).order_by("kind", "name")
 
 
-def referral_get(*, user: Any, pk: int) -> Referral:
-    scoped = scope_q(user, Perm.ORGS_VIEW, path_field="from_unit__path") | scope_q(
-        user, Perm.ORGS_VIEW, path_field="to_unit__path"
-    )
-    return _get(Referral.objects.filter(scoped).select_related("from_unit", "to_unit"), pk)
+def referral_get(*, user: Any, pk: int) -> Any:
+    """A referral (a desk request of kind "referral") made by or sent to a unit within the user's scope."""
+    from mardom.desk.selectors import referrals as desk_referrals
+
+    return desk_referrals.referral_get(user=user, pk=pk)
 
 
-def referrals_to(*, user: Any, status: str = "") -> QuerySet[Referral]:
-    """Referrals sent to the institutions on which the user manages referrals (an institution officer: her
-    own institution's), newest first. Nothing else: an institution sees only what was sent to it."""
-    qs = Referral.objects.filter(
-        scope_q(user, Perm.REFERRALS_MANAGE, path_field="to_unit__path"), to_unit__kind=OrgUnit.Kind.INSTITUTION
-    )
-    if status:
-        qs = qs.filter(status=status)
-    return qs.select_related("from_unit", "to_unit", "person").order_by("-created_at", "-pk")
+def referrals_to(*, user: Any, status: str = "") -> QuerySet[Any]:
+    """Referrals sent to the units on which the user answers requests (an institution officer: her own
+    institution's; a group leader: his group's), newest first. Nothing else: a unit sees only what was sent
+    to it."""
+    from mardom.desk.selectors import referrals as desk_referrals
+
+    return desk_referrals.received(user=user, status=status)
 
 
 def receives_referrals(*, user: Any) -> bool:
-    """Whether the user holds a role on an institution that lets her answer the referrals sent to it."""
-    return any(g.unit_kind == OrgUnit.Kind.INSTITUTION and Perm.REFERRALS_MANAGE in ROLE_PERMISSIONS.get(g.role, ())
-               for g in grants_of(user))
+    """Whether the user holds a role on a unit that lets her answer the referrals sent to it."""
+    from mardom.desk.selectors import referrals as desk_referrals
+
+    return desk_referrals.receives(user=user)

@@ -1,8 +1,13 @@
-"""Writes for organisations: bases, volunteer groups, institutions, linkages and referrals."""
+"""Writes for organisations: bases, volunteer groups, institutions, linkages and referrals.
+
+Referrals are requests on the facilitation desk (kind "referral"): they are made and answered through the
+desk's services, with its transition table, deadlines and sweep. The old `Referral` model is read-only: its
+rows were copied to the desk by the desk's migration and nothing writes it any more."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,7 +19,10 @@ from mardom.geo.models import Place
 from mardom.people.roles import Perm
 from mardom.people.scopes import require
 
-from .models import Base, Institution, Linkage, OrgUnit, Referral, VolunteerGroup
+from .models import Base, Institution, Linkage, OrgUnit, VolunteerGroup
+
+if TYPE_CHECKING:
+    from mardom.desk.models import Request
 
 U = TypeVar("U", bound=OrgUnit)
 
@@ -150,47 +158,21 @@ def linkage_create(*, by: Any, base: Base, group: VolunteerGroup) -> Linkage:
     return linkage
 
 
-# The transition table for referrals: who answers (the receiving unit) moves it forward.
-REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
-    Referral.Status.OPEN: frozenset({Referral.Status.ACCEPTED, Referral.Status.DECLINED}),
-    Referral.Status.ACCEPTED: frozenset({Referral.Status.DONE, Referral.Status.DECLINED}),
-    Referral.Status.DECLINED: frozenset(),
-    Referral.Status.DONE: frozenset(),
-}
+# --- referrals: requests of kind "referral" on the desk (mardom.desk.services.referrals) ---------------------
 
-
-@transaction.atomic
 def referral_create(*, by: Any, from_unit: OrgUnit, to_unit: OrgUnit, need: str, subject: str,
-                    person: Any = None) -> Referral:
-    require(by, Perm.REFERRALS_MANAGE, from_unit)
-    if from_unit.pk == to_unit.pk:
-        raise DomainError(_("A unit cannot refer to itself."), field="to_unit")
-    # Referrals stay within a province: "/<nation>/<province>/" is the first two segments of the path.
-    province_path = "/".join((from_unit.path or "").split("/")[:3]) + "/"
-    if to_unit.kind == OrgUnit.Kind.NATION or not (to_unit.path or "").startswith(province_path):
-        raise DomainError(_("Referrals can only be made within the same province."), field="to_unit")
-    referral = Referral.objects.create(
-        from_unit=from_unit, to_unit=to_unit, need=need, subject=normalize_text(subject), person=person,
-        created_by=by,
-    )
-    audit_record(by=by, action="referral.create", obj=referral, scope_path=from_unit.path or "",
-                 after=snapshot(referral, ("from_unit", "to_unit", "person", "need", "subject", "status")))
-    return referral
+                    person: Any = None, now: datetime.datetime | None = None) -> Request:
+    """Refer a person or a need from one unit to another of the province: a desk request of kind "referral"."""
+    from mardom.desk.services.referrals import referral_make
+
+    return referral_make(by=by, from_unit=from_unit, to_unit=to_unit, need=need, subject=subject, person=person,
+                         now=now)
 
 
-@transaction.atomic
-def referral_set_status(*, by: Any, referral: Referral, status: str, answer: str = "") -> Referral:
-    referral = Referral.objects.select_for_update(of=("self",)).select_related("to_unit").get(pk=referral.pk)
-    require(by, Perm.REFERRALS_MANAGE, referral.to_unit)
-    if status not in REFERRAL_TRANSITIONS[referral.status]:
-        raise DomainError(
-            _("A referral that is “%(current)s” cannot become “%(new)s”.")
-            % {"current": referral.get_status_display(), "new": Referral.Status(status).label},
-            field="status",
-        )
-    before = snapshot(referral, ("status", "answer"))
-    referral.status, referral.answer = status, normalize_text(answer)
-    referral.save(update_fields=["status", "answer", "updated_at"])
-    audit_record(by=by, action="referral.status", obj=referral, scope_path=referral.to_unit.path or "",
-                 before=before, after=snapshot(referral, ("status", "answer")))
-    return referral
+def referral_set_status(*, by: Any, referral: Request, status: str, answer: str = "", said_by: str = "",
+                        channel: str = "", now: datetime.datetime | None = None) -> Request:
+    """The receiving side's answer to a referral: "accepted", "declined" or "done" (the desk's services)."""
+    from mardom.desk.services.referrals import referral_answer
+
+    return referral_answer(by=by, request=referral, answer=status, text=answer, said_by=said_by, channel=channel,
+                           now=now)

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 
 from mardom.core.forms_util import run_service
 from mardom.core.paging import paginate
+from mardom.desk.models import Request
+from mardom.desk.selectors import referrals as desk_referrals
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on, holds_anywhere
 from mardom.people.selectors import person_list
@@ -34,8 +36,7 @@ from .forms import (
     ReferralForm,
     ReferralStatusForm,
 )
-from .models import Base, OrgUnit, Referral, VolunteerGroup
-from .services import REFERRAL_TRANSITIONS
+from .models import Base, OrgUnit, VolunteerGroup
 
 
 @dataclass(frozen=True)
@@ -136,11 +137,7 @@ def _linkage_context(user: Any, base: Base, *, link_form: LinkageForm | None = N
     page = selectors.linkage_page(user=user, base=base)
     can_manage = has_perm_on(user, Perm.ORGS_MANAGE, base)
     sources = _referral_sources(user, base, page)
-    referrals = list(page["referrals"])
-    for referral in referrals:
-        referral.next_statuses = [
-            (s, label) for s, label in referral.Status.choices if s in REFERRAL_TRANSITIONS[referral.status]
-        ] if has_perm_on(user, Perm.REFERRALS_MANAGE, referral.to_unit) else []
+    referrals = desk_referrals.with_answers(user=user, rows=page["referrals"])
     return {
         **page,
         "referrals": referrals,
@@ -205,18 +202,16 @@ def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def referrals_received(request: HttpRequest) -> HttpResponse:
-    """The referrals sent to the user's institution(s), to answer them: an institution officer's desk."""
-    if not holds_anywhere(request.user, Perm.REFERRALS_MANAGE):
+    """The referrals sent to the units the user answers for (an institution's officer, a group's leader, a
+    fund's manager), to answer them. They are desk requests: the desk's inbox lists them too."""
+    if not selectors.receives_referrals(user=request.user):
         raise PermissionDenied
     status = request.GET.get("status", "")
-    status = status if status in Referral.Status.values else ""
+    status = status if status in Request.Status.values else ""
     page = paginate(request, selectors.referrals_to(user=request.user, status=status))
-    for referral in page:
-        referral.next_statuses = [
-            (s, label) for s, label in referral.Status.choices if s in REFERRAL_TRANSITIONS[referral.status]
-        ]  # referrals_to keeps only those the user manages
+    page.object_list = desk_referrals.with_answers(user=request.user, rows=page.object_list)
     return render(request, "orgs/referrals_received.html", {
-        "page": page, "status": status, "statuses": Referral.Status.choices,
+        "page": page, "status": status, "statuses": Request.Status.choices,
     })
 
 
@@ -226,17 +221,18 @@ def referral_status(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_get(user=request.user, pk=pk)
     form = ReferralStatusForm(request.POST)
     if form.is_valid():
+        data = form.cleaned_data
         run_service(form, services.referral_set_status, by=request.user, referral=referral,
-                    status=form.cleaned_data["status"], answer=form.cleaned_data["answer"])
+                    status=data["status"], answer=data["answer"], said_by=data["said_by"], channel=data["channel"])
     if form.errors:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
     else:
         messages.success(request, _("The referral was updated."))
-    # Back to a page this user can open: the base's page for those who see the base, the institution's
-    # referrals for its officer (who sees no base), home otherwise.
-    ends = [referral.from_unit_id, referral.to_unit_id]
+    # Back to a page this user can open: the base's page for those who see the base, the referrals page for
+    # the receiving unit's officer (who sees no base), home otherwise.
+    ends = [referral.unit_id, referral.receiver_id]
     bases = selectors.base_list(user=request.user)
     base = bases.filter(pk__in=ends).first() or bases.filter(linkages__group_id__in=ends).first()
     if base is not None:

@@ -76,8 +76,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PROVINCE_OFFICER: _OFFICER,
     Role.COUNTY_OFFICER: _OFFICER,
     Role.BASE_OFFICER: _OFFICER,
+    # ... and answers the referrals sent to the fund (desk requests of kind "referral").
     Role.FUND_MANAGER: frozenset({Perm.ORGS_VIEW, Perm.REFERRALS_MANAGE, Perm.FUNDS_VIEW, Perm.FUNDS_MANAGE,
-                                  Perm.FUNDS_TREASURY, Perm.FUNDS_DECIDE, Perm.AUDIT_VIEW, Perm.DESK_REQUEST}),
+                                  Perm.FUNDS_TREASURY, Perm.FUNDS_DECIDE, Perm.AUDIT_VIEW, Perm.DESK_REQUEST,
+                                  Perm.DESK_ANSWER}),
     Role.FUND_TREASURER: frozenset({Perm.ORGS_VIEW, Perm.FUNDS_VIEW, Perm.FUNDS_TREASURY}),
     # Auditors read everything in their scope and change nothing.
     Role.AUDITOR: frozenset({Perm.PEOPLE_VIEW, Perm.ORGS_VIEW, Perm.AUDIT_VIEW, Perm.FUNDS_VIEW,

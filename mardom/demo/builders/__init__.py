@@ -9,7 +9,8 @@
 - `market`: the exhibitions (this year's and last year's) and the storefront;
 - `calendar`: the desk's working calendar (this year's and next year's holidays, a province closure);
 - `training`: five courses around Qaen with sessions, enrolments, attendance and certificates;
-- `requests`: a year of the desk's requests around Qaen to the demo's institutions, in every state.
+- `requests`: a year of the desk's requests around Qaen to the demo's institutions, in every state;
+- `sweep`: the desk's reminders and escalations, replayed over the last month.
 
 Every random choice comes from one generator seeded with `SEED`, so the same seed gives the same data only
 while the steps run in the same order (mardom/demo/tests/test_demo.py checks a fingerprint of it). A new
@@ -20,7 +21,7 @@ make stays as it is.
 
 from __future__ import annotations
 
-from . import calendar, requests, training
+from . import calendar, requests, sweep, training
 from .base import ADMIN_USERNAME, DEMO_PASSWORD, SEED, BuilderBase
 from .brands import BrandsBuilder
 from .funds import FundsBuilder
@@ -50,3 +51,4 @@ class Builder(OrgsBuilder, PeopleBuilder, FundsBuilder, ProductionBuilder, Brand
         calendar.build(self)  # the desk's working calendar: before anything counts a deadline on it
         training.build(self)  # courses, attendance and certificates
         requests.build(self)  # the desk's requests to institutions (after everything they draw on)
+        sweep.build(self)  # the desk's sweep over the last month (after every request is made)

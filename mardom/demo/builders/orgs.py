@@ -3,13 +3,18 @@ links to bases, the banks, agencies and training centres, and referrals between 
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils import timezone
+
 from mardom.core.digits import to_persian_digits
 from mardom.demo.names import LAST, MALE
 from mardom.orgs import services as org_services
-from mardom.orgs.models import Base, Institution, Referral, VolunteerGroup
-from mardom.people.models import Person
+from mardom.orgs.models import Base, Institution, VolunteerGroup
+from mardom.people.models import Person, User
 
 from .base import BuilderBase
+from .people import LOGINS
 
 QAENAT_BASES = [
     "پایگاه مقاومت امام علی (ع)", "پایگاه مقاومت شهید چمران", "پایگاه مقاومت حضرت زینب (س)",
@@ -89,7 +94,14 @@ class OrgsBuilder(BuilderBase):
 
     def referrals(self, bases: list[Base], groups: list[VolunteerGroup], inst: dict[str, Institution],
                   people: list[Person]) -> None:
-        Need = Referral.Need
+        """Referrals among bases, groups and institutions: desk requests of kind "referral", made a few weeks ago
+        and answered by the receiving side (the bank's and the group's own officers in Mardom; for a unit with
+        none, the county's desk officer recording what it said by phone)."""
+        from mardom.desk.models import ReferralNeed as Need
+        from mardom.desk.services import referrals as referral_services
+
+        logins = {login.key: User.objects.get(person__mobile=login.mobile) for login in LOGINS
+                  if login.key in ("institution", "group", "county", "birjand")}
         specs = [
             (bases[0], inst["keshavarzi"], Need.LOAN, "تسهیلات خرید نهاده زعفران", "accepted",
              "پرونده در کمیته اعتبارات"),
@@ -100,10 +112,20 @@ class OrgsBuilder(BuilderBase):
             (bases[2], groups[2], Need.HEALTH, "معاینه رایگان سالمندان روستا", "accepted", ""),
             (bases[0], inst["emdad"], Need.LOAN, "وام اشتغال قالی‌بافی", "open", ""),
         ]
-        for from_unit, to_unit, need, subject, status, answer in specs:
+        now = timezone.now()
+        for i, (from_unit, to_unit, need, subject, status, answer) in enumerate(specs):
+            made = now - datetime.timedelta(days=40 - 5 * i, hours=3)
             referral = org_services.referral_create(by=self.admin, from_unit=from_unit, to_unit=to_unit, need=need,
-                                                    subject=subject, person=self.rng.choice(people))
+                                                    subject=subject, person=self.rng.choice(people), now=made)
+            if to_unit.pk == inst["keshavarzi"].pk:
+                by, said = logins["institution"], {}
+            elif to_unit.pk == groups[0].pk:
+                by, said = logins["group"], {}
+            else:
+                by = logins["birjand" if referral.county_id == self.birjand.pk else "county"]
+                said = {"said_by": "کارشناس " + to_unit.name, "channel": "phone"}
             path = {"accepted": ["accepted"], "done": ["accepted", "done"], "declined": ["declined"]}.get(status, [])
-            for step in path:
-                referral = org_services.referral_set_status(by=self.admin, referral=referral, status=step,
-                                                            answer=answer if step == status else "")
+            for day, step in enumerate(path, start=1):
+                referral = referral_services.referral_answer(
+                    by=by, request=referral, answer=step, text=answer if step == status else "",
+                    now=made + datetime.timedelta(days=day), **said)

@@ -1,6 +1,7 @@
 """Models of the desk app, one module per subject, re-exported here for Django and for imports."""
 
 from .calendar import Holiday, ProvinceCalendar
+from .referrals import ReferralNeed, RequestReferral
 from .requests import (
     OPEN_STATUSES,
     ReceiverType,
@@ -11,5 +12,5 @@ from .requests import (
     ServiceLevel,
 )
 
-__all__ = ["OPEN_STATUSES", "Holiday", "ProvinceCalendar", "ReceiverType", "Request", "RequestDocument",
-           "RequestKind", "RequestStep", "ServiceLevel"]
+__all__ = ["OPEN_STATUSES", "Holiday", "ProvinceCalendar", "ReceiverType", "ReferralNeed", "Request",
+           "RequestDocument", "RequestKind", "RequestReferral", "RequestStep", "ServiceLevel"]

@@ -123,6 +123,8 @@ class Request(models.Model):
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # When the sweep (services/sweep.py) has something to do with this request next; null when nothing.
+    next_sweep_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("request")

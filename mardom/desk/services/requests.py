@@ -113,11 +113,14 @@ def _warn_moment(cal: WorkCalendar, request: Request, due: datetime.datetime) ->
 def _run_clock(cal: WorkCalendar, request: Request) -> None:
     """Point `due_at`/`warn_at` at the deadline running now: the first answer's, then the decision's."""
     if request.status in (S.ANSWERED, *FINAL_STATUSES) or request.submitted_at is None:
-        request.due_at = request.warn_at = None
+        request.due_at = request.warn_at = request.next_sweep_at = None
         return
     due = request.first_answer_due if request.first_answer_at is None else request.decision_due
     request.due_at = due
     request.warn_at = _warn_moment(cal, request, due) if due else None
+    from .sweep import next_sweep_moment  # (not at the top: the sweep imports this module)
+
+    request.next_sweep_at = next_sweep_moment(cal, request)
 
 
 # --- who may act -------------------------------------------------------------------------------------------

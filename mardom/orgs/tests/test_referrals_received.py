@@ -1,4 +1,5 @@
-"""An institution officer's desk: the referrals sent to her institution, answered on a page she can open."""
+"""An institution officer's desk: the referrals sent to her institution (desk requests of kind "referral"),
+answered on a page she can open."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from mardom.conftest import world_state
+from mardom.desk.models import Request
 from mardom.orgs import services
-from mardom.orgs.models import Referral
 
 pytestmark = pytest.mark.django_db
 
@@ -49,15 +50,18 @@ def test_answering_brings_her_back_to_a_page_she_can_open(client, qaenat_world, 
     assert response.status_code == 302
     assert response["Location"] == reverse("orgs:referrals")  # was the base's page, a 404 for her
     assert client.get(response["Location"]).status_code == 200
-    referral = Referral.objects.get(pk=w.referral.pk)
-    assert (referral.status, referral.answer) == ("accepted", "پرونده تشکیل شد")
+    referral = Request.objects.get(pk=w.referral.pk)
+    assert referral.status == "in_review"
+    assert referral.steps.get(action="receive").note == "پرونده تشکیل شد"
 
 
 def test_the_county_officer_still_goes_back_to_the_base(client, qaenat_world):
     w = qaenat_world
     client.force_login(w.officer)
-    response = client.post(reverse("orgs:referral-status", args=[w.referral.pk]), {"status": "accepted"})
+    response = client.post(reverse("orgs:referral-status", args=[w.referral.pk]),
+                           {"status": "accepted", "said_by": "آقای رحیمی", "channel": "phone"})
     assert response["Location"] == reverse("orgs:detail", args=["bases", w.base.pk])
+    assert Request.objects.get(pk=w.referral.pk).status == "in_review"
 
 
 def test_another_institutions_officer_neither_sees_nor_answers(client, qaenat_world, other_bank, make_user,
@@ -73,18 +77,35 @@ def test_another_institutions_officer_neither_sees_nor_answers(client, qaenat_wo
     assert world_state(w) == before
 
 
-@pytest.mark.parametrize("who", ["plain_user", "birjand_officer"])
+@pytest.mark.parametrize("who", ["plain_user", "birjand_officer", "base_officer"])
 def test_people_without_referrals_to_answer_do_not_see_them(request, client, qaenat_world, who):
+    # The page is for the units that answer (desk.answer); officers follow referrals on their bases' pages.
     client.force_login(request.getfixturevalue(who))
     response = client.get(reverse("orgs:referrals"))
-    if who == "plain_user":
-        assert response.status_code == 403
-    else:
-        assert response.status_code == 200 and list(response.context["page"]) == []
+    assert response.status_code == 403
     assert "وام دام" not in response.content.decode()
 
 
 def test_bad_filters_are_ignored(client, qaenat_world, bank_officer):
     client.force_login(bank_officer)
     assert client.get(reverse("orgs:referrals"), {"status": "<x>", "page": "zz"}).status_code == 200
-    assert client.get(reverse("orgs:referrals"), {"status": "open"}).context["status"] == "open"
+    assert client.get(reverse("orgs:referrals"), {"status": "submitted"}).context["status"] == "submitted"
+    assert client.get(reverse("orgs:referrals"), {"status": "answered"}).context["page"].object_list == []
+
+
+def test_her_page_costs_the_same_with_more_referrals(client, qaenat_world, bank_officer,
+                                                    django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = qaenat_world
+    client.force_login(bank_officer)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("orgs:referrals"))
+    for i in range(8):
+        services.referral_create(by=w.officer, from_unit=w.base, to_unit=w.institution, need="loan",
+                                 subject=f"وام {i}", person=w.person)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(reverse("orgs:referrals"))
+    assert len(response.context["page"].object_list) == 9
+    assert all(row.answers for row in response.context["page"].object_list)  # hers to answer, in Mardom

@@ -9,7 +9,7 @@ from mardom.conftest import village_of
 from mardom.core.errors import DomainError
 from mardom.core.models import AuditEntry
 from mardom.orgs import services
-from mardom.orgs.models import Base, Institution, Linkage, OrgUnit, Referral, VolunteerGroup
+from mardom.orgs.models import Base, Institution, Linkage, OrgUnit, VolunteerGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -287,7 +287,8 @@ def test_linkage_from_another_county_is_denied(base, group, birjand_officer, row
     assert row_counts() == before
 
 
-# --- referrals ----------------------------------------------------------------------------------------
+# --- referrals: desk requests of kind "referral" -----------------------------------------------------------
+PAPER = {"said_by": "آقای رحیمی، رئیس شعبه", "channel": "phone"}  # the desk records what the branch said
 
 
 @pytest.fixture
@@ -296,12 +297,21 @@ def referral(base, base_officer, institution):
                                     subject="وام  كشاورزي")
 
 
-def test_referral_create(referral, base, institution):
-    assert referral.status == "open"
+def test_referral_create(referral, base, institution, base_officer):
+    assert (referral.kind, referral.status) == ("referral", "submitted")
     assert referral.subject == "وام کشاورزی"
-    entry = AuditEntry.objects.get(action="referral.create", object_id=str(referral.pk))
-    assert entry.scope_path == base.path
-    assert entry.after["to_unit"] == institution.pk
+    assert (referral.unit_id, referral.institution_id, referral.to_unit_id) == (base.pk, institution.pk, None)
+    assert referral.referral.need == "loan"
+    assert referral.first_answer_due is not None and referral.decision_due is not None  # the desk's deadlines
+    entries = AuditEntry.objects.filter(object_id=str(referral.pk), object_type="desk.request").order_by("pk")
+    assert [e.action for e in entries] == ["request.create", "request.submit"]
+    assert {e.scope_path for e in entries} == {base.path} and {e.actor_id for e in entries} == {base_officer.pk}
+
+
+def test_referral_to_a_group_goes_to_the_unit(base, base_officer, group):
+    request = services.referral_create(by=base_officer, from_unit=base, to_unit=group, need="health",
+                                       subject="ویزیت")
+    assert (request.institution_id, request.to_unit_id) == (None, group.pk)
 
 
 def test_referral_to_itself_is_refused(base, base_officer, row_counts):
@@ -312,6 +322,14 @@ def test_referral_to_itself_is_refused(base, base_officer, row_counts):
     assert row_counts() == before
 
 
+def test_referral_of_an_unknown_need_is_refused(base, base_officer, institution, row_counts):
+    before = row_counts()
+    with pytest.raises(DomainError) as exc:
+        services.referral_create(by=base_officer, from_unit=base, to_unit=institution, need="bribe", subject="x")
+    assert exc.value.field == "need"
+    assert row_counts() == before
+
+
 def test_referral_from_a_unit_outside_the_scope_is_denied(base, birjand_officer, birjand, row_counts):
     before = row_counts()
     with pytest.raises(PermissionDenied):
@@ -319,73 +337,107 @@ def test_referral_from_a_unit_outside_the_scope_is_denied(base, birjand_officer,
     assert row_counts() == before
 
 
-def test_referral_open_accepted_done(referral, county_officer):
-    services.referral_set_status(by=county_officer, referral=referral, status="accepted", answer="بررسي")
+def test_referral_accepted_then_done(referral, county_officer):
+    # The branch has no officer in Mardom: the county's desk records what it said, and who said it.
+    services.referral_set_status(by=county_officer, referral=referral, status="accepted", answer="بررسي", **PAPER)
     referral.refresh_from_db()
-    assert (referral.status, referral.answer) == ("accepted", "بررسی")
-    services.referral_set_status(by=county_officer, referral=referral, status="done")
+    assert referral.status == "in_review" and referral.first_answer_at is not None
+    receive = referral.steps.get(action="receive")
+    assert (receive.note, receive.said_by, receive.channel, receive.by) == ("بررسی", PAPER["said_by"], "phone",
+                                                                            county_officer)
+    services.referral_set_status(by=county_officer, referral=referral, status="done", answer="انجام شد", **PAPER)
     referral.refresh_from_db()
-    assert referral.status == "done"
-    entries = AuditEntry.objects.filter(action="referral.status", object_id=str(referral.pk)).order_by("pk")
-    assert [(e.before["status"], e.after["status"]) for e in entries] == [("open", "accepted"), ("accepted", "done")]
+    assert (referral.status, referral.outcome, referral.answer_text) == ("answered", "granted", "انجام شد")
+    entries = AuditEntry.objects.filter(object_id=str(referral.pk), object_type="desk.request").order_by("pk")
+    assert [e.action for e in entries][2:] == ["request.receive", "request.review", "request.answer"]
 
 
-def test_referral_open_declined(referral, county_officer):
-    services.referral_set_status(by=county_officer, referral=referral, status="declined")
+def test_referral_declined(referral, county_officer):
+    services.referral_set_status(by=county_officer, referral=referral, status="declined", answer="خارج از فصل",
+                                 **PAPER)
     referral.refresh_from_db()
-    assert referral.status == "declined"
+    assert (referral.status, referral.outcome, referral.refusal_text) == ("answered", "refused", "خارج از فصل")
+
+
+def test_the_desk_says_who_gave_the_answer(referral, county_officer, row_counts):
+    before = row_counts()
+    with pytest.raises(DomainError) as exc:
+        services.referral_set_status(by=county_officer, referral=referral, status="accepted")
+    assert exc.value.field == "channel"
+    assert row_counts() == before and type(referral).objects.get(pk=referral.pk).status == "submitted"
 
 
 @pytest.mark.parametrize(
     ("path", "refused"),
     [
-        ([], "done"),
-        ([], "open"),
-        (["accepted"], "open"),
         (["accepted"], "accepted"),
-        (["accepted", "done"], "open"),
-        (["accepted", "done"], "declined"),
-        (["declined"], "accepted"),
-        (["declined"], "open"),
+        (["done"], "accepted"),
+        (["done"], "declined"),
+        (["declined"], "done"),
+        (["accepted", "done"], "done"),
+        ([], "open"),
     ],
 )
-def test_referral_transitions_outside_the_table_are_refused(referral, county_officer, path, refused, row_counts):
+def test_referral_answers_outside_the_table_are_refused(referral, county_officer, path, refused, row_counts):
     for status in path:
-        services.referral_set_status(by=county_officer, referral=referral, status=status)
+        services.referral_set_status(by=county_officer, referral=referral, status=status, **PAPER)
     referral.refresh_from_db()
     current = referral.status
     before = row_counts()
     with pytest.raises(DomainError) as exc:
-        services.referral_set_status(by=county_officer, referral=referral, status=refused)
+        services.referral_set_status(by=county_officer, referral=referral, status=refused, **PAPER)
     assert exc.value.field == "status"
     referral.refresh_from_db()
     assert referral.status == current
     assert row_counts() == before
 
 
-def test_transition_table_matches_the_statuses():
-    assert set(services.REFERRAL_TRANSITIONS) == set(Referral.Status.values)
-    for targets in services.REFERRAL_TRANSITIONS.values():
-        assert targets <= set(Referral.Status.values)
+def test_the_quick_answers_follow_the_requests_transition_table():
+    from mardom.desk.models import Request
+    from mardom.desk.services.referrals import answers_open_to
+    from mardom.desk.services.requests import TRANSITIONS
+
+    S = Request.Status
+    for status in S.values:
+        answers = answers_open_to(Request(kind="referral", status=status))
+        assert ("declined" in answers) == ("done" in answers) == (S.ANSWERED in TRANSITIONS[status])
+        assert ("accepted" in answers) == (status in (S.SUBMITTED, S.RECEIVED))
+    assert answers_open_to(Request(kind="bank_loan", status=S.SUBMITTED)) == []
 
 
 @pytest.mark.parametrize("who", ["base_officer", "birjand_officer", "auditor", "plain_user"])
-def test_only_the_receiving_side_may_change_status(request, referral, who, row_counts):
-    # The base officer sent it (referrals.manage on the base only); the institution sits on the county.
+def test_only_the_receiving_side_may_answer(request, referral, who, row_counts):
+    # The base officer sent it (desk.request on the base only); the institution sits on the county.
     user = request.getfixturevalue(who)
     before = row_counts()
     with pytest.raises(PermissionDenied):
-        services.referral_set_status(by=user, referral=referral, status="accepted")
+        services.referral_set_status(by=user, referral=referral, status="accepted", **PAPER)
     referral.refresh_from_db()
-    assert referral.status == "open"
+    assert referral.status == "submitted"
     assert row_counts() == before
 
 
-def test_institution_officer_of_the_receiving_unit_may_answer(referral, institution, make_person, make_user):
+def test_institution_officer_of_the_receiving_unit_may_answer(referral, institution, make_person, make_user,
+                                                              county_officer, row_counts):
     officer = make_user(make_person(institution.parent), roles=[("institution_officer", institution)])
+    # With its own officer in Mardom, the desk no longer answers for the branch.
+    before = row_counts()
+    with pytest.raises(DomainError):
+        services.referral_set_status(by=county_officer, referral=referral, status="accepted", **PAPER)
+    assert row_counts() == before
     services.referral_set_status(by=officer, referral=referral, status="accepted")
     referral.refresh_from_db()
-    assert referral.status == "accepted"
+    assert referral.status == "in_review"
+    assert referral.steps.get(action="receive").channel == "mardom"
+
+
+def test_the_groups_leader_answers_a_referral_to_his_group(base, base_officer, group, make_person, make_user):
+    leader = make_user(make_person(group.parent), roles=[("group_leader", group)])
+    request = services.referral_create(by=base_officer, from_unit=base, to_unit=group, need="health",
+                                       subject="ویزیت")
+    services.referral_set_status(by=leader, referral=request, status="done", answer="ویزیت شد")
+    request.refresh_from_db()
+    assert (request.status, request.outcome) == ("answered", "granted")
 
 
 def test_models_have_the_expected_kinds(base, group, institution):

@@ -13,9 +13,10 @@ from django.utils.translation import gettext
 from mardom.conftest import world_state
 from mardom.core.digits import localize_digits
 from mardom.core.models import AuditEntry
+from mardom.desk.models import Request
 from mardom.orgs import services
 from mardom.orgs import urls as org_urls
-from mardom.orgs.models import Base, Linkage, OrgUnit, Referral, VolunteerGroup
+from mardom.orgs.models import Base, Linkage, OrgUnit, VolunteerGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ OBJECT_VIEWS = [
      lambda w: {"from_unit": str(w.base.pk), "to_unit": str(w.institution.pk), "need": "training",
                 "subject": "دوره آموزشی", "national_id": w.person.national_id}),
     ("referral-status", "post", "orgs:referral-status", lambda w: [w.referral.pk],
-     lambda w: {"status": "accepted", "answer": "پذیرفته شد"}),
+     lambda w: {"status": "accepted", "answer": "پذیرفته شد", "said_by": "آقای رحیمی", "channel": "phone"}),
 ]
 OBJECT_IDS = [f"{name}-{method}" for name, method, *_ in OBJECT_VIEWS]
 ROW = ("name", "method", "url_name", "args", "data")
@@ -234,7 +235,7 @@ def test_edit_through_the_form_changes_and_audits(client, qaenat_world):
     assert AuditEntry.objects.filter(action="group.update", object_id=str(group.pk)).exists()
 
 
-def test_link_refer_and_answer_through_the_forms(client, qaenat_world):
+def test_link_refer_and_answer_through_the_forms(client, qaenat_world, make_user, make_person):
     w = qaenat_world
     client.force_login(w.officer)
     assert client.post(reverse("orgs:linkage-create", args=[w.base.pk]),
@@ -244,24 +245,51 @@ def test_link_refer_and_answer_through_the_forms(client, qaenat_world):
         "from_unit": str(w.base.pk), "to_unit": str(w.free_group.pk), "need": "health", "subject": "ويزيت",
         "national_id": w.person.national_id})
     assert response.status_code == 302
-    referral = Referral.objects.get(subject="ویزیت")
-    assert referral.person == w.person
+    referral = Request.objects.get(subject="ویزیت", kind="referral")
+    assert (referral.person, referral.to_unit_id, referral.status) == (w.person, w.free_group.pk, "submitted")
+    assert referral.referral.need == "health"
+    # The group's leader answers, from the page of referrals sent to his group (he sees no base).
+    leader = make_user(make_person(w.county), roles=[("group_leader", w.free_group)])
+    client.force_login(leader)
+    body = client.get(reverse("orgs:referrals")).content.decode()
+    assert reverse("orgs:referral-status", args=[referral.pk]) in body and 'name="said_by"' not in body
     for status in ("accepted", "done"):
         response = client.post(reverse("orgs:referral-status", args=[referral.pk]), {"status": status})
         assert response.status_code == 302
-        assert response["Location"] == reverse("orgs:detail", args=["bases", w.base.pk])
+        assert response["Location"] == reverse("orgs:referrals")
     referral.refresh_from_db()
-    assert referral.status == "done"
+    assert (referral.status, referral.outcome) == ("answered", "granted")
+    # The county's officer sees it answered on the base's page.
+    client.force_login(w.officer)
+    body = client.get(reverse("orgs:detail", args=["bases", w.base.pk])).content.decode()
+    assert "ویزیت" in body and 'class="badge granted"' in body
 
 
 def test_a_refused_transition_is_a_message_and_changes_nothing(client, qaenat_world):
     w = qaenat_world
     client.force_login(w.officer)
+    paper = {"said_by": "آقای رحیمی", "channel": "paper"}
+    assert client.post(reverse("orgs:referral-status", args=[w.referral.pk]),
+                       {"status": "accepted", **paper}).status_code == 302
+    assert Request.objects.get(pk=w.referral.pk).status == "in_review"
     before = world_state(w)
-    response = client.post(reverse("orgs:referral-status", args=[w.referral.pk]), {"status": "done"}, follow=True)
+    response = client.post(reverse("orgs:referral-status", args=[w.referral.pk]), {"status": "accepted", **paper},
+                           follow=True)
     assert response.status_code == 200
     with translation.override("fa"):
         assert 'class="msg error"' in response.content.decode()
+    assert world_state(w) == before
+
+
+def test_the_desk_records_a_paper_answer_only_saying_who_gave_it(client, qaenat_world):
+    w = qaenat_world
+    client.force_login(w.officer)
+    body = client.get(reverse("orgs:detail", args=["bases", w.base.pk])).content.decode()
+    assert 'name="said_by"' in body  # the branch has no officer in Mardom: the desk answers for it
+    before = world_state(w)
+    response = client.post(reverse("orgs:referral-status", args=[w.referral.pk]), {"status": "accepted"},
+                           follow=True)
+    assert 'class="msg error"' in response.content.decode()
     assert world_state(w) == before
 
 
