@@ -1,5 +1,6 @@
 """Models of the desk app, one module per subject, re-exported here for Django and for imports."""
 
+from .figures import InstitutionFigures
 from .requests import (
     OPEN_STATUSES,
     ReceiverType,
@@ -10,5 +11,5 @@ from .requests import (
     ServiceLevel,
 )
 
-__all__ = ["OPEN_STATUSES", "ReceiverType", "Request", "RequestDocument", "RequestKind", "RequestStep",
-           "ServiceLevel"]
+__all__ = ["OPEN_STATUSES", "InstitutionFigures", "ReceiverType", "Request", "RequestDocument", "RequestKind",
+           "RequestStep", "ServiceLevel"]
