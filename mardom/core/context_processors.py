@@ -25,6 +25,7 @@ SECTIONS: list[tuple[str, Any, str | tuple[str, ...] | None]] = [
     ("orgs:base-list", _("Bases"), "orgs.view"),
     ("orgs:group-list", _("Volunteer groups"), "orgs.view"),
     ("orgs:institution-list", _("Institutions"), "orgs.view"),
+    ("desk:performance", _("Institution performance"), ("desk.request", "desk.answer")),
     ("audit", _("Audit log"), "audit.view"),
 ]
 

@@ -1,7 +1,9 @@
-from django.urls import path  # noqa: F401  (filled by the subject modules of views/)
+from django.urls import path
 
-from . import views  # noqa: F401
+from .views import performance
 
 app_name = "desk"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("performance/", performance.performance, name="performance"),
+]
