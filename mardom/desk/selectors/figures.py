@@ -10,14 +10,14 @@ institutions, a province or national officer theirs), an institution's officer (
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,10 +107,6 @@ class Figures:
     first_overdue: int = 0  # open now, the first answer's deadline passed (live)
     decision_overdue: int = 0  # open now, the decision's deadline passed (live)
     late_now: int = 0  # open now and past the deadline running (either of the two; live)
-
-    @classmethod
-    def from_values(cls, values: dict[str, Any], prefix: str) -> Figures:
-        return cls({name: int(values.get(f"{prefix}{name}") or 0) for name in COUNTER_FIELDS})
 
     def __getattr__(self, name: str) -> int:
         counters = self.__dict__.get("counters", {})
@@ -278,31 +274,40 @@ def _figures(query: Query) -> QuerySet[InstitutionFigures]:
     return rows.order_by()
 
 
-def _sums(year: int) -> dict[str, Sum]:
-    sums = {}
-    for prefix, wanted in (("t_", year), ("l_", year - 1)):
-        for name in COUNTER_FIELDS:
-            sums[f"{prefix}{name}"] = Sum(name, filter=Q(year=wanted))
-    return sums
+def _summed(rows: QuerySet[InstitutionFigures], *keys: str) -> list[dict[str, Any]]:
+    """The counters summed per `keys` and year: one plain GROUP BY (two result rows per key at most)."""
+    return list(rows.values(*keys, "year").annotate(
+        receivers=Count("receiver_id", distinct=True), **{name: Sum(name) for name in COUNTER_FIELDS}).order_by())
 
 
-def _row(values: dict[str, Any], key: Any, label: str, **extra: Any) -> Row:
-    return Row(key=key, label=label, this=Figures.from_values(values, "t_"), last=Figures.from_values(values, "l_"),
-               **extra)
+def _rows(query: Query, grouped: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any],
+          label: Callable[[dict[str, Any]], str], **extra: Callable[[dict[str, Any]], Any]) -> dict[Any, Row]:
+    """One Row per key, this year's and last year's figures side by side (in the order first met)."""
+    rows: dict[Any, Row] = {}
+    for values in grouped:
+        k = key(values)
+        row = rows.get(k)
+        if row is None:
+            row = rows[k] = Row(key=k, label=label(values), this=Figures(), last=Figures(),
+                                **{name: fn(values) for name, fn in extra.items()})
+        figures = row.this if values["year"] == query.year else row.last
+        figures.counters = {name: int(values[name] or 0) for name in COUNTER_FIELDS}
+        row.receivers = max(row.receivers, values["receivers"])
+    return rows
 
 
 # --- the tables ----------------------------------------------------------------------------------------------
 
 def totals(query: Query) -> Row:
-    values = _figures(query).aggregate(**_sums(query.year))
-    return _row(values, None, _("All"))
+    grouped = _summed(_figures(query))
+    return _rows(query, grouped, lambda v: None, lambda v: _("All")).get(None) or Row(
+        key=None, label=_("All"), this=Figures(), last=Figures())
 
 
 def by_county(query: Query) -> list[Row]:
-    grouped = _figures(query).values("county_id", "county__name").annotate(
-        receivers=Count("receiver_id", distinct=True), **_sums(query.year)).order_by("county__name", "county_id")
-    return [_row(v, v["county_id"], v["county__name"] or _("No county"), receivers=v["receivers"])
-            for v in grouped]
+    grouped = _summed(_figures(query), "county_id", "county__name")
+    rows = _rows(query, grouped, lambda v: v["county_id"], lambda v: v["county__name"] or _("No county"))
+    return sorted(rows.values(), key=lambda r: (r.label, r.key or 0))
 
 
 def institution_label(receiver_type: str, bank: str) -> str:
@@ -315,22 +320,30 @@ def institution_label(receiver_type: str, bank: str) -> str:
 
 def by_institution(query: Query) -> list[Row]:
     """By institution: each bank across its branches, and each other type of receiver as one line."""
-    grouped = _figures(query).values("receiver_type", "bank").annotate(
-        receivers=Count("receiver_id", distinct=True), **_sums(query.year))
-    rows = [_row(v, (v["receiver_type"], v["bank"]), institution_label(v["receiver_type"], v["bank"]),
-                 receivers=v["receivers"]) for v in grouped]
-    return sorted(rows, key=lambda r: (-r.this.received, r.label))
+    grouped = _summed(_figures(query), "receiver_type", "bank")
+    rows = _rows(query, grouped, lambda v: (v["receiver_type"], v["bank"]),
+                 lambda v: institution_label(v["receiver_type"], v["bank"]))
+    return sorted(rows.values(), key=lambda r: (-r.this.received, r.label))
 
 
 def branches(query: Query) -> QuerySet[Any]:
-    """Each receiving unit (a bank branch, an agency, a centre, a unit that takes referrals), busiest first; the
-    view pages it, and `branch_rows` turns a page of it into rows."""
-    return _figures(query).values("receiver_id", "receiver__name", "county__name").annotate(
-        **_sums(query.year)).order_by("-t_received", "receiver__name", "receiver_id")
+    """Each receiving unit (a bank branch, an agency, a centre, a unit that takes referrals), busiest this year
+    first: the view pages it (one small query), and `branch_rows` reads the figures of one page."""
+    return _figures(query).values("receiver_id", "receiver__name").annotate(
+        busy=Sum("received", filter=Q(year=query.year))).order_by(
+        F("busy").desc(nulls_last=True), "receiver__name", "receiver_id")
 
 
-def branch_rows(values: Iterable[dict[str, Any]]) -> list[Row]:
-    return [_row(v, v["receiver_id"], v["receiver__name"], county=v["county__name"] or "") for v in values]
+def branch_rows(query: Query, page: Iterable[dict[str, Any]]) -> list[Row]:
+    """The rows of one page of `branches`, in its order: one grouped query for the page's receivers."""
+    order = [v["receiver_id"] for v in page]
+    if not order:
+        return []
+    grouped = _summed(_figures(query).filter(receiver_id__in=order), "receiver_id", "receiver__name",
+                      "county__name")
+    rows = _rows(query, grouped, lambda v: v["receiver_id"], lambda v: v["receiver__name"],
+                 county=lambda v: v["county__name"] or "")
+    return [rows[pk] for pk in order if pk in rows]
 
 
 def refusal_rows(total: Row) -> list[dict[str, Any]]:

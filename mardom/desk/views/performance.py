@@ -21,7 +21,7 @@ def performance(request: HttpRequest) -> HttpResponse:
                                         kind=request.GET.get("kind", ""), county=request.GET.get("county", ""))
     page = selectors.performance(query)
     branches = paginate(request, selectors.branches(query), per_page=BRANCHES_PER_PAGE)
-    rows = selectors.with_overdue(query, selectors.branch_rows(branches.object_list))
+    rows = selectors.with_overdue(query, selectors.branch_rows(query, branches.object_list))
     return render(request, "desk/performance.html", {
         "q": query, "page": page, "branches": branches, "branch_rows": rows,
         "years": selectors.year_choices(), "kinds": RequestKind.choices,
