@@ -1,6 +1,6 @@
 """Models of the desk app, one module per subject, re-exported here for Django and for imports."""
 
-from .figures import InstitutionFigures
+from .figures import InstitutionFigures, RunningDeadline
 from .requests import (
     OPEN_STATUSES,
     ReceiverType,
@@ -12,4 +12,4 @@ from .requests import (
 )
 
 __all__ = ["OPEN_STATUSES", "InstitutionFigures", "ReceiverType", "Request", "RequestDocument", "RequestKind",
-           "RequestStep", "ServiceLevel"]
+           "RequestStep", "RunningDeadline", "ServiceLevel"]

@@ -94,3 +94,30 @@ COUNTER_FIELDS: tuple[str, ...] = (
     "partly", "refused", "withdrawn", "escalated", "asked_decided", "granted_amount", *REFUSAL_FIELDS.values(),
     *bucket_fields(FIRST_PREFIX), *bucket_fields(DECISION_PREFIX),
 )
+
+
+class RunningDeadline(models.Model):
+    """A request sent and not yet decided nor withdrawn, with its deadlines as they stand: kept by the same
+    step function as the figures, so the performance page counts the open requests already late now from this
+    narrow table (one index scan of the open ones) instead of reading the requests."""
+
+    request = models.OneToOneField("desk.Request", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    receiver = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20)
+    first_answered = models.BooleanField(default=False)
+    paused = models.BooleanField(default=False)  # waiting on the person: the clock stands still
+    first_due = models.DateTimeField()
+    decision_due = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("running deadline")
+        verbose_name_plural = _("running deadlines")
+        indexes = [
+            # Covers the page's count: every column it reads is in the index.
+            models.Index(fields=["receiver", "year", "paused", "kind", "first_answered", "first_due",
+                                 "decision_due"], name="desk_running_count"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}"

@@ -1,9 +1,9 @@
 """Institution performance, read from the stored figures (models.figures) within the viewer's scope.
 
 Each table is one grouped query over the figures rows (a few per institution and year), whatever the number
-of requests behind them; the one live part, the requests still open and already past their deadline, is one
-grouped count over the open requests (indexed by status and deadline), never over the history. Who sees what:
-the officers holding desk.request see the receivers under their units (a county officer her county's
+of requests behind them; the one live part, the requests still open and already past a deadline now, is one
+grouped count over the running deadlines (a narrow table of the open requests only), never over the history.
+Who sees what: the officers holding desk.request see the receivers under their units (a county officer her county's
 institutions, a province or national officer theirs), an institution's officer (desk.answer) her own.
 """
 
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mardom.core.digits import format_quantity, to_latin_digits
-from mardom.core.jalali import from_jalali, to_jalali
+from mardom.core.jalali import to_jalali
 from mardom.orgs.models import Institution, OrgUnit
 from mardom.people.roles import Perm
 from mardom.people.scopes import holds_anywhere, is_global, scope_paths
@@ -37,14 +37,13 @@ from ..models.figures import (
     FIRST_PREFIX,
     REFUSAL_FIELDS,
     InstitutionFigures,
+    RunningDeadline,
     bucket_fields,
 )
 from ..workcal import DAY_MINUTES
 
 PERMS = (Perm.DESK_REQUEST, Perm.DESK_ANSWER)
 YEARS_BACK = 4
-# The deadline is running (not while waiting on the person, when the clock stops).
-RUNNING = (Request.Status.SUBMITTED, Request.Status.RECEIVED, Request.Status.IN_REVIEW)
 
 
 # --- durations and percentiles -----------------------------------------------------------------------------
@@ -218,13 +217,6 @@ def year_from(value: str, *, today: datetime.date | None = None) -> int:
     return choices[0]
 
 
-def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    """The first moment of Jalali `year` and of the next, local time."""
-    tz = timezone.get_current_timezone()
-    return (datetime.datetime.combine(from_jalali(year, 1, 1), datetime.time(), tzinfo=tz),
-            datetime.datetime.combine(from_jalali(year + 1, 1, 1), datetime.time(), tzinfo=tz))
-
-
 def counties_for(*, user: Any) -> QuerySet[OrgUnit]:
     """The counties the viewer may narrow the page to (those inside her scope)."""
     return OrgUnit.objects.filter(_path_q(_scope_paths(user), "path"), kind=OrgUnit.Kind.COUNTY,
@@ -353,40 +345,29 @@ def refusal_rows(total: Row) -> list[dict[str, Any]]:
             for reason in REFUSAL_FIELDS]
 
 
-def _receiver_paths_q(paths: list[str] | None) -> Q:
-    return _path_q(paths, "institution__path", "to_unit__path")
-
-
 Overdue = tuple[int, int, int, int, int, int]
 
 
 def overdue(query: Query, receiver_ids: Iterable[int] | None = None) -> dict[int, Overdue]:
-    """Open requests past their running deadline now, per receiver: (first answer overdue, decision overdue,
-    either) for the year, then the same for the year before. One grouped count over the open requests whose
-    running deadline has passed (the index on status and deadline)."""
+    """Open requests already past a deadline now, per receiver: (first answer overdue, decision overdue, either)
+    for the year, then the same for the year before. One grouped count over the running deadlines (a narrow
+    table of the open requests, kept by the request steps), read from its covering index."""
     now = query.now or timezone.now()
-    start, end = year_bounds(query.year)
-    last_start, _end = year_bounds(query.year - 1)
-    requests = Request.objects.filter(_receiver_paths_q(query.paths), status__in=RUNNING, due_at__lt=now,
-                                      submitted_at__gte=last_start, submitted_at__lt=end)
+    rows = RunningDeadline.objects.filter(paused=False, year__in=[query.year, query.year - 1])
     if query.kind:
-        requests = requests.filter(kind=query.kind)
+        rows = rows.filter(kind=query.kind)
     if receiver_ids is not None:
-        ids = list(receiver_ids)
-        requests = requests.filter(Q(institution_id__in=ids) | Q(to_unit_id__in=ids))
-    this, last = Q(submitted_at__gte=start), Q(submitted_at__lt=start)
-    first, decision = Q(first_answer_at__isnull=True, first_answer_due__lt=now), Q(decision_due__lt=now)
-    grouped = requests.values("institution_id", "to_unit_id").annotate(
-        ft=Count("pk", filter=this & first), dt=Count("pk", filter=this & decision), at=Count("pk", filter=this),
-        fl=Count("pk", filter=last & first), dl=Count("pk", filter=last & decision), al=Count("pk", filter=last),
-    ).order_by()
-    found: dict[int, Overdue] = {}
-    for v in grouped:
-        receiver = v["institution_id"] or v["to_unit_id"]
-        old = found.get(receiver, (0, 0, 0, 0, 0, 0))
-        new = (v["ft"], v["dt"], v["at"], v["fl"], v["dl"], v["al"])
-        found[receiver] = tuple(a + b for a, b in zip(old, new, strict=True))  # type: ignore[assignment]
-    return found
+        rows = rows.filter(receiver_id__in=list(receiver_ids))
+    else:
+        rows = rows.filter(receiver_id__in=_figures(query).values("receiver_id"))
+    this, last = Q(year=query.year), Q(year=query.year - 1)
+    first, decision = Q(first_answered=False, first_due__lt=now), Q(decision_due__lt=now)
+    grouped = rows.values("receiver_id").annotate(
+        ft=Count("pk", filter=this & first), dt=Count("pk", filter=this & decision),
+        at=Count("pk", filter=this & (first | decision)), fl=Count("pk", filter=last & first),
+        dl=Count("pk", filter=last & decision), al=Count("pk", filter=last & (first | decision))).order_by()
+    return {v["receiver_id"]: (v["ft"], v["dt"], v["at"], v["fl"], v["dl"], v["al"]) for v in grouped
+            if v["at"] or v["al"]}
 
 
 def _add_overdue(row: Row, counts: Overdue) -> None:
@@ -436,4 +417,4 @@ def with_overdue(query: Query, rows: list[Row]) -> list[Row]:
 
 __all__ = ["Figures", "Page", "Query", "Row", "branch_rows", "branches", "by_county", "by_institution",
            "counties_for", "may_view", "overdue", "percentile", "performance", "performance_query", "totals",
-           "with_overdue", "working_time_text", "year_bounds", "year_choices", "year_from"]
+           "with_overdue", "working_time_text", "year_choices", "year_from"]

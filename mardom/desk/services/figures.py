@@ -14,6 +14,9 @@ What a step counts (each request at most once for each):
   rials, and the working minutes from sending to it, less the time waited on the person, in the decision
   histogram;
 - withdrawn after sending: withdrawn; the first escalation (the sweep's step at level 1): escalated.
+
+Beside the figures it keeps one RunningDeadline per request sent and not yet decided (its deadlines as they stand,
+whether the first answer came, whether the clock is paused), from which the page counts what is late now.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from django.db.models import F
 from mardom.core.jalali import to_jalali
 from mardom.orgs.models import Institution, OrgUnit
 
-from ..models import ReceiverType, Request, RequestStep
+from ..models import OPEN_STATUSES, ReceiverType, Request, RequestStep
 from ..models.figures import (
     BUCKET_EDGES,
     COUNTER_FIELDS,
@@ -38,6 +41,7 @@ from ..models.figures import (
     FIRST_PREFIX,
     REFUSAL_FIELDS,
     InstitutionFigures,
+    RunningDeadline,
 )
 from ..workcal import WorkCalendar
 
@@ -179,15 +183,41 @@ def _row_pk(request: Request, key: RowKey) -> int:
 
 
 def figures_record_step(request: Request, step: RequestStep) -> None:
-    """Add what `step` changed to the request's figures. Called by every request service right after it writes
-    a step, inside the service's transaction (so a step and its figures commit or roll back together). A step
-    that changes no figure costs no query; one that does costs a lookup and an UPDATE (and an INSERT for the
-    first request of an institution, year and kind)."""
+    """Add what `step` changed to the request's figures, and keep its running deadline. Called by every request
+    service right after it writes a step, inside the service's transaction (so a step and its figures commit or
+    roll back together). A step that changes neither costs no query; one that does costs a lookup and an UPDATE
+    (and an INSERT for the first request of an institution, year and kind), plus one or two for the deadline."""
     delta = step_delta(request, step)
-    if not delta:
+    if delta:
+        pk = _row_pk(request, row_key(request))
+        InstitutionFigures.objects.filter(pk=pk).update(**{name: F(name) + value for name, value in delta.items()})
+    if step.from_status and step.from_status != step.to_status:
+        _sync_running(request, was_running=step.from_status in OPEN_STATUSES)
+
+
+def running_row(request: Request) -> RunningDeadline | None:
+    """The running-deadline row a request should have now: one while it is sent and undecided."""
+    if (request.submitted_at is None or request.status not in OPEN_STATUSES or request.first_answer_due is None
+            or request.decision_due is None):
+        return None
+    key = row_key(request)
+    return RunningDeadline(request_id=request.pk, receiver_id=key.receiver_id, year=key.year, kind=request.kind,
+                           first_answered=request.first_answer_at is not None,
+                           paused=request.status == Request.Status.WAITING,
+                           first_due=request.first_answer_due, decision_due=request.decision_due)
+
+
+_RUNNING_FIELDS = ("receiver_id", "year", "kind", "first_answered", "paused", "first_due", "decision_due")
+
+
+def _sync_running(request: Request, *, was_running: bool) -> None:
+    row = running_row(request)
+    if row is None:
+        if was_running:
+            RunningDeadline.objects.filter(request_id=request.pk).delete()
         return
-    pk = _row_pk(request, row_key(request))
-    InstitutionFigures.objects.filter(pk=pk).update(**{name: F(name) + value for name, value in delta.items()})
+    RunningDeadline.objects.update_or_create(request_id=request.pk,
+                                             defaults={name: getattr(row, name) for name in _RUNNING_FIELDS})
 
 
 # --- the rebuild -----------------------------------------------------------------------------------------
@@ -241,6 +271,8 @@ def figures_rebuild(*, batch: int = 1000) -> int:
     for unit in OrgUnit.objects.filter(pk__in=receivers).select_related("institution").iterator(chunk_size=batch):
         receiver = getattr(unit, "institution", None) if unit.kind == OrgUnit.Kind.INSTITUTION else None
         described[unit.pk] = _describe(receiver or unit, counties)
+    RunningDeadline.objects.all().delete()
+    RunningDeadline.objects.bulk_create(_running_rows(), batch_size=batch)
     InstitutionFigures.objects.all().delete()
     InstitutionFigures.objects.bulk_create(
         (InstitutionFigures(receiver_id=key.receiver_id, year=key.year, kind=key.kind,
@@ -248,6 +280,20 @@ def figures_rebuild(*, batch: int = 1000) -> int:
          for key, counters in sorted(computed.items(), key=lambda kv: (kv[0].receiver_id, kv[0].year, kv[0].kind))),
         batch_size=batch)
     return len(computed)
+
+
+def _running_rows() -> Iterator[RunningDeadline]:
+    open_requests = Request.objects.filter(submitted_at__isnull=False, status__in=OPEN_STATUSES).only(
+        "pk", "kind", "institution_id", "to_unit_id", "status", "submitted_at", "first_answer_at",
+        "first_answer_due", "decision_due").order_by("pk")
+    for request in open_requests.iterator(chunk_size=2000):
+        row = running_row(request)
+        if row is not None:
+            yield row
+
+
+def _running_state(rows: Iterable[RunningDeadline]) -> dict[int, tuple[Any, ...]]:
+    return {row.request_id: tuple(getattr(row, name) for name in _RUNNING_FIELDS) for row in rows}
 
 
 def figures_differences(*, limit: int = 20) -> list[str]:
@@ -260,6 +306,12 @@ def figures_differences(*, limit: int = 20) -> list[str]:
                  for name in COUNTER_FIELDS if have.get(name, 0) != want.get(name, 0)]
         if wrong:
             problems.append(f"receiver {key.receiver_id}, {key.year}, {key.kind}: " + "; ".join(wrong))
+            if len(problems) >= limit:
+                return problems
+    want, have = _running_state(_running_rows()), _running_state(RunningDeadline.objects.order_by().iterator())
+    for pk in sorted(set(want) | set(have)):
+        if want.get(pk) != have.get(pk):
+            problems.append(f"request {pk}: running deadline stored {have.get(pk)}, request says {want.get(pk)}")
             if len(problems) >= limit:
                 break
     return problems

@@ -180,7 +180,7 @@ def test_the_page_costs_the_same_for_more_institutions(client, desk, n, django_a
     client.force_login(desk.officer)
     with time_machine.travel(TODAY, tick=False):
         client.get(URL, {"year": "1404"})  # the session and the user are read once
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(13):
             page = client.get(URL, {"year": "1404"})
     assert page.status_code == 200
     assert len(page.context["branch_rows"]) == n

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from mardom.core.errors import DomainError
-from mardom.desk.models import InstitutionFigures, Request
+from mardom.desk.models import InstitutionFigures, Request, RunningDeadline
 from mardom.desk.models.figures import BUCKET_EDGES, BUCKETS, COUNTER_FIELDS
 from mardom.desk.services import figures
 from mardom.desk.services import requests as svc
@@ -71,6 +71,33 @@ def test_an_on_time_first_answer_and_a_late_partial_grant_after_waiting(desk, ma
         f"fa_{figures.bucket_of(60):02d}": 1, "decided": 1, "partly": 1, "asked_decided": 500_000_000,
         "granted_amount": 200_000_000, f"dc_{figures.bucket_of(decision):02d}": 1,
     }
+
+
+def test_a_running_deadline_follows_the_request_until_its_decision(desk, make_request, plain_calendar):
+    request = make_request()
+    assert not RunningDeadline.objects.exists()
+    svc.request_submit(by=desk.base_officer, request=request, now=at(7, 9))
+    running = RunningDeadline.objects.get()
+    request.refresh_from_db()
+    assert (running.request_id, running.receiver_id, running.year, running.kind) == (
+        request.pk, desk.bank.pk, 1404, "bank_loan")
+    assert (running.first_answered, running.paused, running.first_due, running.decision_due) == (
+        False, False, request.first_answer_due, request.decision_due)
+    svc.request_receive(by=desk.bank_officer, request=request, now=at(8, 9))
+    svc.request_wait_on_person(by=desk.bank_officer, request=request, note="فیش حقوقی", now=at(8, 10))
+    running.refresh_from_db()
+    assert running.first_answered and running.paused
+    svc.request_resume(by=desk.base_officer, request=request, now=at(10, 10))
+    request.refresh_from_db()
+    running.refresh_from_db()
+    assert not running.paused and running.decision_due == request.decision_due  # moved by the time waited
+    svc.request_answer(by=desk.bank_officer, request=request, outcome="granted", now=at(11, 9))
+    assert not RunningDeadline.objects.exists()
+    other = make_request()
+    svc.request_submit(by=desk.base_officer, request=other, now=at(7, 9))
+    svc.request_withdraw(by=desk.base_officer, request=other, now=at(7, 10))
+    assert not RunningDeadline.objects.exists()
+    assert figures.figures_differences() == []
 
 
 def test_answered_straight_from_sent_is_the_first_answer_and_the_decision(desk, make_request, plain_calendar):
@@ -175,8 +202,10 @@ def test_rebuild_gives_the_same_rows_as_the_steps(desk, make_request, plain_cale
     assert figures.compute_figures() == incremental
     copied = {r["receiver_id"]: r for r in InstitutionFigures.objects.values(
         "receiver_id", "county_id", "path", "receiver_type", "bank")}
+    assert RunningDeadline.objects.count() == 2  # the bank's sent and waiting ones (the permit was withdrawn)
     InstitutionFigures.objects.update(received=99)  # damage the stored rows
-    assert figures.figures_differences()
+    RunningDeadline.objects.update(paused=True)
+    assert len(figures.figures_differences()) == 5
     assert figures.figures_rebuild() == 3
     assert figures.stored_figures() == incremental
     assert figures.figures_differences() == []
