@@ -13,7 +13,7 @@ What a step counts (each request at most once for each):
 - the decision: decided, on time unless `decision_late`, the outcome, the refusal reason, asked and granted
   rials, and the working minutes from sending to it, less the time waited on the person, in the decision
   histogram;
-- withdrawn after sending: withdrawn; the first escalation (the sweep's step at level 1): escalated.
+- withdrawn after sending: withdrawn; the request's first escalation step (the sweep's): escalated.
 
 Beside the figures it keeps one RunningDeadline per request sent and not yet decided (its deadlines as they stand,
 whether the first answer came, whether the clock is paused), from which the page counts what is late now.
@@ -110,8 +110,9 @@ def step_delta(request: Request, step: RequestStep, cal: WorkCalendar | None = N
         delta.update(_decision(request, cal or _calendar(request)))
     if step.action == A.WITHDRAW and step.from_status != S.DRAFT:
         delta["withdrawn"] = 1
-    if step.action == A.ESCALATE and request.escalation_level == 1:
-        delta["escalated"] = 1
+    if step.action == A.ESCALATE and request.escalation_level >= 1 and not RequestStep.objects.filter(
+            request_id=request.pk, action=A.ESCALATE).exclude(pk=step.pk).exists():
+        delta["escalated"] = 1  # the request's first escalation, whatever level the sweep took it to
     return delta
 
 

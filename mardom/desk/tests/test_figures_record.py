@@ -151,6 +151,20 @@ def test_the_desk_records_an_answer_for_an_institution_without_officer(desk, mak
     assert InstitutionFigures.objects.get(receiver_id=desk.agency.pk).receiver_type == "agency"
 
 
+def test_the_first_escalation_counts_once(desk, make_request, plain_calendar):
+    from mardom.desk.models import RequestStep
+
+    request = make_request()
+    svc.request_submit(by=desk.base_officer, request=request, now=at(7, 9))
+    for level in (1, 2):  # as the sweep does it: the level on the request, then its step
+        Request.objects.filter(pk=request.pk).update(escalation_level=level, escalated_at=at(12 + level, 9))
+        request.refresh_from_db()
+        step = RequestStep.objects.create(request=request, action="escalate", note="", at=at(12 + level, 9))
+        figures.figures_record_step(request, step)
+    assert row(desk.bank)["escalated"] == 1
+    assert figures.figures_differences() == []
+
+
 def test_a_refused_step_changes_no_figure(desk, make_request, plain_calendar):
     request = make_request()
     svc.request_submit(by=desk.base_officer, request=request, now=at(7, 9))
