@@ -31,6 +31,7 @@ SECTIONS: list[tuple[str, Any, str | tuple[str, ...] | None]] = [
     ("desk:requests", _("Requests to institutions"), "desk.request"),
     ("desk:inbox", _("Requests to answer"), "desk.answer"),
     ("desk:mine", _("My requests"), None),
+    ("desk:performance", _("Institution performance"), ("desk.request", "desk.answer")),
     ("audit", _("Audit log"), "audit.view"),
 ]
 

@@ -23,7 +23,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .workcal import DAY_MINUTES, WorkCalendar
+from .workcal import WorkCalendar
 
 DEFAULT_LEVEL = (3, 10)
 
@@ -73,10 +73,10 @@ def copy_referrals(apps: Any, *, now: datetime.datetime | None = None) -> int:
         )
         answered = ref.updated_at or ref.created_at
         if ref.status in ("open", "accepted"):
-            request.decision_due = cal.add_working_minutes(now, decision_days * DAY_MINUTES)
+            request.decision_due = cal.add_working_days(now, decision_days)
             if ref.status == "open":
                 request.status = "submitted"
-                request.first_answer_due = cal.add_working_minutes(now, first_days * DAY_MINUTES)
+                request.first_answer_due = cal.add_working_days(now, first_days)
                 request.due_at = request.first_answer_due
             else:
                 request.status = "in_review"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, inbox, person_file, requests
+from .views import calendar, inbox, performance, person_file, requests
 
 app_name = "desk"
 
@@ -27,4 +27,5 @@ urlpatterns: list = [
     path("requests/<int:pk>/<slug:action>/", requests.request_act, name="request-act"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("service-levels/", requests.service_levels, name="service-levels"),
+    path("performance/", performance.performance, name="performance"),
 ]

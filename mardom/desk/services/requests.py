@@ -44,6 +44,7 @@ from mardom.people.selectors import person_find_in_scope
 
 from ..models import OPEN_STATUSES, ReceiverType, Request, RequestDocument, RequestKind, RequestStep, ServiceLevel
 from ..workcal import WorkCalendar, calendar_for
+from .figures import figures_record_step
 
 log = logging.getLogger("mardom.desk")
 
@@ -216,6 +217,7 @@ def _record(by: Any, code: str, request: Request, *, from_status: str = "", now:
                        to_status=request.status if from_status else "", by=by if getattr(by, "pk", None) else None,
                        said_by=said_by, channel=channel, note=normalize_text(note)[:500], at=now, late=late)
     step.save()
+    figures_record_step(request, step)
     after = snapshot(request, _FIELDS)
     if note:
         after["note"] = step.note

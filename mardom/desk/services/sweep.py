@@ -41,6 +41,7 @@ from mardom.people.roles import Perm, Role, roles_with
 
 from ..models import Request, RequestStep
 from ..workcal import WorkCalendar
+from .figures import figures_record_step
 
 log = logging.getLogger("mardom.desk")
 
@@ -325,8 +326,11 @@ def _iso(moment: datetime.datetime | None) -> str | None:
 
 
 def _step(request: Request, action: str, *, note: str, now: datetime.datetime) -> None:
-    """The sweep's step in the request's history (by nobody: the system)."""
-    RequestStep(request=request, action=action, by=None, note=note[:500], at=now).save()
+    """The sweep's step in the request's history (by nobody: the system), counted in the institution's figures
+    like every other step (an escalation is one of them)."""
+    step = RequestStep(request=request, action=action, by=None, note=note[:500], at=now)
+    step.save()
+    figures_record_step(request, step)
 
 
 __all__ = ["RUNNING", "SweepResult", "in_working_time", "next_sweep_moment", "province_after_days",

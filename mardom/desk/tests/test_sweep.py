@@ -224,7 +224,7 @@ def test_a_run_costs_a_bounded_number_of_queries_per_request(desk: SimpleNamespa
                                                              django_assert_max_num_queries: Any) -> None:
     for i in range(5):
         services.request_submit(by=desk.base_officer, request=make_request(subject=f"وام {i}"), now=SUBMITTED)
-    with django_assert_max_num_queries(1 + 5 * 14):  # each: lock, update, step, audit, officers, SMS
+    with django_assert_max_num_queries(1 + 5 * 16):  # each: lock, update, step, figures (2), audit, officers, SMS
         assert sweep(now=at(10, 10)).escalated_county == 5
 
 
