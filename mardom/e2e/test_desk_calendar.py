@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from mardom.core.jalali import format_jalali, from_jalali, to_jalali
-from mardom.demo.workcal_data import HEAT_CLOSURE
+from mardom.demo.builders.calendar import HEAT_CLOSURE
 from mardom.desk.models import Holiday, ProvinceCalendar
 
 from .conftest import shot

@@ -99,6 +99,8 @@ PROVIDERS: list[tuple[str, str]] = [
     ("brands", "mardom.desk.selectors.person_file.brands_section"),
     ("market", "mardom.desk.selectors.person_file.market_section"),
     ("shop", "mardom.desk.selectors.person_file.shop_section"),
+    ("requests", "mardom.desk.selectors.person_file.requests_section"),
+    ("training", "mardom.desk.selectors.person_file.training_section"),
 ]
 
 
@@ -393,3 +395,55 @@ def shop_section(*, viewer: Any, person: Person, limit: int = FILE_LIMIT) -> Sec
                           Fact(_("Orders"), data["orders"], "number"), Fact(_("Sold"), data["sold"], "money")],
                    groups=[Group(_("Listings"), items, data["listings_total"])] if data["listings_total"] else [],
                    links=links)
+
+
+def requests_section(*, viewer: Any, person: Person, limit: int = FILE_LIMIT) -> Section | None:
+    """Requests to institutions: each with where it went, its state and its light, the late ones in red."""
+    from mardom.desk.selectors.requests import person_requests
+
+    rows, total = person_requests(user=viewer, person=person, limit=limit)
+    if not total:
+        return None
+    items = []
+    for r in rows:
+        facts: tuple[Fact, ...] = (Fact(_("Sent to"), str(r.receiver)), Fact(_("Kind"), r.get_kind_display()),
+                                   Fact(_("Made on"), timezone.localdate(r.created_at), "date"))
+        if r.amount_asked:
+            facts += (Fact(_("Amount asked"), r.amount_asked, "money"),)
+        if r.granted_amount:
+            facts += (Fact(_("Amount granted"), r.granted_amount, "money"),)
+        light = getattr(r, "light", None)
+        warn = str(light.label) if light is not None and light.code == "red" else (
+            _("Answered late") if r.is_late and not r.is_open else "")
+        items.append(Item(title=r.subject, url=reverse("desk:request", args=[r.pk]), badge=r.get_status_display(),
+                          badge_class="done" if r.outcome == "granted" else (
+                              "declined" if r.outcome == "refused" else ""),
+                          facts=facts, warn=warn))
+    return Section(key="requests", title=_("Requests to institutions"),
+                   groups=[Group(_("Requests"), items, total)])
+
+
+def training_section(*, viewer: Any, person: Person, limit: int = FILE_LIMIT) -> Section | None:
+    """Courses and certificates: each course with how far she is, and the certificate's public check page."""
+    from mardom.training.selectors.files import file_section
+
+    data = file_section(viewer=viewer, person=person, limit=limit)
+    if not data.total:
+        return None
+    items, links = [], []
+    for enrolment, progress in data.rows:
+        course = enrolment.course
+        facts: tuple[Fact, ...] = (Fact(_("Held by"), course.unit.name),
+                                   Fact(_("Sessions attended"), progress.attended, "number"),
+                                   Fact(_("Sessions required"), progress.required, "number"))
+        certificate = getattr(enrolment, "certificate", None)
+        if certificate is not None:
+            facts += (Fact(_("Certificate"), certificate.code),)
+            # The public check page: what anyone shown the certificate opens (name and course only).
+            links.append((_("Check the certificate of %(course)s") % {"course": course.title},
+                          reverse("certificate", args=[certificate.code])))
+        items.append(Item(title=course.title, url=reverse("training:course", args=[course.pk]),
+                          badge=enrolment.get_status_display(),
+                          badge_class="done" if certificate is not None else "", facts=facts))
+    return Section(key="training", title=_("Courses and certificates"),
+                   groups=[Group(_("Courses"), items, total=data.total)], links=links)
