@@ -99,6 +99,13 @@ class NationalIdForm(forms.Form):
     national_id = NationalIdField(label=_("National ID"))
 
 
+class EnrolPersonForm(NationalIdForm):
+    """The publisher enrols someone, optionally for her training request at the desk (answered on completion)."""
+
+    desk_request = IntegerField(label=_("Number of her training request at the desk (if any)"), required=False,
+                                min_value=1)
+
+
 class ReasonForm(forms.Form):
     reason = PersianCharField(label=_("Reason"), max_length=300)
 

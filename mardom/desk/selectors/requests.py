@@ -92,13 +92,27 @@ def answering_unit_ids(user: Any) -> list[int]:
     return sorted({g.unit_id for g in grants_of(user) if Perm.DESK_ANSWER in ROLE_PERMISSIONS.get(g.role, ())})
 
 
+def received_q(user: Any) -> Q:
+    """Requests sent to the user's answering units. A request to an institution names it in `institution`, one
+    to another unit (a group, a fund) in `to_unit`, never both: so each kind of unit is looked for in its own
+    column, and an institution officer's inbox is one index range instead of an OR the database scans."""
+    grants = [g for g in grants_of(user) if Perm.DESK_ANSWER in ROLE_PERMISSIONS.get(g.role, ())]
+    institutions = sorted({g.unit_id for g in grants if g.unit_kind == OrgUnit.Kind.INSTITUTION})
+    others = sorted({g.unit_id for g in grants if g.unit_kind != OrgUnit.Kind.INSTITUTION})
+    q = Q(pk__in=[])
+    if institutions:
+        q |= Q(institution_id__in=institutions)
+    if others:
+        q |= Q(to_unit_id__in=others)
+    return q
+
+
 def _visible_q(user: Any) -> Q:
     # The desk of the unit that made it and above; auditors read everything in their scope (the audit log
     # links to the request).
     q = scope_q(user, Perm.DESK_REQUEST, path_field="path") | scope_q(user, Perm.AUDIT_VIEW, path_field="path")
-    ids = answering_unit_ids(user)
-    if ids:
-        q |= Q(institution_id__in=ids) | Q(to_unit_id__in=ids)
+    if answering_unit_ids(user):
+        q |= received_q(user)
     if getattr(user, "person_id", None):
         q |= Q(person_id=user.person_id)
     if getattr(user, "pk", None):
@@ -171,7 +185,7 @@ def inbox(*, user: Any, view: str = "todo") -> QuerySet[Request]:
     if is_global(user):  # the system administrator sees every institution's inbox at once
         qs = Request.objects.all()
     elif ids:
-        qs = Request.objects.filter(Q(institution_id__in=ids) | Q(to_unit_id__in=ids))
+        qs = Request.objects.filter(received_q(user))
     else:
         qs = Request.objects.none()
     if view == "waiting":

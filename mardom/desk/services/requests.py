@@ -544,6 +544,52 @@ def request_answer(*, by: Any, request: Request, outcome: str, granted_amount: i
     return request
 
 
+# --- a training request answered by the course -------------------------------------------------------------
+
+ANSWERABLE_BY_COURSE = (S.SUBMITTED, S.RECEIVED, S.IN_REVIEW)
+
+
+def request_check_for_course(*, request: Request, person: Any) -> None:
+    """Whether `request` may be the one a course enrolment answers: a training request of this person, sent and
+    not yet decided. A DomainError (on the field "request") says why not. Read afresh: the caller's copy may be
+    older than a step taken since (a withdrawal)."""
+    request = Request.objects.get(pk=request.pk)
+    if request.kind != RequestKind.TRAINING or request.person_id != getattr(person, "pk", None):
+        raise DomainError(_("Only a training request of this person can be answered by her course."),
+                          field="request")
+    if request.status not in ANSWERABLE_BY_COURSE:
+        raise DomainError(_("This request is “%(status)s”: a course can answer only a request sent and not yet "
+                            "decided.") % {"status": request.get_status_display()}, field="request")
+
+
+@transaction.atomic
+def request_answer_by_course(*, request: Request, course_title: str, certificate_code: str,
+                             now: datetime.datetime | None = None) -> Request | None:
+    """A training request whose person has completed the course she was enrolled in for it is granted, by the
+    course's record itself (the system, not a person: the trainer who took the last attendance did not decide
+    on the request, and the trainee scanning a code certainly did not). Called by training's completion in its
+    own transaction. A request no longer open to an answer (withdrawn, waiting on the person, already answered)
+    is left as it is, and None is returned: the course is completed either way."""
+    request = _locked(request)
+    if request.kind != RequestKind.TRAINING or request.status not in ANSWERABLE_BY_COURSE:
+        return None
+    now = now or timezone.now()
+    before = snapshot(request, _FIELDS)
+    from_status = _move(request, S.ANSWERED)
+    first_late = _first_answer(request, now)
+    late = request.decision_due is not None and now > request.decision_due
+    request.decision_late = request.decision_late or late
+    request.outcome, request.granted_amount = Request.Outcome.GRANTED, request.amount_asked
+    request.answer_text = (_("Completed the course “%(course)s”; certificate %(code)s.")
+                           % {"course": course_title, "code": certificate_code})[:500]
+    request.answered_at = now
+    _run_clock(calendar_of(request), request)
+    request.save()
+    _record(None, "request.answer", request, from_status=from_status, now=now, note=request.answer_text,
+            late=late or first_late, before=before)
+    return request
+
+
 # --- the maker's steps after the answer ----------------------------------------------------------------------
 
 @transaction.atomic

@@ -24,6 +24,9 @@ class Enrolment(models.Model):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     created_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    # The desk's training request this enrolment answers when the course is completed (desk.services).
+    desk_request = models.ForeignKey("desk.Request", verbose_name=_("training request"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="enrolments")
 
     class Meta:
         verbose_name = _("enrolment")

@@ -93,11 +93,17 @@ def _has_session_ahead(course: Course, now: datetime.datetime) -> bool:
 
 
 @transaction.atomic
-def enrolment_create(*, by: Any, course: Course, person: Person, now: datetime.datetime | None = None) -> Enrolment:
+def enrolment_create(*, by: Any, course: Course, person: Person, now: datetime.datetime | None = None,
+                     desk_request: Any = None) -> Enrolment:
     """Enrol `person`: a seat while there is one, else the waiting list when the course keeps one; a course
     that is full and keeps no waiting list refuses. The person enrols herself, or the course's publisher
-    enrols her (from the desk's training request, or at the centre's counter)."""
+    enrols her (from the desk's training request, or at the centre's counter). With `desk_request` (her
+    training request at the desk) the request is answered when she completes the course."""
     now = now or timezone.now()
+    if desk_request is not None:
+        from mardom.desk.services.requests import request_check_for_course
+
+        request_check_for_course(request=desk_request, person=person)
     course = _lock_course(course)
     if not may_act_for(by, course=course, person=person):
         require(by, Perm.TRAINING_MANAGE, course.unit)
@@ -125,7 +131,7 @@ def enrolment_create(*, by: Any, course: Course, person: Person, now: datetime.d
     try:
         with transaction.atomic():
             enrolment = Enrolment.objects.create(course=course, person=person, status=status, requested_at=now,
-                                                 seat_at=seat_at, created_by=by)
+                                                 seat_at=seat_at, created_by=by, desk_request=desk_request)
     except IntegrityError as error:  # a twin request won the unique index
         raise DomainError(_("%(name)s is already enrolled in this course.") % {"name": person.full_name},
                           field="person") from error
@@ -228,11 +234,16 @@ def enrolment_completed(*, by: Any, enrolment: Enrolment, now: datetime.datetime
     """Everything that follows a completed course, in the completing transaction: the certificate is issued
     and the person told by SMS with its public address.
 
-    The facilitation desk's hook: a person enrolled from a training request (desk) has that request answered
-    here, once the desk exists on the same branch; the call goes at the end of this function."""
+    A person enrolled for a training request of the desk has that request answered here (granted, by the
+    course's record), in the same transaction."""
     from .certificates import certificate_issue, public_url
 
     certificate = certificate_issue(by=by, enrolment=enrolment, now=now)
     notify(key=f"training:certificate:{certificate.pk}", to=enrolment.person.mobile, now=now,
            text=_("Mardom: you have completed the course “%(course)s”. Your certificate: %(url)s")
            % {"course": enrolment.course.title, "url": public_url(certificate.code)})
+    if enrolment.desk_request_id:
+        from mardom.desk.services.requests import request_answer_by_course
+
+        request_answer_by_course(request=enrolment.desk_request, course_title=enrolment.course.title,
+                                 certificate_code=certificate.code, now=now)

@@ -22,7 +22,7 @@ from mardom.people.scopes import holds_anywhere
 from mardom.people.selectors import person_find_in_scope
 
 from .. import rules, selectors, services
-from ..forms import CourseForm, NationalIdForm, ReasonForm, SessionForm
+from ..forms import CourseForm, EnrolPersonForm, ReasonForm, SessionForm
 from ..models import Course, Enrolment
 
 
@@ -108,7 +108,7 @@ def _course_page(request: HttpRequest, course: Course, status: int = 200, **boun
         "full": course.seats_taken >= course.capacity,
         "session_form": bound.get("session_form") or (SessionForm() if manage and course.status == "draft"
                                                       else None),
-        "enrol_form": bound.get("enrol_form") or (NationalIdForm(auto_id="enrol-%s")
+        "enrol_form": bound.get("enrol_form") or (EnrolPersonForm(auto_id="enrol-%s")
                                                   if manage and course.status == "published" else None),
         "cancel_form": bound.get("cancel_form") or (ReasonForm(auto_id="cancel-%s")
                                                     if manage and course.status != "cancelled" else None),
@@ -207,20 +207,39 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("training:course", pk=course.pk)
 
 
+def _desk_request(user: Any, number: int | None) -> Any:
+    """The desk request `number` as the publisher may see it (sent to her centre), None when no number was
+    given, False when she may not see one by that number (the same answer whether it exists or not)."""
+    if not number:
+        return None
+    from django.http import Http404 as NotHers
+
+    from mardom.desk.selectors.requests import request_get
+
+    try:
+        return request_get(user=user, pk=number)
+    except NotHers:
+        return False
+
+
 @login_required
 @require_POST
 def enrol_person(request: HttpRequest, pk: int) -> HttpResponse:
     """The publisher enrols someone by national ID."""
     course = selectors.managed_course_get(user=request.user, pk=pk)
-    form = NationalIdForm(request.POST, auto_id="enrol-%s")
+    form = EnrolPersonForm(request.POST, auto_id="enrol-%s")
     if form.is_valid():
         person = person_find_in_scope(user=request.user, national_id=form.cleaned_data["national_id"],
                                       perm=Perm.TRAINING_MANAGE, unit=course.unit)
+        desk_request = _desk_request(request.user, form.cleaned_data.get("desk_request"))
         if person is None:
             form.add_error("national_id", _("Nobody with this national ID is registered within your reach."))
+        elif desk_request is False:
+            form.add_error("desk_request", _("No request with this number was sent to you."))
         else:
-            enrolment = run_service(form, services.enrolment_create, {"person": "national_id"}, by=request.user,
-                                    course=course, person=person)
+            enrolment = run_service(form, services.enrolment_create,
+                                    {"person": "national_id", "request": "desk_request"}, by=request.user,
+                                    course=course, person=person, desk_request=desk_request or None)
             if enrolment is not None:
                 messages.success(request, _("%(name)s: %(status)s.") % {
                     "name": person.full_name, "status": enrolment.get_status_display()})
