@@ -46,6 +46,8 @@ class KeysetPage:
     next_before: int | None
     is_first: bool
     keyset: bool = True
+    first_label: str = ""  # the pager's words when the list is not newest first (an inbox by deadline)
+    next_label: str = ""
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.object_list)
@@ -58,16 +60,24 @@ class KeysetPage:
         return self.next_before is not None or not self.is_first
 
 
-def keyset_paginate(request: HttpRequest, items: QuerySet[Any], *, field: str, per_page: int = PER_PAGE) -> KeysetPage:
-    """`items` ordered newest first by (`field`, pk), both descending; `?before=<pk>` starts after that row
-    (looked up within `items`, so a row outside the user's scope or filters just gives the first page)."""
+def keyset_paginate(request: HttpRequest, items: QuerySet[Any], *, field: str, per_page: int = PER_PAGE,
+                    ascending: bool = False, first_label: str = "", next_label: str = "") -> KeysetPage:
+    """`items` ordered newest first by (`field`, pk), both descending (or both ascending with `ascending`, for
+    a list by nearest deadline); `?before=<pk>` starts after that row in the list's order (looked up within
+    `items`, so a row outside the user's scope or filters just gives the first page). `field` is never null
+    in `items`."""
     raw = str(request.GET.get("before", ""))[:20]
     anchor = items.filter(pk=int(raw)).values_list(field, "pk").first() if raw.isascii() and raw.isdigit() \
         and int(raw) < 2**62 else None
+    if anchor is not None and anchor[0] is None:  # (cannot happen when `field` is never null; never a 500)
+        anchor = None
     if anchor is not None:
-        items = items.filter(Q(**{f"{field}__lt": anchor[0]}) | Q(**{field: anchor[0], "pk__lt": anchor[1]}))
+        beyond = "gt" if ascending else "lt"
+        items = items.filter(Q(**{f"{field}__{beyond}": anchor[0]})
+                             | Q(**{field: anchor[0], f"pk__{beyond}": anchor[1]}))
     rows = list(items[:per_page + 1])
     more = len(rows) > per_page
     rows = rows[:per_page]
     return KeysetPage(object_list=rows, query=kept_query(request, drop=("page", "before")),
-                      next_before=rows[-1].pk if more else None, is_first=anchor is None)
+                      next_before=rows[-1].pk if more else None, is_first=anchor is None,
+                      first_label=first_label, next_label=next_label)

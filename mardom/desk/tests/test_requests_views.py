@@ -18,7 +18,7 @@ from mardom.desk.services import requests as services
 from . import requests_world as world
 from .requests_world import at
 
-desk, make_request = world.desk, world.make_request
+desk, make_request, plain_calendar = world.desk, world.make_request, world.plain_calendar
 
 pytestmark = pytest.mark.django_db
 S = Request.Status
@@ -338,3 +338,31 @@ def test_the_lists_cost_the_same_for_more_requests(client, desk, make_request, d
     _many(desk, make_request, 12)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(reverse(url)).status_code == 200
+
+
+def test_the_inbox_pages_by_deadline_without_counting_the_queue(client, desk, make_request, plain_calendar,
+                                                               django_assert_max_num_queries):
+    """Page after page from the last row shown (keyset): every running request once, nearest deadline first."""
+    import datetime as _dt
+
+    from mardom.core.paging import PER_PAGE
+    from mardom.desk.services import requests as services
+
+    made = []
+    for i in range(PER_PAGE + 3):
+        r = make_request(subject=f"وام {i}")
+        made.append(services.request_submit(by=desk.base_officer, request=r,
+                                            now=world.at(7, 9) + _dt.timedelta(minutes=i % 7)))
+    client.force_login(desk.bank_officer)
+    seen, url, pages = [], reverse("desk:inbox"), 0
+    while url and pages < 5:
+        with django_assert_max_num_queries(25):
+            response = client.get(url)
+        assert response.status_code == 200
+        page = response.context["page"]
+        seen += list(page.object_list)
+        url = f"{reverse('desk:inbox')}?before={page.next_before}" if page.next_before else None
+        pages += 1
+    assert pages == 2 and sorted(r.pk for r in seen) == sorted(r.pk for r in made)
+    assert [(r.due_at, r.pk) for r in seen] == sorted((r.due_at, r.pk) for r in seen)
+    assert "مهلت‌های بعدی" in client.get(reverse("desk:inbox")).content.decode()
