@@ -157,7 +157,7 @@ class MarketBuilder(BuilderBase):
         steps = {"saffron": Decimal(4), "carpet": Decimal(1)}
         organiser = organiser or User.objects.get(person__mobile="09120000017")
         allocated = Application.objects.filter(exhibition=fair, status="allocated").select_related(
-            "producer__person", "applied_by").order_by("booth__code")
+            "producer__person", "applied_by").order_by("booth_id")  # not by code: collations differ by database
         n = 0
         for application in allocated:
             seller = application.applied_by
@@ -165,8 +165,12 @@ class MarketBuilder(BuilderBase):
                 seller = User.objects.filter(person=application.producer.person).first() or \
                     people_services.account_set_password(by=self.admin, person=application.producer.person,
                                                          password=DEMO_PASSWORD)
-            owners = [application.producer] if application.producer_id else group_producers(application)
-            lines = [(owner, line.product) for owner in owners[:6] for line in owner.products.select_related("product")
+            # By id, not by name as the booth's form lists them: Persian names sort differently by database.
+            owners = [application.producer] if application.producer_id else sorted(
+                group_producers(application), key=lambda producer: producer.pk)
+            # In a stated order, so the demo is the same on SQLite and PostgreSQL (test_demo compares them).
+            lines = [(owner, line.product) for owner in owners[:6]
+                     for line in owner.products.select_related("product").order_by("pk")
                      if line.product.code in prices]
             if not lines:
                 continue

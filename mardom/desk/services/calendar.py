@@ -91,7 +91,7 @@ def holiday_create(*, by: Any, date: dt.date, name: str, estimated: bool = False
 @transaction.atomic
 def holiday_update(*, by: Any, holiday: Holiday, date: dt.date, name: str, estimated: bool) -> Holiday:
     """A holiday's date, name and mark; whether it is national or a province's stays as it is."""
-    holiday = Holiday.objects.select_for_update().select_related("province").get(pk=holiday.pk)
+    holiday = Holiday.objects.select_for_update(of=("self",)).select_related("province").get(pk=holiday.pk)
     owner = _owner(holiday.province)
     require(by, Perm.CALENDAR_MANAGE, owner)
     name = _check(date=date, name=name, province=holiday.province, exclude_pk=holiday.pk)
@@ -107,7 +107,7 @@ def holiday_update(*, by: Any, holiday: Holiday, date: dt.date, name: str, estim
 
 @transaction.atomic
 def holiday_delete(*, by: Any, holiday: Holiday) -> None:
-    holiday = Holiday.objects.select_for_update().select_related("province").get(pk=holiday.pk)
+    holiday = Holiday.objects.select_for_update(of=("self",)).select_related("province").get(pk=holiday.pk)
     owner = _owner(holiday.province)
     require(by, Perm.CALENDAR_MANAGE, owner)
     audit_record(by=by, action="holiday.delete", obj=holiday, scope_path=owner.path or "",

@@ -68,7 +68,7 @@ def group_producers(application: Application) -> list[Producer]:
         ids = ColonyMember.objects.filter(colony__in_cluster_id=unit.pk).values_list("producer_id", flat=True)
     else:
         ids = JobAgreement.objects.filter(job_leader_id=unit.pk).values_list("producer_id", flat=True)
-    return list(Producer.objects.filter(pk__in=ids).select_related("person").order_by("person__last_name"))
+    return list(Producer.objects.filter(pk__in=ids).select_related("person").order_by("person__last_name", "pk"))
 
 
 def _attribution(producer: Producer | None, product: Product, brand: Any) -> dict[str, Any]:

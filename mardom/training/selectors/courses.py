@@ -33,6 +33,12 @@ def _staff_q(user: Any) -> Q:
             | scope_q(user, Perm.TRAINING_TEACH, path_field="unit__path"))
 
 
+def _auditor_q(user: Any) -> Q:
+    # Auditors read every course in their scope (the audit log links to them); they change nothing, as the
+    # course page's actions each need the publisher's or the trainer's permission.
+    return scope_q(user, Perm.AUDIT_VIEW, path_field="unit__path")
+
+
 def _meant_for_q(person: Person | None) -> Q:
     """Published courses meant for the person (by county, colony or fund), and those she enrolled in."""
     if person is None:
@@ -49,7 +55,8 @@ def _meant_for_q(person: Person | None) -> Q:
 
 def visible_courses(*, user: Any) -> QuerySet[Course]:
     person = _person(user)
-    return Course.objects.filter(Q(pk__in=Course.objects.filter(_staff_q(user) | _meant_for_q(person))
+    return Course.objects.filter(Q(pk__in=Course.objects.filter(_staff_q(user) | _auditor_q(user)
+                                                                | _meant_for_q(person))
                                    .values("pk")))
 
 

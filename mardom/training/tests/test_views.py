@@ -374,3 +374,13 @@ def test_every_training_url_is_in_the_scope_table():
     # The list, the form, "my courses" and self-enrolment answer for the user's own reach (tested above);
     # the course page is in the table as a draft; scan is for any enrolled person (the service refuses others).
     assert names - covered == {"list", "create", "mine", "enrol", "scan"}
+
+
+def test_an_auditor_reads_a_course_of_her_scope_and_changes_nothing(tw, client, auditor):
+    client.force_login(auditor)
+    with time_machine.travel(at(0, 8), tick=False):
+        assert client.get(reverse("training:course", args=[tw.course.pk])).status_code == 200
+        response = client.post(reverse("training:enrol-person", args=[tw.course.pk]),
+                               {"national_id": tw.people[0].national_id})
+    assert response.status_code in (403, 404)
+    assert not Enrolment.objects.exists()
