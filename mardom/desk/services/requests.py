@@ -530,6 +530,18 @@ def request_answer(*, by: Any, request: Request, outcome: str, granted_amount: i
                                   % {"asked": format_money(asked)}, field="granted_amount")
         elif not answer_text:
             raise DomainError(_("Write which part was granted."), field="answer_text")
+    from_status, late = _decide(request, outcome=outcome, granted_amount=granted_amount,
+                                refusal_reason=refusal_reason, refusal_text=refusal_text, answer_text=answer_text,
+                                now=now)
+    _record(by, "request.answer", request, from_status=from_status, now=now, note=answer_text, said_by=said_by,
+            channel=channel, late=late, before=before)
+    return request
+
+
+def _decide(request: Request, *, outcome: str, granted_amount: int | None, refusal_reason: str = "",
+            refusal_text: str = "", answer_text: str = "", now: datetime.datetime) -> tuple[str, bool]:
+    """Write the decision on the (locked) request and stop its clock: the status it came from, and whether
+    the answer came late (first answer or decision)."""
     from_status = _move(request, S.ANSWERED)
     first_late = _first_answer(request, now)
     late = request.decision_due is not None and now > request.decision_due
@@ -539,9 +551,7 @@ def request_answer(*, by: Any, request: Request, outcome: str, granted_amount: i
     request.answered_at = now
     _run_clock(calendar_of(request), request)
     request.save()
-    _record(by, "request.answer", request, from_status=from_status, now=now, note=answer_text, said_by=said_by,
-            channel=channel, late=late or first_late, before=before)
-    return request
+    return from_status, late or first_late
 
 
 # --- a training request answered by the course -------------------------------------------------------------
@@ -575,18 +585,12 @@ def request_answer_by_course(*, request: Request, course_title: str, certificate
         return None
     now = now or timezone.now()
     before = snapshot(request, _FIELDS)
-    from_status = _move(request, S.ANSWERED)
-    first_late = _first_answer(request, now)
-    late = request.decision_due is not None and now > request.decision_due
-    request.decision_late = request.decision_late or late
-    request.outcome, request.granted_amount = Request.Outcome.GRANTED, request.amount_asked
-    request.answer_text = (_("Completed the course “%(course)s”; certificate %(code)s.")
-                           % {"course": course_title, "code": certificate_code})[:500]
-    request.answered_at = now
-    _run_clock(calendar_of(request), request)
-    request.save()
-    _record(None, "request.answer", request, from_status=from_status, now=now, note=request.answer_text,
-            late=late or first_late, before=before)
+    text = (_("Completed the course “%(course)s”; certificate %(code)s.")
+            % {"course": course_title, "code": certificate_code})[:500]
+    from_status, late = _decide(request, outcome=Request.Outcome.GRANTED, granted_amount=request.amount_asked,
+                                answer_text=text, now=now)
+    _record(None, "request.answer", request, from_status=from_status, now=now, note=text, late=late,
+            before=before)
     return request
 
 
