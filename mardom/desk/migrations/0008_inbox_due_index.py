@@ -16,10 +16,10 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='request',
-            index=models.Index(condition=models.Q(('status__in', ['submitted', 'received', 'in_review'])), fields=['institution', 'due_at'], name='desk_req_inbox_due'),
+            index=models.Index(condition=models.Q(('due_at__isnull', False)), fields=['institution', 'due_at'], name='desk_req_inbox_due'),
         ),
         migrations.AddIndex(
             model_name='request',
-            index=models.Index(condition=models.Q(('status__in', ['submitted', 'received', 'in_review'])), fields=['to_unit', 'due_at'], name='desk_req_unit_inbox_due'),
+            index=models.Index(condition=models.Q(('due_at__isnull', False)), fields=['to_unit', 'due_at'], name='desk_req_unit_inbox_due'),
         ),
     ]

@@ -198,7 +198,7 @@ def inbox(*, user: Any, view: str = "todo") -> QuerySet[Request]:
         # A running request always has a deadline: by (due_at, pk) the receiver's (institution, due_at) index
         # gives the rows in order, so the first page costs the same at a hundred open requests or ten thousand
         # (nulls-last and "newest first" ties made the database sort them all: bench/desk.py).
-        return qs.select_related(*_LIST_RELATED).order_by("due_at", "pk")
+        return qs.filter(due_at__isnull=False).select_related(*_LIST_RELATED).order_by("due_at", "pk")
     return _ordered(qs.select_related(*_LIST_RELATED))
 
 
