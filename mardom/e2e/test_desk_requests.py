@@ -119,3 +119,40 @@ def test_the_desk_records_a_paper_answer(page: Page) -> None:
     expect(page.locator("[data-test=status]")).to_have_text("پاسخ داده شده")
     expect(page.locator("[data-test=history]")).to_contain_text("آقای احمدی، رئیس اداره")
     shot(page, "desk-paper-answer-recorded-360")
+
+
+def test_the_person_asks_for_training_herself_and_the_base_officer_asks_for_a_neighbour(page: Page) -> None:
+    """The two roles the other tests leave out: the person making her own request from "My requests", and the
+    base officer making one for someone registered by her base."""
+    from mardom.orgs.models import Base
+
+    page.set_viewport_size({"width": 360, "height": 800})
+    centre = Institution.objects.get(type=Institution.Type.TRAINING_CENTRE, name="مرکز آموزش فنی و حرفه‌ای قاین")
+    login(page, "09120000009")
+    page.goto("/desk/requests/mine/")
+    page.click("[data-test=new-own-request]")
+    page.select_option("#id_kind", "training")
+    page.fill("#id_subject", "دوره خیاطی صنعتی")
+    page.select_option("#id_institution", str(centre.pk))
+    shot(page, "desk-request-own-360")
+    page.click("[data-test=send]")
+    expect(page.locator("[data-test=status]")).to_have_text("فرستاده به نهاد")
+    own = Request.objects.get(subject="دوره خیاطی صنعتی")
+    assert own.person.user.username and own.person.mobile == "09120000009" and own.institution_id == centre.pk
+    _logout(page)
+
+    base = Base.objects.get(name="پایگاه مقاومت امام علی (ع)")
+    neighbour = Person.objects.filter(unit=base, user__isnull=True).order_by("pk").first()
+    assert neighbour is not None
+    login(page, "09120000005")
+    page.goto("/desk/requests/")
+    page.click("[data-test=new-request]")
+    page.fill("#id_national_id", neighbour.national_id)
+    page.select_option("#id_kind", "training")
+    page.fill("#id_subject", "آموزش بسته‌بندی زرشک")
+    page.select_option("#id_institution", str(centre.pk))
+    page.click("[data-test=send]")
+    expect(page.locator("[data-test=status]")).to_have_text("فرستاده به نهاد")
+    shot(page, "desk-request-by-base-360")
+    made = Request.objects.get(subject="آموزش بسته‌بندی زرشک")
+    assert (made.person_id, made.unit_id, made.status) == (neighbour.pk, base.pk, "submitted")
