@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mardom.core.errors import DomainError
+from mardom.dashboards.sources import funds as fund_figures
 
 from .models import Account, Book, Entry, Posting
 
@@ -131,6 +132,9 @@ def _post(*, by: Any, book: Book, lines: Lines, idempotency_key: str, kind: str,
                                     output_field=BigIntegerField())
     )
     Book.objects.filter(pk=book.pk).update(last_seq=seq, last_hash=digest)
+    # Every money fact of a fund passes here, so its money figures are rolled up here, in this transaction.
+    fund_figures.entry_posted(book=book, kind=kind, lines=[(locked[pk].code, amount) for pk, amount in merged.items()],
+                              params=params, occurred_on=occurred_on, created_at=created_at, reverses=reverses)
     return entry
 
 

@@ -23,6 +23,7 @@ from mardom.core.errors import DomainError
 from mardom.core.jalali import format_jalali_datetime
 from mardom.core.notify import SmsError, notify
 from mardom.core.text import normalize_text
+from mardom.dashboards.sources import funds as fund_figures
 from mardom.people.roles import Perm
 from mardom.people.scopes import require
 
@@ -188,6 +189,7 @@ def draw_perform(*, by: Any, draw: Draw, values: Sequence[str] = (), now: dateti
     audit_record(by=by, action="draw.perform", obj=draw, scope_path=draw.fund.path or "", now=now,
                  after={"winners": record["winners"], "values": record["values"], "seed": record["seed"],
                         "digest": draw.digest})
+    fund_figures.counted(fund=draw.fund, at=now, draws=1)
     _tell_winners(draw)
     return draw
 

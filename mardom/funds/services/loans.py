@@ -20,6 +20,7 @@ from mardom.core.errors import DomainError
 from mardom.core.jalali import format_jalali
 from mardom.core.money import format_money
 from mardom.core.text import normalize_text
+from mardom.dashboards.sources import funds as fund_figures
 from mardom.ledger import services as ledger
 from mardom.ledger.models import Account, Book
 from mardom.people.roles import Perm
@@ -144,6 +145,8 @@ def guarantee_respond(*, by: Any, guarantee: Guarantee, accept: bool,
     guarantee.save(update_fields=["status", "responded_at"])
     audit_record(by=by, action="guarantee.accept" if accept else "guarantee.decline", obj=guarantee,
                  scope_path=guarantee.loan.fund.path or "", after={"status": guarantee.status})
+    if accept:
+        fund_figures.counted(fund=guarantee.loan.fund, guarantees=1)
     return guarantee
 
 
@@ -195,8 +198,8 @@ def loan_cancel(*, by: Any, loan: Loan) -> Loan:
         require(by, Perm.FUNDS_TREASURY, loan.fund)
     _move(loan, S.CANCELLED)
     loan.save(update_fields=["status"])
-    loan.guarantees.filter(status__in=[Guarantee.Status.REQUESTED, Guarantee.Status.ACCEPTED]).update(
-        status=Guarantee.Status.RELEASED)
+    _release_guarantees(loan)
+    loan.guarantees.filter(status=Guarantee.Status.REQUESTED).update(status=Guarantee.Status.RELEASED)
     _audit(by, "loan.cancel", loan)
     return loan
 
@@ -258,7 +261,8 @@ def loan_disburse(*, by: Any, loan: Loan, on: datetime.date, idempotency_key: st
 
 
 def _release_guarantees(loan: Loan) -> None:
-    loan.guarantees.filter(status=Guarantee.Status.ACCEPTED).update(status=Guarantee.Status.RELEASED)
+    released = loan.guarantees.filter(status=Guarantee.Status.ACCEPTED).update(status=Guarantee.Status.RELEASED)
+    fund_figures.counted(fund=loan.fund, guarantees=-released)
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from mardom.core.errors import DomainError
 from mardom.core.jalali import format_jalali, to_jalali
 from mardom.core.money import format_money
 from mardom.core.text import normalize_text, search_key
+from mardom.dashboards.sources import funds as fund_figures
 from mardom.ledger import services as ledger
 from mardom.ledger.models import Account, Book
 from mardom.orgs.models import Base, OrgUnit
@@ -116,6 +117,7 @@ def fund_create(*, by: Any, base: Base, name: str, founded_on: datetime.date, ru
     _rules_row(fund, founded_on, rules, by, now)
     audit_record(by=by, action="fund.create", obj=fund, scope_path=fund.path or "",
                  after={"name": name, "founded_on": founded_on.isoformat(), **asdict(rules)}, now=now)
+    fund_figures.counted(fund=fund, at=now, active=1)
     return fund
 
 
@@ -181,6 +183,7 @@ def membership_join(*, by: Any, fund: Fund, person: Person, opening_deposit: int
     account.refresh_from_db(fields=["balance"])  # the posting moved it in the database
     audit_record(by=by, action="membership.join", obj=membership, scope_path=fund.path or "",
                  after=_marked({"person": person.pk, "number": number, "opening_deposit": opening_deposit}, late))
+    fund_figures.counted(fund=fund, members=1, joined=1)
     return membership
 
 
@@ -376,6 +379,7 @@ def membership_leave(*, by: Any, membership: Membership, left_on: datetime.date,
     membership.save(update_fields=["status", "left_on"])
     audit_record(by=by, action="membership.leave", obj=membership, scope_path=fund.path or "",
                  after=_marked({"returned": balance, "left_on": left_on.isoformat()}, late))
+    fund_figures.counted(fund=fund, members=-1, left=1)
     return membership
 
 
@@ -423,4 +427,5 @@ def membership_transfer(*, by: Any, membership: Membership, to_person: Person, o
     membership.save(update_fields=["status", "left_on"])
     audit_record(by=by, action="membership.transfer", obj=membership, scope_path=fund.path or "",
                  after=_marked({"to_person": to_person.pk, "new_number": number, "savings": balance}, late))
+    fund_figures.counted(fund=fund, joined=1, left=1)
     return successor

@@ -1,0 +1,180 @@
+"""The funds' figures: what each write adds (called by the ledger and the funds services) and what the facts say
+(called by `rollups-rebuild`). The two halves sit side by side so a definition cannot drift between them.
+
+Money figures come from the entries themselves: every money fact of a fund is an entry in its book, posted
+through `ledger.services`, so the one hook there sees them all (the per-line and the bulk path alike).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import Case, CharField, Count, IntegerField, Q, Sum, Value, When
+
+from .. import rollups
+from ..periods import ALL_TIME, month_of, shift, start_of
+
+SAVINGS, LOAN = "savings:", "loan:"
+LOSS_KINDS = ("write_off", "forgiveness")
+
+
+def contribution_on_time(*, year: int, month: int, paid_on: datetime.date) -> bool:
+    """Paid on or before the last day of the Jalali month it is for."""
+    return paid_on < start_of(shift(year * 100 + month, 1))
+
+
+def entry_deltas(*, kind: str, lines: Sequence[tuple[str, int]], params: dict[str, Any],
+                 occurred_on: datetime.date, created_at: datetime.datetime,
+                 reversed_kind: str = "", reversed_params: dict[str, Any] | None = None,
+                 reversed_on: datetime.date | None = None) -> dict[str, int]:
+    savings = -sum(amount for code, amount in lines if code.startswith(SAVINGS))
+    loans = sum(amount for code, amount in lines if code.startswith(LOAN))
+    deltas = {"funds.savings": savings, "funds.outstanding": loans}
+    sign, base_kind = (-1, reversed_kind) if reversed_kind else (1, kind)
+    base_params, base_on = (reversed_params or {}, reversed_on or occurred_on) if reversed_kind else (params,
+                                                                                                      occurred_on)
+    if base_kind == "contribution":
+        deltas["funds.contributions"] = sign
+        deltas["funds.contributions_amount"] = savings
+        if {"year", "month"} <= base_params.keys() and contribution_on_time(
+                year=base_params["year"], month=base_params["month"], paid_on=base_on):
+            deltas["funds.contributions_on_time"] = sign
+    elif base_kind == "disbursement":
+        deltas["funds.loans_paid"] = sign
+        deltas["funds.loans_paid_amount"] = loans
+    elif base_kind in LOSS_KINDS:
+        deltas["funds.write_offs"] = -loans
+    if month_of(occurred_on) < month_of(created_at):
+        deltas["funds.late_entries"] = 1
+    return deltas
+
+
+def entry_posted(*, book: Any, kind: str, lines: Sequence[tuple[str, int]], params: dict[str, Any],
+                 occurred_on: datetime.date, created_at: datetime.datetime, reverses: Any = None) -> None:
+    """The ledger's hook, in the posting's transaction."""
+    from mardom.orgs.models import OrgUnit
+
+    path = OrgUnit.objects.filter(pk=book.unit_id).values_list("path", flat=True).first()
+    rollups.record(path=path, at=created_at, deltas=entry_deltas(
+        kind=kind, lines=lines, params=params, occurred_on=occurred_on, created_at=created_at,
+        reversed_kind=reverses.kind if reverses is not None else "",
+        reversed_params=reverses.params if reverses is not None else None,
+        reversed_on=reverses.occurred_on if reverses is not None else None,
+    ))
+
+
+def counted(*, fund: Any, at: datetime.datetime | None = None, **deltas: int) -> None:
+    """Non-money changes of a fund (a member joins, a guarantee is accepted), from the funds services."""
+    rollups.record(path=fund.path, at=at, deltas={f"funds.{code}": delta for code, delta in deltas.items()})
+
+
+# --- the facts, for rollups-rebuild -------------------------------------------------------------------------
+def _bucket(field: str, months: list[int]) -> Case:
+    """The Jalali month a timestamp falls in, as SQL: the first month whose end is after it."""
+    from ..periods import start_moment
+
+    return Case(*(When(**{f"{field}__lt": start_moment(shift(month, 1))}, then=Value(month)) for month in months),
+                default=Value(0), output_field=IntegerField())
+
+
+def facts(months: list[int]) -> dict[tuple[int, int, str], int]:
+    """(fund id, month recorded, metric) → delta, from the books, the memberships and the draws."""
+    from mardom.core.models import AuditEntry
+    from mardom.funds.models import Contribution, Draw, Guarantee
+    from mardom.ledger.models import Entry, Posting
+
+    out: dict[tuple[int, int, str], int] = defaultdict(int)
+    cls = Case(When(account__code__startswith=SAVINGS, then=Value("s")),
+               When(account__code__startswith=LOAN, then=Value("l")), default=Value("o"), output_field=CharField())
+    for unit, month, kind, part, total, entries in (
+            Posting.objects.annotate(month=_bucket("entry__created_at", months), part=cls)
+            .values("entry__book__unit_id", "month", "entry__kind", "part")
+            .annotate(total=Sum("amount"), n=Count("entry_id", distinct=True))
+            .values_list("entry__book__unit_id", "month", "entry__kind", "part", "total", "n")):
+        sign, base = (-1, kind.removeprefix("reversal:")) if kind.startswith("reversal:") else (1, kind)
+        if part == "s":
+            out[(unit, month, "funds.savings")] -= total
+            if base == "contribution":
+                out[(unit, month, "funds.contributions")] += sign * entries
+                out[(unit, month, "funds.contributions_amount")] -= total
+        elif part == "l":
+            out[(unit, month, "funds.outstanding")] += total
+            if base == "disbursement":
+                out[(unit, month, "funds.loans_paid")] += sign * entries
+                out[(unit, month, "funds.loans_paid_amount")] += total
+            elif base in LOSS_KINDS:
+                out[(unit, month, "funds.write_offs")] -= total
+    # On time: contributions paid before the end of their month; each (year, month) pair has its own bound.
+    pairs = set(Contribution.objects.values_list("year", "month").distinct())
+    if pairs:
+        on_time = Case(*(When(year=y, month=m, paid_on__lt=start_of(shift(y * 100 + m, 1)), then=Value(1))
+                         for y, m in sorted(pairs)), default=Value(0), output_field=IntegerField())
+        for unit, month, n in (Contribution.objects.annotate(recorded=_bucket("entry__created_at", months), ok=on_time)
+                               .filter(ok=1).values("membership__fund_id", "recorded").annotate(n=Count("pk"))
+                               .values_list("membership__fund_id", "recorded", "n")):
+            out[(unit, month, "funds.contributions_on_time")] += n
+    # Late entries: dated before the first day of the month they were recorded in.
+    late_q = Q()
+    for month in months:
+        late_q |= Q(created_at__gte=start_moment_of(month), created_at__lt=start_moment_of(shift(month, 1)),
+                    occurred_on__lt=start_of(month))
+    if months:
+        for unit, month, n in (Entry.objects.filter(late_q).annotate(month=_bucket("created_at", months))
+                               .values("book__unit_id", "month").annotate(n=Count("pk"))
+                               .values_list("book__unit_id", "month", "n")):
+            out[(unit, month, "funds.late_entries")] += n
+    # Memberships and funds: the audit log holds when each was recorded, in the fund's own transaction.
+    actions = {"fund.create": ("active",), "membership.join": ("members", "joined"),
+               "membership.leave": ("-members", "left"), "membership.transfer": ("joined", "left")}
+    fund_ids = _fund_ids_by_path()
+    for path, action, month, n in (AuditEntry.objects.filter(action__in=list(actions))
+                                   .annotate(month=_bucket("at", months))
+                                   .values("scope_path", "action", "month").annotate(n=Count("pk"))
+                                   .values_list("scope_path", "action", "month", "n")):
+        unit = fund_ids.get(path)
+        if unit is None:
+            continue
+        for code in actions[action]:
+            sign = -1 if code.startswith("-") else 1
+            out[(unit, month, f"funds.{code.lstrip('-')}")] += sign * n
+    for unit, month, n in (Draw.objects.filter(performed_at__isnull=False)
+                           .annotate(month=_bucket("performed_at", months))
+                           .values("fund_id", "month").annotate(n=Count("pk")).values_list("fund_id", "month", "n")):
+        out[(unit, month, "funds.draws")] += n
+    # Guarantees: when one is released is not recorded, so only the level now is rebuilt (month ALL_TIME).
+    for unit, n in (Guarantee.objects.filter(status=Guarantee.Status.ACCEPTED)
+                    .values("loan__fund_id").annotate(n=Count("pk")).values_list("loan__fund_id", "n")):
+        out[(unit, ALL_TIME, "funds.guarantees")] += n
+    return out
+
+
+def start_moment_of(month: int) -> datetime.datetime:
+    from ..periods import start_moment
+
+    return start_moment(month)
+
+
+def _fund_ids_by_path() -> dict[str, int]:
+    from mardom.funds.models import Fund
+
+    return dict(Fund.objects.values_list("path", "pk"))
+
+
+def moments() -> list[datetime.datetime]:
+    """The first and last moments a fact was recorded (the rebuild's range of months)."""
+    from mardom.core.models import AuditEntry
+    from mardom.ledger.models import Entry
+
+    found = []
+    for queryset, field in ((Entry.objects.all(), "created_at"), (AuditEntry.objects.all(), "at")):
+        for order in (field, f"-{field}"):
+            moment = queryset.order_by(order).values_list(field, flat=True).first()
+            if moment is not None:
+                found.append(moment)
+    return found
+
+# Metrics whose history the facts do not hold: only their level now is rebuilt and checked.
+NOW_ONLY = ("funds.guarantees",)
