@@ -25,11 +25,14 @@ from .periods import ALL_TIME, month_of, months_between, year_of
 from .rollups import unit_ids, upsert_add
 from .sources import funds as fund_source
 
-# Each source: (the first and last moments it holds facts at, the facts by (leaf unit id, month, metric));
-# ALL_TIME as the month means the fact is only the level now (its history is not held).
-Source = tuple[Callable[[], list[datetime.datetime]], Callable[[list[int]], dict[tuple[int, int, str], int]]]
+# Each source: (the first and last moments it holds facts at, the facts by (leaf unit id, month, metric) for the
+# leaves at or under a path); ALL_TIME as the month means the fact is only the level now (its history is not held).
+Facts = dict[tuple[int, int, str], int]
+Source = tuple[Callable[[], list[datetime.datetime]], Callable[..., Facts]]
 SOURCES: list[Source] = [(fund_source.moments, fund_source.facts)]
 NOW_ONLY: set[str] = set(fund_source.NOW_ONLY)
+# Units this deep or shallower (the nation, the provinces) sum many chunks; deeper ones are a chunk's own.
+TOP_DEPTH = 2
 
 
 @dataclass(frozen=True)
@@ -46,14 +49,12 @@ def _months(today: datetime.date) -> list[int]:
     return list(months_between(min(months), max(months)))
 
 
-def expected(*, today: datetime.date | None = None) -> Table:
-    months = _months(today or timezone.localdate())
-    leaf: dict[tuple[int, int, str], int] = defaultdict(int)
-    for _first, facts in SOURCES:
-        for key, delta in facts(months).items():
-            leaf[key] += delta
-    paths = dict(OrgUnit.objects.filter(pk__in={unit for unit, _m, _c in leaf}).values_list("pk", "path"))
-    out: Table = defaultdict(int)
+def _depth(path: str) -> int:
+    return path.strip("/").count("/") + 1
+
+
+def _expand(leaf: Facts, paths: dict[int, str], into: Table) -> None:
+    """Add each leaf fact to its unit and every unit above it, in the periods it counts in."""
     for (unit, month, code), delta in leaf.items():
         if not delta or unit not in paths:
             continue
@@ -66,17 +67,30 @@ def expected(*, today: datetime.date | None = None) -> Table:
             periods = (month, year_of(month))
         for unit_id in unit_ids(paths[unit]):
             for period in periods:
-                out[(unit_id, period, code)] += delta
-    return out
+                into[(unit_id, period, code)] += delta
 
 
-def stored() -> Table:
+def _facts(months: list[int], under: str, exact: bool) -> Facts:
+    leaf: Facts = defaultdict(int)
+    for _moments, facts in SOURCES:
+        for key, delta in facts(months, under=under, exact=exact).items():
+            leaf[key] += delta
+    return leaf
+
+
+def stored(unit_ids_: list[int] | None = None, under: str = "/") -> Table:
+    """Figures and pending deltas, for the units given (or every unit) and the deltas of leaves under `under`."""
     out: Table = defaultdict(int)
-    for unit_id, period, code, value in Figure.objects.values_list("unit_id", "period", "metric", "value"):
+    figures = Figure.objects.all() if unit_ids_ is None else Figure.objects.filter(unit_id__in=unit_ids_)
+    for unit_id, period, code, value in figures.values_list("unit_id", "period", "metric", "value").iterator(
+            chunk_size=10_000):
         out[(unit_id, period, code)] += value
-    for path, period, code, delta in FigureDelta.objects.values_list("path", "period", "metric", "delta"):
+    wanted = None if unit_ids_ is None else set(unit_ids_)
+    for path, period, code, delta in FigureDelta.objects.filter(path__startswith=under).values_list(
+            "path", "period", "metric", "delta"):
         for unit_id in unit_ids(path):
-            out[(unit_id, period, code)] += delta
+            if wanted is None or unit_id in wanted:
+                out[(unit_id, period, code)] += delta
     return out
 
 
@@ -88,20 +102,52 @@ def _checked(key: tuple[int, int, str]) -> bool:
     return period == ALL_TIME or code not in NOW_ONLY
 
 
-def differences(exp: Table, have: Table) -> list[Difference]:
-    keys = sorted(key for key in set(exp) | set(have) if _checked(key) and exp.get(key, 0) != have.get(key, 0))
+def differences(exp: Table, have: Table, units: set[int] | None = None) -> list[Difference]:
+    keys = sorted(key for key in set(exp) | set(have)
+                  if (units is None or key[0] in units) and _checked(key) and exp.get(key, 0) != have.get(key, 0))
     return [Difference(unit_id=u, period=p, metric=c, stored=have.get((u, p, c), 0), facts=exp.get((u, p, c), 0))
             for u, p, c in keys]
 
 
-def rebuild(*, write: bool, today: datetime.date | None = None) -> list[Difference]:
-    """The figures that differ from the facts; with `write`, corrected (by adding the difference)."""
+def expected(*, today: datetime.date | None = None) -> Table:
+    """Every figure the facts give (the whole country at once: for tests and small data sets)."""
+    leaf = _facts(_months(today or timezone.localdate()), "/", False)
+    out: Table = defaultdict(int)
+    _expand(leaf, dict(OrgUnit.objects.filter(pk__in={unit for unit, _m, _c in leaf}).values_list("pk", "path")), out)
+    return out
+
+
+def rebuild(*, write: bool, today: datetime.date | None = None,
+            progress: Callable[[int, int], None] | None = None) -> list[Difference]:
+    """The figures that differ from the facts; with `write`, corrected (by adding the difference).
+
+    It goes one unit below a province at a time (a county, with its bases, funds and everything else under it),
+    so its memory is one county's figures whatever the country's size; the provinces' and the nation's expected
+    figures are the sums of their chunks', compared at the end."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Facts and figures from one snapshot: a write committed meanwhile is in both or in neither.
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        found = differences(expected(today=today), stored())
+        months = _months(today or timezone.localdate())
+        units = list(OrgUnit.objects.values_list("pk", "path"))
+        top = {pk: path for pk, path in units if _depth(path) <= TOP_DEPTH}
+        roots = sorted(path for _pk, path in units if _depth(path) == TOP_DEPTH + 1)
+        top_expected: Table = defaultdict(int)
+        found: list[Difference] = []
+        for done, root in enumerate(roots, 1):
+            inside = {pk: path for pk, path in units if path.startswith(root)}
+            exp: Table = defaultdict(int)
+            _expand(_facts(months, root, False), {**inside, **top}, exp)
+            for key, value in exp.items():
+                if key[0] in top:
+                    top_expected[key] += value
+            found += differences(exp, stored(list(inside), under=root), units=set(inside))
+            if progress is not None:
+                progress(done, len(roots))
+        for path in top.values():  # facts whose leaf is a province or the nation itself
+            _expand(_facts(months, path, True), top, top_expected)
+        found += differences(top_expected, stored(list(top), under="/"), units=set(top))
         if write and found:
             upsert_add({(d.unit_id, d.period, d.metric): d.facts - d.stored for d in found})
     return found

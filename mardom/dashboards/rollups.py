@@ -72,7 +72,12 @@ def gauge_set(*, path: str, code: str, value: int, at: datetime.datetime | None 
 
 
 def drain_on_commit() -> None:
-    """Queue one drain when the transaction commits, however many deltas it wrote."""
+    """Where tasks cannot be deferred, queue one drain when the transaction commits, however many deltas it
+    wrote; on the database worker the self-repeating drain folds them within seconds (tasks.py)."""
+    from .tasks import rollups_drain_task
+
+    if rollups_drain_task.get_backend().supports_defer:
+        return
     if connection.in_atomic_block and any(func is _enqueue_drain for _sids, func, _robust in connection.run_on_commit):
         return
     transaction.on_commit(_enqueue_drain, robust=True)

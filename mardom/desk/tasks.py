@@ -13,8 +13,9 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from django_tasks import TaskContext, task
+
+from mardom.core.periodic import queue_next
 
 log = logging.getLogger("mardom.desk")
 
@@ -23,32 +24,11 @@ def sweep_every() -> datetime.timedelta:
     return datetime.timedelta(minutes=max(int(getattr(settings, "DESK_SWEEP_EVERY_MINUTES", 15)), 1))
 
 
-def _waiting_runs(exclude_id: str | None = None) -> bool | None:
-    """Whether a run of the sweep task is already queued and not started, on the database backend; None where
-    the backend keeps no such list."""
-    backend = desk_sweep_task.get_backend()
-    try:
-        from django_tasks_db.backend import DatabaseBackend
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # pragma: no cover - the database backend is a dependency
-        return None
-    if not isinstance(backend, DatabaseBackend):
-        return None
-    waiting = DBTaskResult.objects.filter(task_path=desk_sweep_task.module_path, status="READY")
-    if exclude_id:
-        waiting = waiting.exclude(id=exclude_id)
-    return waiting.exists()
-
-
 def schedule_next(*, now: datetime.datetime | None = None, exclude_id: str | None = None,
                   at_once: bool = False) -> bool:
     """Queue the next run of the sweep, `DESK_SWEEP_EVERY_MINUTES` from now (or at once), unless one is
     already waiting or the backend cannot defer; True when queued."""
-    if not desk_sweep_task.get_backend().supports_defer or _waiting_runs(exclude_id):
-        return False
-    now = now or timezone.now()
-    desk_sweep_task.using(run_after=now if at_once else now + sweep_every()).enqueue()
-    return True
+    return queue_next(desk_sweep_task, every=sweep_every(), now=now, exclude_id=exclude_id, at_once=at_once)
 
 
 @task(takes_context=True)

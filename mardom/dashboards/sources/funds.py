@@ -80,8 +80,14 @@ def _bucket(field: str, months: list[int]) -> Case:
                 default=Value(0), output_field=IntegerField())
 
 
-def facts(months: list[int]) -> dict[tuple[int, int, str], int]:
-    """(fund id, month recorded, metric) → delta, from the books, the memberships and the draws."""
+def leaf_filter(field: str, under: str, exact: bool) -> Q:
+    """Facts whose leaf unit's path (at `field`) is `under` itself (exact) or lies beneath it."""
+    return Q(**{field: under}) if exact else Q(**{f"{field}__startswith": under})
+
+
+def facts(months: list[int], *, under: str = "/", exact: bool = False) -> dict[tuple[int, int, str], int]:
+    """(fund id, month recorded, metric) → delta, from the books, the memberships and the draws of the funds at
+    or under the path `under` (the rebuild goes a county at a time)."""
     from mardom.core.models import AuditEntry
     from mardom.funds.models import Contribution, Draw, Guarantee
     from mardom.ledger.models import Entry, Posting
@@ -90,7 +96,8 @@ def facts(months: list[int]) -> dict[tuple[int, int, str], int]:
     cls = Case(When(account__code__startswith=SAVINGS, then=Value("s")),
                When(account__code__startswith=LOAN, then=Value("l")), default=Value("o"), output_field=CharField())
     for unit, month, kind, part, total, entries in (
-            Posting.objects.annotate(month=_bucket("entry__created_at", months), part=cls)
+            Posting.objects.filter(leaf_filter("entry__book__unit__path", under, exact))
+            .annotate(month=_bucket("entry__created_at", months), part=cls)
             .values("entry__book__unit_id", "month", "entry__kind", "part")
             .annotate(total=Sum("amount"), n=Count("entry_id", distinct=True))
             .values_list("entry__book__unit_id", "month", "entry__kind", "part", "total", "n")):
@@ -108,11 +115,12 @@ def facts(months: list[int]) -> dict[tuple[int, int, str], int]:
             elif base in LOSS_KINDS:
                 out[(unit, month, "funds.write_offs")] -= total
     # On time: contributions paid before the end of their month; each (year, month) pair has its own bound.
-    pairs = set(Contribution.objects.values_list("year", "month").distinct())
+    contributions = Contribution.objects.filter(leaf_filter("membership__fund__path", under, exact))
+    pairs = set(contributions.values_list("year", "month").distinct())
     if pairs:
         on_time = Case(*(When(year=y, month=m, paid_on__lt=start_of(shift(y * 100 + m, 1)), then=Value(1))
                          for y, m in sorted(pairs)), default=Value(0), output_field=IntegerField())
-        for unit, month, n in (Contribution.objects.annotate(recorded=_bucket("entry__created_at", months), ok=on_time)
+        for unit, month, n in (contributions.annotate(recorded=_bucket("entry__created_at", months), ok=on_time)
                                .filter(ok=1).values("membership__fund_id", "recorded").annotate(n=Count("pk"))
                                .values_list("membership__fund_id", "recorded", "n")):
             out[(unit, month, "funds.contributions_on_time")] += n
@@ -122,15 +130,17 @@ def facts(months: list[int]) -> dict[tuple[int, int, str], int]:
         late_q |= Q(created_at__gte=start_moment_of(month), created_at__lt=start_moment_of(shift(month, 1)),
                     occurred_on__lt=start_of(month))
     if months:
-        for unit, month, n in (Entry.objects.filter(late_q).annotate(month=_bucket("created_at", months))
+        for unit, month, n in (Entry.objects.filter(leaf_filter("book__unit__path", under, exact)).filter(late_q)
+                               .annotate(month=_bucket("created_at", months))
                                .values("book__unit_id", "month").annotate(n=Count("pk"))
                                .values_list("book__unit_id", "month", "n")):
             out[(unit, month, "funds.late_entries")] += n
     # Memberships and funds: the audit log holds when each was recorded, in the fund's own transaction.
     actions = {"fund.create": ("active",), "membership.join": ("members", "joined"),
                "membership.leave": ("-members", "left"), "membership.transfer": ("joined", "left")}
-    fund_ids = _fund_ids_by_path()
-    for path, action, month, n in (AuditEntry.objects.filter(action__in=list(actions))
+    fund_ids = _fund_ids_by_path(under, exact)
+    for path, action, month, n in (AuditEntry.objects.filter(leaf_filter("scope_path", under, exact),
+                                                             action__in=list(actions))
                                    .annotate(month=_bucket("at", months))
                                    .values("scope_path", "action", "month").annotate(n=Count("pk"))
                                    .values_list("scope_path", "action", "month", "n")):
@@ -140,12 +150,13 @@ def facts(months: list[int]) -> dict[tuple[int, int, str], int]:
         for code in actions[action]:
             sign = -1 if code.startswith("-") else 1
             out[(unit, month, f"funds.{code.lstrip('-')}")] += sign * n
-    for unit, month, n in (Draw.objects.filter(performed_at__isnull=False)
+    for unit, month, n in (Draw.objects.filter(leaf_filter("fund__path", under, exact), performed_at__isnull=False)
                            .annotate(month=_bucket("performed_at", months))
                            .values("fund_id", "month").annotate(n=Count("pk")).values_list("fund_id", "month", "n")):
         out[(unit, month, "funds.draws")] += n
     # Guarantees: when one is released is not recorded, so only the level now is rebuilt (month ALL_TIME).
-    for unit, n in (Guarantee.objects.filter(status=Guarantee.Status.ACCEPTED)
+    for unit, n in (Guarantee.objects.filter(leaf_filter("loan__fund__path", under, exact),
+                                             status=Guarantee.Status.ACCEPTED)
                     .values("loan__fund_id").annotate(n=Count("pk")).values_list("loan__fund_id", "n")):
         out[(unit, ALL_TIME, "funds.guarantees")] += n
     return out
@@ -157,10 +168,10 @@ def start_moment_of(month: int) -> datetime.datetime:
     return start_moment(month)
 
 
-def _fund_ids_by_path() -> dict[str, int]:
+def _fund_ids_by_path(under: str, exact: bool) -> dict[str, int]:
     from mardom.funds.models import Fund
 
-    return dict(Fund.objects.values_list("path", "pk"))
+    return dict(Fund.objects.filter(leaf_filter("path", under, exact)).values_list("path", "pk"))
 
 
 def moments() -> list[datetime.datetime]:
@@ -178,3 +189,35 @@ def moments() -> list[datetime.datetime]:
 
 # Metrics whose history the facts do not hold: only their level now is rebuilt and checked.
 NOW_ONLY = ("funds.guarantees",)
+
+
+# --- the gauge: principal more than 30 days late ---------------------------------------------------------------
+def par30_snapshot(*, today: datetime.date | None = None, at: datetime.datetime | None = None) -> int:
+    """Set each fund's PAR30 for the current month and year from its running loans (`funds.figures`, the one
+    definition); returns how many funds were looked at. A fund whose loans are all repaid is set back to zero.
+    Run daily (`mardom rollups-snapshot`); one fund per transaction, under its book's lock."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from mardom.funds.figures import portfolio_stored
+    from mardom.funds.models import Fund, Loan
+    from mardom.ledger.models import Book
+
+    from ..models import Figure
+    from ..periods import periods_of
+
+    at = at or timezone.now()
+    today = today or timezone.localdate(at)
+    running = set(Loan.objects.filter(status=Loan.Status.DISBURSED).values_list("fund_id", flat=True).distinct())
+    month, year = periods_of(at)
+    shown = set(Figure.objects.filter(metric="funds.par30", period__in=(month, year)).exclude(value=0)
+                .values_list("unit_id", flat=True))
+    funds = Fund.objects.filter(pk__in=running | shown).order_by("pk")
+    looked = 0
+    for fund in funds.iterator():
+        with transaction.atomic():
+            Book.objects.select_for_update().get(unit_id=fund.pk)
+            value = portfolio_stored(fund=fund, on=today)["par30"] if fund.pk in running else 0
+            rollups.gauge_set(path=fund.path, code="funds.par30", value=value, at=at)
+        looked += 1
+    return looked
