@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/mardom migrate --noinput
 	$(DEMO_ENV) $(BIN)/mardom collectstatic --noinput --verbosity 0
 	$(DEMO_ENV) $(BIN)/mardom demo
+	$(DEMO_ENV) $(BIN)/mardom rollups-drain --start
 	@echo "Serving at http://127.0.0.1:8000 (Ctrl+C to stop)"
 	@$(DEMO_ENV) $(BIN)/mardom db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(DEMO_ENV) $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile -

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -31,8 +31,10 @@ Facts = dict[tuple[int, int, str], int]
 Source = tuple[Callable[[], list[datetime.datetime]], Callable[..., Facts]]
 SOURCES: list[Source] = [(fund_source.moments, fund_source.facts)]
 NOW_ONLY: set[str] = set(fund_source.NOW_ONLY)
-# Units this deep or shallower (the nation, the provinces) sum many chunks; deeper ones are a chunk's own.
+# Units this deep or shallower (the nation, the provinces) sum many batches; deeper ones are a batch's own.
 TOP_DEPTH = 2
+# How many units a batch of the rebuild holds at most (its memory is their figures), unless one county is larger.
+BATCH_UNITS = 2000
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def _expand(leaf: Facts, paths: dict[int, str], into: Table) -> None:
                 into[(unit_id, period, code)] += delta
 
 
-def _facts(months: list[int], under: str, exact: bool) -> Facts:
+def _facts(months: list[int], under: Sequence[str], exact: bool) -> Facts:
     leaf: Facts = defaultdict(int)
     for _moments, facts in SOURCES:
         for key, delta in facts(months, under=under, exact=exact).items():
@@ -78,7 +80,7 @@ def _facts(months: list[int], under: str, exact: bool) -> Facts:
     return leaf
 
 
-def stored(unit_ids_: list[int] | None = None, under: str = "/") -> Table:
+def stored(unit_ids_: list[int] | None = None, under: Sequence[str] = ("/",)) -> Table:
     """Figures and pending deltas, for the units given (or every unit) and the deltas of leaves under `under`."""
     out: Table = defaultdict(int)
     figures = Figure.objects.all() if unit_ids_ is None else Figure.objects.filter(unit_id__in=unit_ids_)
@@ -86,8 +88,8 @@ def stored(unit_ids_: list[int] | None = None, under: str = "/") -> Table:
             chunk_size=10_000):
         out[(unit_id, period, code)] += value
     wanted = None if unit_ids_ is None else set(unit_ids_)
-    for path, period, code, delta in FigureDelta.objects.filter(path__startswith=under).values_list(
-            "path", "period", "metric", "delta"):
+    for path, period, code, delta in FigureDelta.objects.filter(
+            fund_source.leaf_filter("path", under, False)).values_list("path", "period", "metric", "delta"):
         for unit_id in unit_ids(path):
             if wanted is None or unit_id in wanted:
                 out[(unit_id, period, code)] += delta
@@ -111,9 +113,37 @@ def differences(exp: Table, have: Table, units: set[int] | None = None) -> list[
 
 def expected(*, today: datetime.date | None = None) -> Table:
     """Every figure the facts give (the whole country at once: for tests and small data sets)."""
-    leaf = _facts(_months(today or timezone.localdate()), "/", False)
+    leaf = _facts(_months(today or timezone.localdate()), ("/",), False)
     out: Table = defaultdict(int)
     _expand(leaf, dict(OrgUnit.objects.filter(pk__in={unit for unit, _m, _c in leaf}).values_list("pk", "path")), out)
+    return out
+
+
+def batches(units: list[tuple[int, str]], size: int | None = None) -> list[list[str]]:
+    """The subtrees the rebuild goes through, a batch at a time: whole provinces where they are small, a
+    province's counties (and whatever else hangs on it) where it is large, grouped up to `size` units a batch."""
+    size = size or BATCH_UNITS
+    below: dict[str, int] = defaultdict(int)
+    for _pk, path in units:
+        parts = path.strip("/").split("/")
+        for depth in (TOP_DEPTH, TOP_DEPTH + 1):
+            if len(parts) >= depth:
+                below["/" + "".join(f"{p}/" for p in parts[:depth])] += 1
+    items: list[tuple[str, int]] = []
+    for province in sorted(p for p in below if _depth(p) == TOP_DEPTH):
+        if below[province] <= size:
+            items.append((province, below[province]))
+        else:
+            items += sorted((path, n) for path, n in below.items()
+                            if _depth(path) == TOP_DEPTH + 1 and path.startswith(province))
+    out: list[list[str]] = []
+    held = size + 1
+    for path, n in items:
+        if held + n > size:
+            out.append([])
+            held = 0
+        out[-1].append(path)
+        held += n
     return out
 
 
@@ -121,9 +151,9 @@ def rebuild(*, write: bool, today: datetime.date | None = None,
             progress: Callable[[int, int], None] | None = None) -> list[Difference]:
     """The figures that differ from the facts; with `write`, corrected (by adding the difference).
 
-    It goes one unit below a province at a time (a county, with its bases, funds and everything else under it),
-    so its memory is one county's figures whatever the country's size; the provinces' and the nation's expected
-    figures are the sums of their chunks', compared at the end."""
+    It goes a batch of subtrees at a time (see `batches`), so its memory is a batch's figures whatever the
+    country's size; the provinces' and the nation's expected figures are the sums of the batches', and are
+    compared at the end with the facts whose leaf is a province or the nation itself."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Facts and figures from one snapshot: a write committed meanwhile is in both or in neither.
@@ -132,22 +162,22 @@ def rebuild(*, write: bool, today: datetime.date | None = None,
         months = _months(today or timezone.localdate())
         units = list(OrgUnit.objects.values_list("pk", "path"))
         top = {pk: path for pk, path in units if _depth(path) <= TOP_DEPTH}
-        roots = sorted(path for _pk, path in units if _depth(path) == TOP_DEPTH + 1)
         top_expected: Table = defaultdict(int)
         found: list[Difference] = []
-        for done, root in enumerate(roots, 1):
-            inside = {pk: path for pk, path in units if path.startswith(root)}
+        work = batches(units)
+        for done, roots in enumerate(work, 1):
+            inside = {pk: path for pk, path in units if path.startswith(tuple(roots)) and pk not in top}
             exp: Table = defaultdict(int)
-            _expand(_facts(months, root, False), {**inside, **top}, exp)
+            _expand(_facts(months, roots, False), {**inside, **top}, exp)
             for key, value in exp.items():
                 if key[0] in top:
                     top_expected[key] += value
-            found += differences(exp, stored(list(inside), under=root), units=set(inside))
+            found += differences(exp, stored(list(inside), under=roots), units=set(inside))
             if progress is not None:
-                progress(done, len(roots))
-        for path in top.values():  # facts whose leaf is a province or the nation itself
-            _expand(_facts(months, path, True), top, top_expected)
-        found += differences(top_expected, stored(list(top), under="/"), units=set(top))
+                progress(done, len(work))
+        # Facts whose leaf is a province or the nation itself.
+        _expand(_facts(months, list(top.values()), True), top, top_expected)
+        found += differences(top_expected, stored(list(top)), units=set(top))
         if write and found:
             upsert_add({(d.unit_id, d.period, d.metric): d.facts - d.stored for d in found})
     return found

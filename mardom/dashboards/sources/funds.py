@@ -80,14 +80,19 @@ def _bucket(field: str, months: list[int]) -> Case:
                 default=Value(0), output_field=IntegerField())
 
 
-def leaf_filter(field: str, under: str, exact: bool) -> Q:
-    """Facts whose leaf unit's path (at `field`) is `under` itself (exact) or lies beneath it."""
-    return Q(**{field: under}) if exact else Q(**{f"{field}__startswith": under})
+def leaf_filter(field: str, under: Sequence[str], exact: bool) -> Q:
+    """Facts whose leaf unit's path (at `field`) is one of `under` (exact) or lies beneath one of them."""
+    if exact:
+        return Q(**{f"{field}__in": list(under)})
+    found = Q()
+    for path in under:
+        found |= Q(**{f"{field}__startswith": path})
+    return found
 
 
-def facts(months: list[int], *, under: str = "/", exact: bool = False) -> dict[tuple[int, int, str], int]:
+def facts(months: list[int], *, under: Sequence[str] = ("/",), exact: bool = False) -> dict[tuple[int, int, str], int]:
     """(fund id, month recorded, metric) → delta, from the books, the memberships and the draws of the funds at
-    or under the path `under` (the rebuild goes a county at a time)."""
+    or under the paths `under` (the rebuild goes a few provinces or counties at a time)."""
     from mardom.core.models import AuditEntry
     from mardom.funds.models import Contribution, Draw, Guarantee
     from mardom.ledger.models import Entry, Posting
@@ -168,7 +173,7 @@ def start_moment_of(month: int) -> datetime.datetime:
     return start_moment(month)
 
 
-def _fund_ids_by_path(under: str, exact: bool) -> dict[str, int]:
+def _fund_ids_by_path(under: Sequence[str], exact: bool) -> dict[str, int]:
     from mardom.funds.models import Fund
 
     return dict(Fund.objects.filter(leaf_filter("path", under, exact)).values_list("path", "pk"))
@@ -221,3 +226,21 @@ def par30_snapshot(*, today: datetime.date | None = None, at: datetime.datetime 
             rollups.gauge_set(path=fund.path, code="funds.par30", value=value, at=at)
         looked += 1
     return looked
+
+
+def late_entries(*, fund: Any, today: datetime.date | None = None, limit: int = 50) -> list[Any]:
+    """A fund's entries of the last twelve months dated in an earlier month than the one they were recorded in:
+    they count in the month recorded (so closed months do not move), and the fund's dashboard lists them.
+    Reads only the fund's recent entries dated before their recording day."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    from mardom.ledger.models import Entry
+
+    from ..periods import start_moment
+
+    since = start_moment(shift(month_of(today or timezone.localdate()), -11))
+    recent = (Entry.objects.filter(book__unit_id=fund.pk, created_at__gte=since,
+                                   occurred_on__lt=F("created_at__date"))
+              .select_related("created_by").order_by("-seq"))
+    return [entry for entry in recent.iterator() if month_of(entry.occurred_on) < month_of(entry.created_at)][:limit]

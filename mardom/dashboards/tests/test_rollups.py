@@ -139,3 +139,37 @@ def test_members_leaving_and_loans_move_their_figures(join: Any, treasurer: Any,
     assert value(fund, month, "funds.joined") == 2 and value(fund, month, "funds.left") == 1
     assert value(fund, ALL_TIME, "funds.savings") == first.savings == 2_000_000
     assert rebuild.rebuild(write=False) == []
+
+
+def test_the_rebuild_goes_by_batches_of_small_provinces_and_the_counties_of_large_ones() -> None:
+    units = [(1, "/1/"), (2, "/1/2/"), (3, "/1/2/3/"), (4, "/1/2/4/"), (5, "/1/2/4/5/"), (6, "/1/6/"), (7, "/1/6/7/"),
+             (8, "/1/8/")]
+    # With room for 3 units a batch: province 2 (4 units) is split into its counties 3 and 4; 6 (2) and 8 (1)
+    # are whole, and fill a batch together.
+    assert rebuild.batches(units, size=3) == [["/1/2/3/", "/1/2/4/"], ["/1/6/", "/1/8/"]]
+    assert rebuild.batches(units, size=100) == [["/1/2/", "/1/6/", "/1/8/"]]
+
+
+@time_machine.travel(AT, tick=False)
+def test_the_rebuild_agrees_whatever_the_batches(join: Any, treasurer: Any, fund: Any,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    member = join(1_000_000, on=FOUNDED)
+    services.contribution_record(by=treasurer, membership=member, year=1403, month=2, paid_on=PAID, today=PAID)
+    rollups.drain()
+    Figure.objects.filter(unit=fund, period=ALL_TIME, metric="funds.savings").update(value=3)
+    monkeypatch.setattr(rebuild, "BATCH_UNITS", 40)  # provinces split into their counties, a few a batch
+    assert [(d.unit_id, d.metric) for d in rebuild.rebuild(write=False)] == [(fund.pk, "funds.savings")]
+
+
+def test_a_late_entry_is_listed_on_its_fund(join: Any, treasurer: Any, fund: Any) -> None:
+    from mardom.dashboards.sources.funds import late_entries
+
+    with time_machine.travel(datetime.datetime(2024, 4, 25, 9, 0, tzinfo=datetime.UTC), tick=False):
+        member = join(1_000_000, on=datetime.date(2024, 4, 25))  # recorded the day it is dated: on time
+    with time_machine.travel(datetime.datetime(2024, 6, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
+        services.contribution_record(by=treasurer, membership=member, year=1403, month=2,
+                                     paid_on=datetime.date(2024, 5, 10), today=datetime.date(2024, 6, 1))
+        services.contribution_record(by=treasurer, membership=member, year=1403, month=3,
+                                     paid_on=datetime.date(2024, 6, 1), today=datetime.date(2024, 6, 1))
+        listed = late_entries(fund=fund)
+    assert [(e.kind, e.occurred_on) for e in listed] == [("contribution", datetime.date(2024, 5, 10))]

@@ -21,7 +21,7 @@ make stays as it is.
 
 from __future__ import annotations
 
-from . import calendar, requests, sweep, training
+from . import calendar, requests, rollups, sweep, training
 from .base import ADMIN_USERNAME, DEMO_PASSWORD, SEED, BuilderBase
 from .brands import BrandsBuilder
 from .funds import FundsBuilder
@@ -52,3 +52,4 @@ class Builder(OrgsBuilder, PeopleBuilder, FundsBuilder, ProductionBuilder, Brand
         training.build(self)  # courses, attendance and certificates
         requests.build(self)  # the desk's requests to institutions (after everything they draw on)
         sweep.build(self)  # the desk's sweep over the last month (after every request is made)
+        rollups.build(self)  # the dashboards' figures drained and the gauges set (after every write)
