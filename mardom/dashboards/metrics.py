@@ -79,6 +79,9 @@ _ALL = [
     _m("market.booth_sales", _("Booth sales"), FLOW, RIALS, _("Sales recorded at exhibition booths.")),
     _m("market.shop_sales", _("Storefront sales"), FLOW, RIALS, _("Storefront orders paid, producers' share.")),
     _m("market.visitors", _("Visitors"), FLOW, COUNT, _("Visitors counted at exhibitions.")),
+    _m("market.exhibition_sales", _("Sales at exhibitions held here"), FLOW, RIALS,
+       _("Booth sales at the exhibitions of the unit, wherever their producers come from (booth sales count at "
+         "the producers' county).")),
     # --- desk (counted at the asking unit and above) ---
     _m("desk.requests", _("Requests made"), FLOW, COUNT, _("Requests sent to institutions in the period.")),
     _m("desk.answered", _("Requests answered"), FLOW, COUNT, _("Requests answered in the period.")),

@@ -23,13 +23,20 @@ from .figures import Table
 from .models import Figure, FigureDelta
 from .periods import ALL_TIME, month_of, months_between, year_of
 from .rollups import unit_ids, upsert_add
+from .sources import desk as desk_source
 from .sources import funds as fund_source
+from .sources import market as market_source
+from .sources import production as production_source
 
 # Each source: (the first and last moments it holds facts at, the facts by (leaf unit id, month, metric));
 # ALL_TIME as the month means the fact is only the level now (its history is not held).
 Source = tuple[Callable[[], list[datetime.datetime]], Callable[[list[int]], dict[tuple[int, int, str], int]]]
-SOURCES: list[Source] = [(fund_source.moments, fund_source.facts)]
-NOW_ONLY: set[str] = set(fund_source.NOW_ONLY)
+SOURCES: list[Source] = [(fund_source.moments, fund_source.facts),
+                         (production_source.moments, production_source.facts),
+                         (market_source.moments, market_source.facts),
+                         (desk_source.moments, desk_source.facts)]
+NOW_ONLY: set[str] = {*fund_source.NOW_ONLY, *production_source.NOW_ONLY, *market_source.NOW_ONLY,
+                      *desk_source.NOW_ONLY}
 
 
 @dataclass(frozen=True)
