@@ -22,10 +22,13 @@ from mardom.dashboards.periods import ALL_TIME, month_of, year_of
 from mardom.dashboards.tests.test_sources_production import chain, value
 from mardom.market import services
 from mardom.market.services.sales import Line
-from mardom.market.tests.conftest import shop  # noqa: F401 - fixture
-from mardom.market.tests.test_sales import NOW, OPENS, sell, world  # noqa: F401 - fixture
+from mardom.market.tests import conftest as shop_world
+from mardom.market.tests import test_sales as sales_world
+from mardom.market.tests.test_sales import NOW, OPENS, sell
 from mardom.market.tests.test_shop import pay, place
 from mardom.production.services import jobs
+
+shop, world = shop_world.shop, sales_world.world  # the market tests' fixtures
 
 MONTH = month_of(NOW)  # the exhibition was set up, let and sold at in one Jalali month (1405/09)
 _keys = itertools.count(1)
@@ -107,7 +110,7 @@ def test_visitors_count_as_given_and_a_later_correction_counts_when_it_is_made(
     assert rebuild.rebuild(write=False) == []
 
 
-def test_storefront_shares_count_at_each_producers_county_when_paid(shop: Any, qaenat: Any) -> None:  # noqa: F811
+def test_storefront_shares_count_at_each_producers_county_when_paid(shop: Any, qaenat: Any) -> None:
     order = place(shop)  # 2 × 1,000,000 from the first grower, 1 × 2,000,000 from the second
     month = month_of(NOW.replace(month=11, day=25))
     assert value(qaenat, month, "market.shop_sales") == 0  # placed, not paid

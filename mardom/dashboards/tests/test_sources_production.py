@@ -168,13 +168,12 @@ def test_a_rolled_back_approval_or_buyback_leaves_the_figures_unchanged(
     class Abort(Exception):
         pass
 
-    with time_machine.travel(AT, tick=False):
-        with pytest.raises(Abort), transaction.atomic():
-            services.producer_decide(by=county_officer, producer=pending, approve=True)
-            jobs.output_receive(by=w.owner_user, agreement=w.agreement, quantity=Decimal(2), grade="a",
-                                occurred_on=datetime.date(2026, 10, 5), idempotency_key="rolled-back")
-            assert value(qaenat, ALL_TIME, "production.producers") == 2
-            raise Abort
+    with time_machine.travel(AT, tick=False), pytest.raises(Abort), transaction.atomic():
+        services.producer_decide(by=county_officer, producer=pending, approve=True)
+        jobs.output_receive(by=w.owner_user, agreement=w.agreement, quantity=Decimal(2), grade="a",
+                            occurred_on=datetime.date(2026, 10, 5), idempotency_key="rolled-back")
+        assert value(qaenat, ALL_TIME, "production.producers") == 2
+        raise Abort
     assert not FigureDelta.objects.exists()
     assert sorted(Figure.objects.values_list("unit_id", "period", "metric", "value")) == before
     assert value(qaenat, ALL_TIME, "production.producers") == 1

@@ -178,11 +178,15 @@ def visitors_record(*, by: Any, exhibition: Exhibition, day: datetime.date, visi
     if not 0 <= visitors <= 10_000_000:
         raise DomainError(_("Give the number of visitors."), field="visitors")
     now = timezone.now()
-    # The day's count as it stood, under the row's lock, so two corrections at once each add their own difference.
-    before = VisitorCount.objects.select_for_update().filter(exhibition=exhibition, day=day).values_list(
-        "visitors", flat=True).first() or 0
-    row, _created = VisitorCount.objects.update_or_create(
-        exhibition=exhibition, day=day, defaults={"visitors": visitors, "recorded_by": by})
+    # The day's count as it stood, read under the row's lock, so corrections at once each add their own
+    # difference to the figures. The row is made first (empty) so there is a row to lock: two first counts of a
+    # day at once would otherwise both find none and both add their whole count.
+    row, _created = VisitorCount.objects.get_or_create(exhibition=exhibition, day=day,
+                                                       defaults={"visitors": 0, "recorded_by": by})
+    row = VisitorCount.objects.select_for_update().get(pk=row.pk)
+    before = row.visitors
+    row.visitors, row.recorded_by = visitors, by
+    row.save(update_fields=["visitors", "recorded_by"])
     audit_record(by=by, action="exhibition.visitors", obj=exhibition, scope_path=exhibition.path or "",
                  after={"day": day.isoformat(), "visitors": visitors}, now=now)
     market_figures.visitors_counted(exhibition=exhibition, before=before, after=visitors, at=now)
