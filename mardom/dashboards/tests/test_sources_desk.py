@@ -18,7 +18,7 @@ from mardom.desk.tests import requests_world as world
 from mardom.desk.tests.requests_world import at
 
 pytestmark = pytest.mark.django_db
-desk, make_request = world.desk, world.make_request
+desk, make_request, plain_calendar = world.desk, world.make_request, world.plain_calendar
 
 SENT = at(7, 9)  # Saturday 2025-06-07 9:00 in Tehran: 1404/03/17
 JUNE = month_of(SENT)
@@ -63,6 +63,25 @@ def test_answers_count_when_given_within_or_after_the_deadline_with_their_workin
         assert value(unit, year_of(JUNE), "desk.answered") == 2
     late.refresh_from_db()
     assert late.decision_late
+    assert rebuild.rebuild(write=False) == []
+
+
+def test_the_working_days_to_an_answer_leave_out_the_time_waited_on_the_person(
+        desk: Any, make_request: Any, plain_calendar: Any) -> None:
+    """On the bare office week (Saturday to Wednesday): eleven working days from sending to the answer, two of
+    them waiting on the person, count as nine (bucket 7 to 9), the same on the writers' and the facts' side."""
+    request = make_request()
+    svc.request_submit(by=desk.base_officer, request=request, now=SENT)  # Saturday 7 June 9:00
+    svc.request_receive(by=desk.bank_officer, request=request, now=at(7, 10))
+    svc.request_wait_on_person(by=desk.bank_officer, request=request, note="سند ملک", now=at(8, 9))
+    svc.request_resume(by=desk.base_officer, request=request, now=at(10, 9))  # two working days later
+    answer(desk, request, at(22, 9))  # Sunday 22 June: eleven working days after sending
+    request.refresh_from_db()
+    assert request.paused_minutes == 2 * plain_calendar.day_minutes
+    month = month_of(at(22, 9))
+    assert value(desk.base, month, "desk.answer_days.07") == 1
+    assert value(desk.base, month, "desk.answer_days.10") == 0
+    assert value(desk.county, year_of(month), "desk.answer_days.07") == 1
     assert rebuild.rebuild(write=False) == []
 
 
