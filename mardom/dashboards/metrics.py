@@ -70,15 +70,19 @@ _ALL = [
     _m("production.baseline", _("Sales at enrolment"), STOCK, RIALS,
        _("Approved producers' yearly sales when they enrolled: what doubling is measured against.")),
     _m("production.colonies", _("Colonies"), STOCK, COUNT, _("Colonies formed.")),
-    _m("production.clusters", _("Clusters"), STOCK, COUNT, _("Clusters formed.")),
+    _m("production.clusters", _("Clusters"), STOCK, COUNT, _("County and province clusters formed.")),
     _m("production.buybacks", _("Bought back by job leaders"), FLOW, RIALS,
        _("What job leaders paid producers for products bought back in the period.")),
     # --- market (counted at the exhibition's or the producer's unit and above) ---
-    _m("market.exhibitions", _("Exhibitions"), FLOW, COUNT, _("Exhibitions opening in the period.")),
+    _m("market.exhibitions", _("Exhibitions"), FLOW, COUNT, _("Exhibitions set up in the period.")),
     _m("market.booths_let", _("Booths let"), FLOW, COUNT, _("Booths given to exhibitors in the period.")),
-    _m("market.booth_sales", _("Booth sales"), FLOW, RIALS, _("Sales recorded at exhibition booths.")),
+    _m("market.booth_sales", _("Booth sales"), FLOW, RIALS,
+       _("Sales recorded at exhibition booths, counted at the selling producer's county.")),
     _m("market.shop_sales", _("Storefront sales"), FLOW, RIALS, _("Storefront orders paid, producers' share.")),
     _m("market.visitors", _("Visitors"), FLOW, COUNT, _("Visitors counted at exhibitions.")),
+    _m("market.exhibition_sales", _("Sales at exhibitions held here"), FLOW, RIALS,
+       _("Booth sales at the exhibitions of the unit, wherever their producers come from (booth sales count at "
+         "the producers' county).")),
     # --- desk (counted at the asking unit and above) ---
     _m("desk.requests", _("Requests made"), FLOW, COUNT, _("Requests sent to institutions in the period.")),
     _m("desk.answered", _("Requests answered"), FLOW, COUNT, _("Requests answered in the period.")),

@@ -23,14 +23,21 @@ from .figures import Table
 from .models import Figure, FigureDelta
 from .periods import ALL_TIME, month_of, months_between, year_of
 from .rollups import unit_ids, upsert_add
+from .sources import desk as desk_source
 from .sources import funds as fund_source
+from .sources import market as market_source
+from .sources import production as production_source
 
 # Each source: (the first and last moments it holds facts at, the facts by (leaf unit id, month, metric) for the
 # leaves at or under a path); ALL_TIME as the month means the fact is only the level now (its history is not held).
 Facts = dict[tuple[int, int, str], int]
 Source = tuple[Callable[[], list[datetime.datetime]], Callable[..., Facts]]
-SOURCES: list[Source] = [(fund_source.moments, fund_source.facts)]
-NOW_ONLY: set[str] = set(fund_source.NOW_ONLY)
+SOURCES: list[Source] = [(fund_source.moments, fund_source.facts),
+                         (production_source.moments, production_source.facts),
+                         (market_source.moments, market_source.facts),
+                         (desk_source.moments, desk_source.facts)]
+NOW_ONLY: set[str] = {*fund_source.NOW_ONLY, *production_source.NOW_ONLY, *market_source.NOW_ONLY,
+                      *desk_source.NOW_ONLY}
 # Units this deep or shallower (the nation, the provinces) sum many batches; deeper ones are a batch's own.
 TOP_DEPTH = 2
 # How many units a batch of the rebuild holds at most (its memory is their figures), unless one county is larger.
@@ -154,9 +161,12 @@ def rebuild(*, write: bool, today: datetime.date | None = None,
     It goes a batch of subtrees at a time (see `batches`), so its memory is a batch's figures whatever the
     country's size; the provinces' and the nation's expected figures are the sums of the batches', and are
     compared at the end with the facts whose leaf is a province or the nation itself."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Facts and figures from one snapshot: a write committed meanwhile is in both or in neither.
+        if connection.vendor == "postgresql" and outermost:
+            # Facts and figures from one snapshot: a write committed meanwhile is in both or in neither. Only a
+            # transaction of its own can be set so (PostgreSQL refuses it after the first query); inside a
+            # caller's transaction (a test's) the caller's snapshot rules.
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         months = _months(today or timezone.localdate())

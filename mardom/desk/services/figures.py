@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from mardom.core.jalali import to_jalali
+from mardom.dashboards.sources import desk as desk_rollups
 from mardom.orgs.models import Institution, OrgUnit
 
 from ..models import OPEN_STATUSES, ReceiverType, Request, RequestStep
@@ -188,6 +189,8 @@ def figures_record_step(request: Request, step: RequestStep) -> None:
     service right after it writes a step, inside the service's transaction (so a step and its figures commit or
     roll back together). A step that changes neither costs no query; one that does costs a lookup and an UPDATE
     (and an INSERT for the first request of an institution, year and kind), plus one or two for the deadline."""
+    # The dashboards' roll-ups count the same steps at the asking unit, in the same transaction.
+    desk_rollups.step_recorded(request=request, step=step)
     delta = step_delta(request, step)
     if delta:
         pk = _row_pk(request, row_key(request))

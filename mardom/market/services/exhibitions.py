@@ -15,6 +15,7 @@ from mardom.core.audit import audit_record
 from mardom.core.errors import DomainError
 from mardom.core.notify import notify
 from mardom.core.text import normalize_text, search_key
+from mardom.dashboards.sources import market as market_figures
 from mardom.orgs.models import OrgUnit
 from mardom.orgs.services import unit_set_path
 from mardom.people.roles import Perm, Role
@@ -65,6 +66,7 @@ def exhibition_create(
     audit_record(by=by, action="exhibition.create", obj=exhibition, scope_path=exhibition.path or "",
                  after={"type": type, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(),
                         "rules": rules})
+    market_figures.exhibition_created(exhibition=exhibition)
     return exhibition
 
 
@@ -269,6 +271,7 @@ def allocate(*, by: Any, exhibition: Exhibition, term_start: datetime.date,
     audit_record(by=by, action="exhibition.allocate", obj=exhibition, scope_path=exhibition.path or "",
                  after={"term": term_start.isoformat(), "allocated": len(result.assigned),
                         "waitlisted": len(result.waitlist)})
+    market_figures.booths_let(exhibition=exhibition, count=len(result.assigned), at=now)
     for application in pending:
         _tell(application)
     return run

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from mardom.core.audit import audit_record
 from mardom.core.errors import DomainError
 from mardom.core.jalali import format_jalali
+from mardom.dashboards.sources import market as market_figures
 from mardom.people.roles import Perm
 from mardom.people.scopes import require
 from mardom.production.models import ColonyMember, JobAgreement, Producer, ProducerProduct, Product
@@ -140,6 +141,7 @@ def sale_record(
                  **_attribution(producer, line.product, brand)).save()
     audit_record(by=by, action="sale.record", obj=sale, scope_path=application.exhibition.path or "",
                  after={"total": sale.total, "method": method, "lines": len(rows)})
+    market_figures.sale_written(sale=sale, exhibition_path=application.exhibition.path)
     return sale
 
 
@@ -164,6 +166,7 @@ def sale_cancel(*, by: Any, sale: Sale, idempotency_key: str, now: datetime.date
                  cluster_id=line.cluster_id, brand_id=line.brand_id).save()
     audit_record(by=by, action="sale.cancel", obj=sale, scope_path=sale.exhibition.path or "",
                  after={"counter": counter.pk})
+    market_figures.sale_written(sale=counter, exhibition_path=sale.exhibition.path)
     return counter
 
 
@@ -174,8 +177,17 @@ def visitors_record(*, by: Any, exhibition: Exhibition, day: datetime.date, visi
         raise DomainError(_("Choose a day the exhibition was open."), field="day")
     if not 0 <= visitors <= 10_000_000:
         raise DomainError(_("Give the number of visitors."), field="visitors")
-    row, _created = VisitorCount.objects.update_or_create(
-        exhibition=exhibition, day=day, defaults={"visitors": visitors, "recorded_by": by})
+    now = timezone.now()
+    # The day's count as it stood, read under the row's lock, so corrections at once each add their own
+    # difference to the figures. The row is made first (empty) so there is a row to lock: two first counts of a
+    # day at once would otherwise both find none and both add their whole count.
+    row, _created = VisitorCount.objects.get_or_create(exhibition=exhibition, day=day,
+                                                       defaults={"visitors": 0, "recorded_by": by})
+    row = VisitorCount.objects.select_for_update().get(pk=row.pk)
+    before = row.visitors
+    row.visitors, row.recorded_by = visitors, by
+    row.save(update_fields=["visitors", "recorded_by"])
     audit_record(by=by, action="exhibition.visitors", obj=exhibition, scope_path=exhibition.path or "",
-                 after={"day": day.isoformat(), "visitors": visitors})
+                 after={"day": day.isoformat(), "visitors": visitors}, now=now)
+    market_figures.visitors_counted(exhibition=exhibition, before=before, after=visitors, at=now)
     return row

@@ -30,6 +30,7 @@ from mardom.core.errors import DomainError
 from mardom.core.money import format_money, format_number
 from mardom.core.notify import SmsError, notify
 from mardom.core.text import normalize_text, search_key
+from mardom.dashboards.sources import market as market_figures
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on, require
 from mardom.production.models import Producer
@@ -345,6 +346,7 @@ def _settle(*, verified: Any, now: datetime.datetime) -> CallbackResult:
             % {"order": order.pk, "amount": format_money(order.total)}, now)
     audit_record(by=None, action="order.paid", obj=order, after={"authority": payment.authority,
                                                                   "total": order.total})
+    market_figures.parts_paid(order=order, at=now)
     return CallbackResult("paid", order)
 
 

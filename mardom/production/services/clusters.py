@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from mardom.core.audit import audit_record
 from mardom.core.errors import DomainError
 from mardom.core.text import normalize_text, search_key
+from mardom.dashboards.sources import production as production_figures
 from mardom.geo.models import Place
 from mardom.orgs.models import OrgUnit
 from mardom.orgs.services import unit_set_path
@@ -101,6 +102,7 @@ def colony_create(*, by: Any, county: OrgUnit, product: Product, place: Place, p
     audit_record(by=by, action="colony.create", obj=colony, scope_path=colony.path or "",
                  after={"product": product.code, "place": place.pk, "producers": sorted(ids),
                         "coordinator": coordinator.pk if coordinator else None})
+    production_figures.unit_formed(unit=colony)
     return colony
 
 
@@ -328,6 +330,7 @@ def county_cluster_create(*, by: Any, county: OrgUnit, focus_product: Product, c
             level=Cluster.Level.COUNTY, value_chain=focus_product.value_chain, focus_product=focus_product,
             goals=normalize_text(goals), created_by=by)
         unit_set_path(cluster)
+        production_figures.unit_formed(unit=cluster)
     Colony.objects.filter(pk__in=[c.pk for c in rows]).update(in_cluster=cluster)
     audit_record(by=by, action="cluster.colonies", obj=cluster, scope_path=cluster.path or "",
                  after={"colonies": sorted(c.pk for c in rows), "value_chain": cluster.value_chain})
@@ -364,6 +367,7 @@ def province_cluster_create(*, by: Any, province: OrgUnit, focus_product: Produc
             place=province.place, level=Cluster.Level.PROVINCE, value_chain=focus_product.value_chain,
             focus_product=focus_product, goals=normalize_text(goals), created_by=by)
         unit_set_path(top)
+        production_figures.unit_formed(unit=top)
     Cluster.objects.filter(pk__in=[c.pk for c in rows]).update(province_cluster=top)
     audit_record(by=by, action="cluster.province", obj=top, scope_path=top.path or "",
                  after={"county_clusters": sorted(c.pk for c in rows)})

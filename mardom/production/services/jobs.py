@@ -23,6 +23,7 @@ from mardom.core.errors import DomainError
 from mardom.core.jalali import PROGRAMME_EPOCH, format_jalali
 from mardom.core.money import format_money
 from mardom.core.text import normalize_text, search_key
+from mardom.dashboards.sources import production as production_figures
 from mardom.orgs.models import OrgUnit
 from mardom.orgs.services import unit_set_path
 from mardom.people.models import Person
@@ -217,6 +218,7 @@ def _write(*, by: Any, agreement: JobAgreement, kind: str, occurred_on: datetime
     audit_record(by=by, action=f"job_entry.{kind}", obj=entry, scope_path=agreement.job_leader.path or "",
                  after={"agreement": agreement.pk, "amount": amount, "quantity": str(quantity) if quantity else None,
                         "grade": grade, "reverses": reverses.pk if reverses else None})
+    production_figures.job_entry_written(entry=entry, producer=agreement.producer)
     return entry
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from mardom.core.audit import audit_record
 from mardom.core.errors import DomainError
 from mardom.core.text import normalize_text
+from mardom.dashboards.sources import production as production_figures
 from mardom.geo.models import Place
 from mardom.orgs.models import OrgUnit
 from mardom.people.models import Person
@@ -80,6 +81,8 @@ def producer_register(
     audit_record(by=by, action="producer.register", obj=producer, scope_path=unit.path or "",
                  after={"person": person.pk, "place": place.pk, "status": producer.status,
                         "baseline_sales": baseline_sales, "products": [p.code for p, _c in products]})
+    if officer:
+        production_figures.producer_approved(producer=producer, path=unit.path, at=now)
     return producer
 
 
@@ -96,6 +99,8 @@ def producer_decide(*, by: Any, producer: Producer, approve: bool, note: str = "
     producer.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     audit_record(by=by, action="producer.approve" if approve else "producer.reject", obj=producer,
                  scope_path=producer.unit.path or "", after={"status": target, "note": producer.decision_note})
+    if approve:
+        production_figures.producer_approved(producer=producer, path=producer.unit.path, at=producer.decided_at)
     return producer
 
 
