@@ -274,3 +274,5 @@ OAUTH2_PROVIDER = {
     # Only a SHA-256 of each access token is stored (RFC 9700): a copy of the database lets no one in.
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
+# Outside the site's own middleware, so even their refusals answer an API client in problem+json.
+MIDDLEWARE.insert(1, "mardom.api.middleware.ProblemJsonForApi")

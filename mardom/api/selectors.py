@@ -164,3 +164,16 @@ def token_of(*, user: Any, pk: int) -> PersonalToken:
     if token is None:
         raise Http404
     return token
+
+
+def user_by_login(name: str) -> Any:
+    """An active login by its username, national ID or mobile (Persian digits too), as the login page takes it:
+    for the commands, run by an operator on the server."""
+    from django.db.models import Q
+
+    from mardom.core.digits import to_latin_digits
+    from mardom.people.models import User
+
+    name = to_latin_digits(name.strip())
+    return User.objects.filter(Q(username=name) | Q(person__national_id=name) | Q(person__mobile=name),
+                               is_active=True).first()

@@ -233,7 +233,7 @@ class DeskRequestSerializer(serializers.Serializer):
 
 
 class DeskAnswerInput(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=["granted", "partial", "refused"])
+    outcome = serializers.ChoiceField(choices=["granted", "partly", "refused"])
     granted_amount = rials(required=False, allow_null=True, help_text="rials")
     refusal_reason = serializers.CharField(required=False, allow_blank=True, max_length=30)
     refusal_text = serializers.CharField(required=False, allow_blank=True, max_length=300)

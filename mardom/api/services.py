@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mardom.core.audit import audit_record
+from mardom.core.digits import localize_digits
 from mardom.core.errors import DomainError
 from mardom.core.text import normalize_text
 from mardom.people import services as people
@@ -36,10 +37,12 @@ def token_create(*, by: Any, device: str, scopes: list[str], days: int,
     if not scopes or not set(scopes) <= ALL_SCOPES:
         raise DomainError(_("Choose what the token may do."), field="scopes")
     if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise DomainError(_("A token lasts from 1 to %(days)s days.") % {"days": MAX_TOKEN_DAYS}, field="days")
+        raise DomainError(_("A token lasts from 1 to %(days)s days.")
+                          % {"days": localize_digits(str(MAX_TOKEN_DAYS))}, field="days")
     live = PersonalToken.objects.filter(user=by, revoked_at__isnull=True, expires_at__gt=now)
     if live.count() >= MAX_TOKENS:
-        raise DomainError(_("You have %(n)s tokens; revoke one you no longer use first.") % {"n": MAX_TOKENS},
+        raise DomainError(_("You have %(n)s tokens; revoke one you no longer use first.")
+                          % {"n": localize_digits(str(MAX_TOKENS))},
                           field="device")
     body = secrets.token_urlsafe(32)
     secret = f"{TOKEN_PREFIX}{body}"

@@ -13,6 +13,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mardom.core.digits import localize_digits
 from mardom.desk.services import requests as desk
 from mardom.funds import services as funds
 from mardom.market import services as market
@@ -292,5 +293,5 @@ class Enrolments(generics.ListAPIView):
 
 
 def too_many(limit: int) -> Problem:
-    return Problem(_("At most %(n)s commands in one batch; send the rest in another.") % {"n": limit},
-                   status_code=413, code="batch_too_large", field="commands")
+    return Problem(_("At most %(n)s commands in one batch; send the rest in another.")
+                   % {"n": localize_digits(str(limit))}, status_code=413, code="batch_too_large", field="commands")

@@ -16,6 +16,16 @@ from mardom.core.jalali import to_jalali
 from mardom.funds.tests.conftest import fund, join, treasurer  # noqa: F401  (the funds tests' fixtures)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttle() -> Any:
+    """The throttle counts in the cache: every test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def make_token() -> Any:
     from mardom.api.services import token_create

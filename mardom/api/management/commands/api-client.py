@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         register = sub.add_parser("register")
-        register.add_argument("--institution", type=int, required=True)
+        register.add_argument("--institution", required=True, help="its id, or a part of its name that only it has")
         register.add_argument("--name", required=True)
         register.add_argument("--by", required=True)
         revoke = sub.add_parser("revoke")
@@ -28,24 +28,26 @@ class Command(BaseCommand):
         sub.add_parser("list")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from mardom.api import services
+        from mardom.api import selectors, services
         from mardom.api.models import InstitutionClient
         from mardom.orgs.models import Institution
-        from mardom.people.models import User
 
         if options["action"] == "list":
             for c in InstitutionClient.objects.select_related("institution", "application").order_by("pk"):
                 state = "revoked" if c.revoked_at else "active"
                 self.stdout.write(f"{c.pk}\t{c.application.client_id}\t{c.institution.name}\t{c.name}\t{state}")
             return
-        by = User.objects.filter(username=options["by"], is_active=True).first()
+        by = selectors.user_by_login(options["by"])
         if by is None:
             raise CommandError(f"no active user {options['by']!r}")
         try:
             if options["action"] == "register":
-                institution = Institution.objects.filter(pk=options["institution"]).first()
-                if institution is None:
-                    raise CommandError(f"no institution {options['institution']}")
+                wanted = options["institution"]
+                found = list(Institution.objects.filter(pk=int(wanted)) if wanted.isdigit()
+                             else Institution.objects.filter(name__contains=wanted)[:2])
+                if len(found) != 1:
+                    raise CommandError(f"{len(found)} institutions match {wanted!r}; give its id or more of its name")
+                institution = found[0]
                 client, client_id, secret = services.client_register(by=by, institution=institution,
                                                                      name=options["name"])
                 self.stdout.write(f"client_id={client_id}\nclient_secret={secret}")

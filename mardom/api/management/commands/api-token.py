@@ -30,9 +30,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from mardom.api import selectors, services
-        from mardom.people.models import User
 
-        user = User.objects.filter(username=options["user"], is_active=True).first()
+        user = selectors.user_by_login(options["user"])
         if user is None:
             raise CommandError(f"no active user {options['user']!r}")
         try:
