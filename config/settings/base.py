@@ -244,7 +244,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["mardom.api.auth.PrincipalThrottle"],
     "DEFAULT_PAGINATION_CLASS": "mardom.api.paging.KeysetPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["mardom.api.parsers.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mardom.api.errors.problem_handler",
     "UNAUTHENTICATED_USER": None,
@@ -273,6 +273,15 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     # Only a SHA-256 of each access token is stored (RFC 9700): a copy of the database lets no one in.
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # Only client credentials are used; the OAuth 2.0 Security BCP's safe choices for everything else, so
+    # `check --deploy` has nothing to warn about.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # Outside the site's own middleware, so even their refusals answer an API client in problem+json.
 MIDDLEWARE.insert(1, "mardom.api.middleware.ProblemJsonForApi")

@@ -219,7 +219,8 @@ class DeskRequestSerializer(serializers.Serializer):
     kind = serializers.CharField()
     subject = serializers.CharField()
     details = serializers.CharField()
-    person = serializers.CharField(source="person.full_name")
+    person = serializers.CharField(source="person.full_name", allow_null=True,
+                                   help_text="null for a referral between units")
     status = serializers.CharField()
     amount_asked = serializers.IntegerField(allow_null=True, help_text="rials")
     outcome = serializers.CharField()

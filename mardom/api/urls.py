@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.cache import cache_control
 from drf_spectacular.views import SpectacularAPIView
 from oauth2_provider import views as oauth2
 from rest_framework.permissions import AllowAny
@@ -34,8 +35,8 @@ v1 = [
 urlpatterns = [
     *[path(f"v1/{p.pattern}", p.callback, name=p.name) for p in v1],
     # The schema is public: partners read it before they have a token.
-    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]),
-         name="schema"),
+    path("schema/", cache_control(public=True, max_age=600)(
+        SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[])), name="schema"),
     path("docs/", pages.docs, name="docs"),
     path("tokens/", pages.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", pages.token_revoke, name="token-revoke"),

@@ -105,3 +105,11 @@ def test_only_an_officer_over_the_institution_registers_a_client(desk):  # noqa:
     with pytest.raises(CommandError):
         register(desk.bank, desk.bank_officer)  # the bank's own officer grants no roles
     assert not InstitutionClient.objects.exists()
+
+
+def test_a_referral_with_no_person_lists_without_error(api, qaenat_world, make_token, make_user, make_person):
+    """A base's referral to a bank is a desk request with no person: the bank's list shows it, person null."""
+    w = qaenat_world
+    officer = make_user(make_person(w.county), roles=[("institution_officer", w.institution)])
+    rows = api.get("/api/v1/desk/requests/", make_token(officer)).json()["results"]
+    assert [(r["id"], r["person"]) for r in rows] == [(w.referral.pk, None)]
