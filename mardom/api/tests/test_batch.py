@@ -161,3 +161,18 @@ def test_a_booth_day_that_ended_refuses_the_sale(api, world, make_token, time_ma
     result = send(api, token, sale)["results"][0]
     assert result["status"] == "refused" and "غرفه" in result["detail"]
     assert not Sale.objects.exists()
+
+
+def test_the_sales_resource_is_the_sellers_own(api, world, make_token):  # noqa: F811
+    from mardom.market.models import Sale
+
+    mine, stranger = make_token(world.users[0]), make_token(world.users[1])
+    body = {"method": "cash", "lines": [{"product": world.saffron.pk, "quantity": "1.5", "unit_price": 1_000_000}]}
+    assert api.get(f"/api/v1/booths/{world.mine.pk}/sales/", stranger).status_code == 404
+    assert api.post(f"/api/v1/booths/{world.mine.pk}/sales/", body, stranger).status_code == 404
+    assert not Sale.objects.exists()
+    made = api.post(f"/api/v1/booths/{world.mine.pk}/sales/", body, mine)
+    assert made.status_code == 201 and made.json()["total"] == 1_500_000
+    assert [b["id"] for b in api.get("/api/v1/booths/", mine).json()] == [world.mine.pk]
+    assert [s["id"] for s in api.get(f"/api/v1/booths/{world.mine.pk}/sales/", mine).json()["results"]] == [
+        made.json()["id"]]
