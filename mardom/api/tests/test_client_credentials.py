@@ -113,3 +113,18 @@ def test_a_referral_with_no_person_lists_without_error(api, qaenat_world, make_t
     officer = make_user(make_person(w.county), roles=[("institution_officer", w.institution)])
     rows = api.get("/api/v1/desk/requests/", make_token(officer)).json()["results"]
     assert [(r["id"], r["person"]) for r in rows] == [(w.referral.pk, None)]
+
+
+def test_the_command_finds_the_institution_by_name_and_the_officer_by_mobile(desk):  # noqa: F811
+    from mardom.api.models import InstitutionClient
+    from mardom.core.digits import to_persian_digits
+
+    out = StringIO()
+    call_command("api-client", "register", "--institution", "بانک کشاورزی", "--name", "سامانه",
+                 "--by", to_persian_digits(desk.officer.person.mobile), stdout=out, stderr=StringIO())
+    client = InstitutionClient.objects.get()
+    assert client.institution_id == desk.bank.pk and f"client_id={client.application.client_id}" in out.getvalue()
+    assert client.user.role_assignments.get().role == "institution_officer"
+    listing = StringIO()
+    call_command("api-client", "list", stdout=listing)
+    assert client.application.client_id in listing.getvalue()

@@ -17,8 +17,18 @@ CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.cont
 
 @pytest.fixture
 def fuzz_token(meeting, settings):
-    settings.MARDOM_API_RATE = "100000/min"  # the fuzzer sends hundreds of requests with one token
-    return meeting.token
+    """The treasurer's token, with the throttle out of the way (the fuzzer sends hundreds of requests) and the
+    per-request connection closing off, as Django's own test client does: the requests run inside the test's
+    transaction, which PostgreSQL would otherwise lose at the end of the first one."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    settings.MARDOM_API_RATE = "100000/min"
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield meeting.token
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
