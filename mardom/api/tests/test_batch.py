@@ -176,3 +176,23 @@ def test_the_sales_resource_is_the_sellers_own(api, world, make_token):  # noqa:
     assert [b["id"] for b in api.get("/api/v1/booths/", mine).json()] == [world.mine.pk]
     assert [s["id"] for s in api.get(f"/api/v1/booths/{world.mine.pk}/sales/", mine).json()["results"]] == [
         made.json()["id"]]
+
+
+def test_the_sites_own_pages_send_the_queue_with_the_session_and_its_csrf_token(meeting, this_month):
+    """The offline pages call the batch with the signed-in session: DRF asks them for the CSRF token."""
+    import json
+
+    from django.conf import settings
+    from django.test import Client
+
+    year, month = this_month
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(meeting.treasurer)
+    body = json.dumps({"commands": [contribution(meeting.members[0], year, month)]})
+    refused = browser.post(BATCH, body, content_type="application/json")
+    assert refused.status_code == 403 and not Contribution.objects.exists()
+    browser.get("/api/tokens/")  # any page with a form sets the CSRF cookie
+    token = browser.cookies[settings.CSRF_COOKIE_NAME].value
+    done = browser.post(BATCH, body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert done.status_code == 200 and done.json()["applied"] == 1
+    assert Contribution.objects.filter(membership=meeting.members[0]).count() == 1
