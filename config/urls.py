@@ -29,6 +29,7 @@ urlpatterns = [
     path("desk/", include("mardom.desk.urls")),
     path("training/", include("mardom.training.urls")),
     path("dashboards/", include("mardom.dashboards.urls")),
+    path("api/", include("mardom.api.urls")),
     # What a brand label's QR code opens: public, short (it is printed), no login.
     path("p/", provenance_search, name="provenance-search"),
     path("p/<str:serial>/", provenance_view, name="provenance"),

@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "mardom.training",
     "mardom.dashboards",
     "mardom.demo",
+    # The REST API (issue 14): DRF, its OpenAPI schema, OAuth2 client credentials for institutions.
+    "rest_framework",
+    "drf_spectacular",
+    "oauth2_provider",
+    "mardom.api",
 ]
 
 MIDDLEWARE = [
@@ -228,3 +233,55 @@ LOGGING = {
 from mardom.core.sms.config import sms_settings_from_env  # noqa: E402
 
 SMS = sms_settings_from_env(os.environ)
+
+# --- The REST API (mardom/api) --------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    # Personal and institution-client tokens first; the session too, so the offline pages of the site itself
+    # send their queue with the signed-in user (DRF then enforces CSRF).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["mardom.api.auth.BearerAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["mardom.api.auth.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["mardom.api.auth.PrincipalThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "mardom.api.paging.KeysetPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["mardom.api.parsers.StrictJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "mardom.api.errors.problem_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+# Requests a minute one token (or institution client, or signed-in user) may make; more are answered 429.
+MARDOM_API_RATE = os.environ.get("MARDOM_API_RATE", "300/min")
+# Idempotency records and applied batch commands are kept this many days (offline batches come late); never
+# fewer than 30 (`mardom api-prune` refuses less).
+MARDOM_API_KEEP_DAYS = max(30, int(os.environ.get("MARDOM_API_KEEP_DAYS", "45")))
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mardom API",
+    "DESCRIPTION": "Funds, market, desk and training of the Mardom programme. Money in integer rials; dates ISO "
+                   "with a Jalali companion; errors as application/problem+json with a Persian detail.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "mardom.api.schema.add_problem_responses"],
+}
+# Named so mardom.api's models can point at the (swappable) application model, as django-oauth-toolkit asks.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {"read": "Read", "desk:answer": "Answer the desk requests sent to the institution"},
+    "DEFAULT_SCOPES": ["read", "desk:answer"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    # Only a SHA-256 of each access token is stored (RFC 9700): a copy of the database lets no one in.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # Only client credentials are used; the OAuth 2.0 Security BCP's safe choices for everything else, so
+    # `check --deploy` has nothing to warn about.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+# Outside the site's own middleware, so even their refusals answer an API client in problem+json.
+MIDDLEWARE.insert(1, "mardom.api.middleware.ProblemJsonForApi")

@@ -210,6 +210,11 @@ ACTIONS: dict[str, Action] = {
     "request.late": _a("desk", _l("%(actor)s recorded that the request %(object)s missed its deadline")),
     "request.remind": _a("desk", _l("%(actor)s sent a reminder about the request %(object)s")),
     "request.escalate": _a("desk", _l("%(actor)s escalated the request %(object)s")),
+    # the API (tokens for devices, institutions' systems)
+    "api.token.create": _a("people", _l("%(actor)s made the API token %(object)s")),
+    "api.token.revoke": _a("people", _l("%(actor)s revoked the API token %(object)s")),
+    "api.client.register": _a("orgs", _l("%(actor)s registered the API client %(object)s")),
+    "api.client.revoke": _a("orgs", _l("%(actor)s revoked the API client %(object)s")),
 }
 
 

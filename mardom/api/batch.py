@@ -1,0 +1,181 @@
+"""POST /api/v1/batch/: the commands a device recorded offline (a meeting's contributions and repayments, a
+booth's sales), sent when the connection returns.
+
+Each command carries an id made on the device (a UUID). Each is applied at most once, in its own transaction,
+through the same service a page would call: the same id sent again is answered "already applied" with the first
+result, and other content under an id already applied is refused (as ODK Central refuses a resubmission that
+differs). A refused command (a member who left meanwhile, a booth day that ended, an amount over the rules)
+leaves nothing behind and does not stop the others; the device shows its Persian message beside its row, and may
+send it again corrected under the same id, or drop it. The device's clock never decides: dates a command gives
+are checked by the server's date rules, and a sale is dated by the server.
+
+The commands' ids are the idempotency keys of a batch: a batch needs no Idempotency-Key header of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from mardom.core.errors import DomainError
+from mardom.funds import services as funds
+from mardom.market import services as market
+
+from . import selectors
+from . import serializers as s
+from .auth import principal_of
+from .errors import _flatten
+from .models import AppliedCommand, Scope
+from .views import sale_lines, too_many
+
+MAX_COMMANDS = 500
+
+
+class ContributionCommand(s.ContributionInput):
+    membership = serializers.IntegerField(min_value=1)
+
+
+class RepaymentCommand(s.RepaymentInput):
+    loan = serializers.IntegerField(min_value=1)
+
+
+class WithdrawalCommand(s.WithdrawalInput):
+    membership = serializers.IntegerField(min_value=1)
+
+
+class SaleCommand(s.SaleInput):
+    booth = serializers.IntegerField(min_value=1)
+
+
+def _parse(serializer_class: type[serializers.Serializer], payload: dict[str, Any]) -> dict[str, Any]:
+    serializer = serializer_class(data=payload)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _contribution(request: Request, payload: dict[str, Any], key: str) -> tuple[dict[str, Any], bool]:
+    data = _parse(ContributionCommand, payload)
+    membership = selectors.membership_of(user=request.user, pk=data["membership"])
+    existed = selectors.contribution_exists(membership=membership, year=data["year"], month=data["month"])
+    contribution = funds.contribution_record(by=request.user, membership=membership, year=data["year"],
+                                             month=data["month"], amount=data.get("amount"),
+                                             paid_on=data.get("paid_on") or timezone.localdate())
+    return dict(s.ContributionSerializer(contribution).data), not existed
+
+
+def _repayment(request: Request, payload: dict[str, Any], key: str) -> tuple[dict[str, Any], bool]:
+    data = _parse(RepaymentCommand, payload)
+    loan = selectors.loan_of(user=request.user, pk=data["loan"])
+    repayment = funds.loan_repay(by=request.user, loan=loan, amount=data["amount"], idempotency_key=key,
+                                 paid_on=data.get("paid_on") or timezone.localdate())
+    return dict(s.RepaymentSerializer(repayment).data), True
+
+
+def _withdrawal(request: Request, payload: dict[str, Any], key: str) -> tuple[dict[str, Any], bool]:
+    data = _parse(WithdrawalCommand, payload)
+    membership = selectors.membership_of(user=request.user, pk=data["membership"])
+    movement = funds.withdrawal_record(by=request.user, membership=membership, amount=data["amount"],
+                                       idempotency_key=key,
+                                       occurred_on=data.get("occurred_on") or timezone.localdate())
+    return dict(s.WithdrawalSerializer(movement).data), True
+
+
+def _sale(request: Request, payload: dict[str, Any], key: str) -> tuple[dict[str, Any], bool]:
+    data = _parse(SaleCommand, payload)
+    application = selectors.booth_of(user=request.user, pk=data["booth"])
+    sale = market.sale_record(by=request.user, application=application, method=data["method"],
+                              lines=sale_lines(application, data["lines"]), idempotency_key=key)
+    return dict(s.SaleSerializer(sale).data), True
+
+
+HANDLERS: dict[str, tuple[str, Callable[[Request, dict[str, Any], str], tuple[dict[str, Any], bool]]]] = {
+    "contribution.record": (Scope.FUNDS_WRITE, _contribution),
+    "repayment.record": (Scope.FUNDS_WRITE, _repayment),
+    "withdrawal.record": (Scope.FUNDS_WRITE, _withdrawal),
+    "sale.record": (Scope.SALES_WRITE, _sale),
+}
+
+
+def _refused(command_id: Any, detail: str, field: str | None = None) -> dict[str, Any]:
+    return {"id": str(command_id), "status": "refused", "result": None, "detail": detail, "field": field}
+
+
+def _done(command_id: Any, state: str, result: dict[str, Any], detail: str | None = None) -> dict[str, Any]:
+    return {"id": str(command_id), "status": state, "result": result, "detail": detail, "field": None}
+
+
+def apply_command(request: Request, raw: Any) -> dict[str, Any]:
+    """Apply one command in its own transaction and say what became of it."""
+    given = raw.get("id") if isinstance(raw, dict) else None
+    shape = s.CommandInput(data=raw if isinstance(raw, dict) else {})
+    if not shape.is_valid():
+        first = _flatten(shape.errors)[0]
+        return _refused(given or "", first["detail"], first["field"])
+    command_id, kind, payload = (shape.validated_data["id"], shape.validated_data["type"],
+                                 shape.validated_data["payload"])
+    scope, handler = HANDLERS[kind]
+    if scope not in principal_of(request).scopes:
+        return _refused(command_id, _("This token lacks the scope “%(scope)s”.") % {"scope": scope})
+    mark = hashlib.sha256(json.dumps([kind, payload], sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                                     default=str).encode()).hexdigest()
+    key = "cmd:" + hashlib.sha256(f"{request.user.pk}\n{command_id}".encode()).hexdigest()[:40]
+    try:
+        with transaction.atomic():
+            applied = AppliedCommand.objects.filter(actor=request.user, command_id=command_id).first()
+            if applied is not None:
+                if applied.fingerprint != mark:
+                    return _refused(command_id, _("A different command with this id was already applied; give a "
+                                                  "new command a new id."), "id")
+                return _done(command_id, "already_applied", applied.result)
+            try:
+                with transaction.atomic():
+                    result, fresh = handler(request, payload, key)
+            except DomainError as error:
+                return _refused(command_id, str(error.message), error.field)
+            except exceptions.ValidationError as error:
+                first = _flatten(error.detail)[0]
+                return _refused(command_id, first["detail"], first["field"])
+            except (Http404, PermissionDenied):
+                return _refused(command_id, _("Not found, or not yours to record."))
+            AppliedCommand.objects.create(actor=request.user, command_id=command_id, type=kind, fingerprint=mark,
+                                          result=result, applied_at=timezone.now())
+    except IntegrityError:
+        # The same command arrived from a second connection at the same moment and was applied there.
+        applied = AppliedCommand.objects.filter(actor=request.user, command_id=command_id).first()
+        if applied is None:
+            raise
+        return _done(command_id, "already_applied", applied.result)
+    if not fresh:
+        return _done(command_id, "already_applied", result, _("This was already recorded."))
+    return _done(command_id, "applied", result)
+
+
+class Batch(generics.GenericAPIView):
+    """Apply a device's offline commands, each at most once and in its own transaction; at most 500 a batch."""
+
+    serializer_class = s.BatchResult
+    write_scope = None  # each command's own scope is checked with it
+
+    @extend_schema(request=s.BatchInput, responses={200: s.BatchResult})
+    def post(self, request: Request) -> Response:
+        commands = request.data.get("commands") if isinstance(request.data, dict) else None
+        if not isinstance(commands, list) or not commands:
+            raise exceptions.ValidationError({"commands": [_("Send the commands as a non-empty list.")]})
+        if len(commands) > MAX_COMMANDS:
+            raise too_many(MAX_COMMANDS)
+        results = [apply_command(request, raw) for raw in commands]
+        counts = {state: sum(1 for r in results if r["status"] == state)
+                  for state in ("applied", "already_applied", "refused")}
+        return Response({**counts, "results": results})
