@@ -33,6 +33,8 @@ SECTIONS: list[tuple[str, Any, str | tuple[str, ...] | None]] = [
     ("desk:mine", _("My requests"), None),
     ("desk:performance", _("Institution performance"), ("desk.request", "desk.answer")),
     ("audit", _("Audit log"), "audit.view"),
+    # Members with no role reach their fund's dashboard from the home page (dashboards.selectors.levels).
+    ("dashboards:home", _("Dashboards"), ("funds.view", "producers.view", "desk.request", "desk.answer")),
 ]
 
 

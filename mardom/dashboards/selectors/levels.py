@@ -153,6 +153,7 @@ class Level:
     compare: Compare | None = None
     series_months: list[int] = field(default_factory=list)
     series: list[dict[str, Any]] = field(default_factory=list)
+    sort: str = ""  # the metric the children are sorted on (the one asked, if this unit has it)
 
 
 def groups_of(unit: OrgUnit) -> tuple[str, ...]:
@@ -241,7 +242,7 @@ def level(*, user: Any, pk: int, sort: str = "", column: str = "year", descendin
     page = Level(unit=unit, access=access, cols=cols, groups=groups, values=figures.columns_of(data, unit.pk, cols),
                  breadcrumb=breadcrumb)
     codes = metric_codes(groups)
-    code = sort if sort in codes else codes[0]
+    code = page.sort = sort if sort in codes else codes[0]
     by_kind: dict[str, list[Child]] = {}
     for kid in kids:
         by_kind.setdefault(kid.kind, []).append(Child(kid, figures.columns_of(data, kid.pk, cols)))
