@@ -52,42 +52,57 @@ def year_label(period: int) -> str:
 
 
 # --- the chart ----------------------------------------------------------------------------------------------
-WIDTH, HEIGHT = 720, 300
-TOP, BOTTOM, SIDE = 24, 56, 96  # room for the scale (on the right, where a right-to-left reader starts)
+# A narrow drawing (scaled to the page's width): on a 360 px phone a unit of the drawing is about 0.7 px, so
+# its 20-unit text reads at about 14 px.
+WIDTH, HEIGHT = 480, 250
+TOP, BOTTOM = 30, 58
+LABEL_EVERY = 6  # months between labels, counted back from the newest
 
 
 def _compact(value: int, metric: metrics.Metric) -> str:
-    return fmt(value, metric)
+    """A scale mark short enough for a phone: 140,150,000 tomans → "۱۴۰ میلیون تومان"."""
+    from django.conf import settings
+
+    if metric.unit != metrics.RIALS:
+        return fmt(value, metric)
+    toman = getattr(settings, "MONEY_DISPLAY_UNIT", "toman") == "toman"
+    amount = value // 10 if toman else value
+    unit = _("toman") if toman else _("rial")
+    for size, words in ((10**9, _("%(n)s billion")), (10**6, _("%(n)s million")), (10**3, _("%(n)s thousand"))):
+        if abs(amount) >= size:
+            return f"{words % {'n': format_number(amount // size)}} {unit}"
+    return f"{format_number(amount)} {unit}"
 
 
 def series_svg(values: Sequence[int | None], months: Sequence[int], metric: metrics.Metric) -> SafeString:
-    """Bars, one a month, the oldest on the right and the newest on the left; a Jalali label under every third
-    month (and every Farvardin, with its year); each bar has a title with its month and figure. A missing share
-    (None) draws no bar."""
+    """Bars, one a month, the oldest on the right and the newest on the left; under every sixth month back from
+    the newest its Jalali name and year; each bar has a title with its month and figure. A missing share (None)
+    draws no bar."""
     n = len(values)
     present = [v for v in values if v is not None]
     high = max([0, *present])
     low = min([0, *present])
     span = (high - low) or 1
-    plot_w = WIDTH - SIDE - 8
     plot_h = HEIGHT - TOP - BOTTOM
-    step = plot_w / max(n, 1)
-    bar_w = max(step * 0.7, 1)
+    step = WIDTH / max(n, 1)
+    bar_w = max(step * 0.72, 1)
 
     def y_of(value: int) -> float:
         return TOP + (high - value) * plot_h / span
 
     zero = y_of(0)
     parts: list[str] = []
-    # The scale: the top, the zero line and (when there are negatives) the bottom, written on the right.
-    marks = sorted({high, 0, low}, reverse=True)
-    for mark in marks:
+    # The scale: a line at the top (and at the bottom when there are negatives), its figure written above it
+    # at the right, where a right-to-left reader starts; the zero line plain.
+    for mark in sorted({high, low} - {0}, reverse=True):
         y = y_of(mark)
         parts.append(format_html(
             '<line x1="0" x2="{}" y1="{}" y2="{}" class="grid"/><text x="{}" y="{}" class="scale">{}</text>',
-            WIDTH - SIDE, f"{y:.1f}", f"{y:.1f}", WIDTH - 4, f"{y + 5:.1f}", _compact(mark, metric)))
+            WIDTH, f"{y:.1f}", f"{y:.1f}", WIDTH - 2, f"{y - 6:.1f}", _compact(mark, metric)))
+    parts.append(format_html('<line x1="0" x2="{}" y1="{}" y2="{}" class="axis"/>', WIDTH, f"{zero:.1f}",
+                             f"{zero:.1f}"))
     for index, (value, month) in enumerate(zip(values, months, strict=True)):
-        # index 0 is the oldest month: it stands at the right edge of the plot, the newest at the left.
+        # index 0 is the oldest month: it stands at the right edge, the newest at the left.
         x = (n - 1 - index) * step + (step - bar_w) / 2
         label = month_label(month)
         if value is not None:
@@ -96,14 +111,14 @@ def series_svg(values: Sequence[int | None], months: Sequence[int], metric: metr
                 '<rect x="{}" y="{}" width="{}" height="{}" class="bar{}"><title>{}: {}</title></rect>',
                 f"{x:.1f}", f"{top:.1f}", f"{bar_w:.1f}", f"{max(bottom - top, 0.5):.1f}",
                 " newest" if index == n - 1 else "", label, fmt(value, metric)))
-        if month % 100 == 1 or (n - 1 - index) % 3 == 0:
+        if (n - 1 - index) % LABEL_EVERY == 0:
             cx = x + bar_w / 2
             parts.append(format_html(
-                '<text x="{}" y="{}" class="month">{}</text>', f"{cx:.1f}", HEIGHT - BOTTOM + 22,
-                month_name(month % 100)))
-            if month % 100 == 1 or index == n - 1 or index == 0:
-                parts.append(format_html('<text x="{}" y="{}" class="month year">{}</text>', f"{cx:.1f}",
-                                         HEIGHT - BOTTOM + 44, year_label(month)))
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="tick"/>'
+                '<text x="{}" y="{}" class="month">{}</text><text x="{}" y="{}" class="month year">{}</text>',
+                f"{cx:.1f}", f"{cx:.1f}", f"{zero:.1f}", f"{zero + 5:.1f}",
+                f"{cx:.1f}", HEIGHT - BOTTOM + 24, month_name(month % 100),
+                f"{cx:.1f}", HEIGHT - BOTTOM + 48, year_label(month)))
     body = mark_safe("".join(parts))  # every part above is built with format_html
     title = _("%(metric)s in the last %(n)s months, the newest on the left") % {
         "metric": metric.label, "n": format_number(n)}

@@ -188,8 +188,9 @@ def sort_rows(rows: list[Child], *, code: str, column: str, descending: bool) ->
 
 
 def mark_best_worst(rows: list[Child], *, code: str, column: str) -> None:
-    """Mark the best and the worst row on the metric sorted on (lower is better for arrears and losses); no mark
-    when fewer than two rows have the figure or they are all equal."""
+    """Mark the best and the worst rows on the metric sorted on (lower is better for arrears and losses). Rows
+    tied at an end are all marked, unless they are half the rows or more: thirty provinces with nothing yet are
+    not thirty "worst". No mark when fewer than two rows have the figure or they are all equal."""
     present = [row for row in rows if row.values.column(column).get(code) is not None]
     if len(present) < 2:
         return
@@ -198,9 +199,11 @@ def mark_best_worst(rows: list[Child], *, code: str, column: str) -> None:
     if high == low:
         return
     best, worst = (low, high) if code in LOWER_IS_BETTER else (high, low)
-    for row in present:
-        value = row.values.column(column)[code]
-        row.mark = "best" if value == best else "worst" if value == worst else ""
+    for mark, value in (("best", best), ("worst", worst)):
+        tied = [row for row in present if row.values.column(column)[code] == value]
+        if len(tied) * 2 < len(present) or len(present) == 2:
+            for row in tied:
+                row.mark = mark
 
 
 def _average(total: figures.Values, codes: Sequence[str]) -> tuple[figures.Values, int]:

@@ -190,6 +190,18 @@ def test_lower_is_better_marks_the_least_as_best() -> None:
     assert [(row.unit.name, row.mark) for row in rows] == [("0", "worst"), ("2", ""), ("1", "best")]
 
 
+def test_many_rows_tied_at_an_end_are_not_marked() -> None:
+    from mardom.orgs.models import OrgUnit
+
+    rows = []
+    for index, value in enumerate((0, 0, 0, 5, 2)):
+        values = figures.Values()
+        values.year["funds.members"] = value
+        rows.append(levels.Child(OrgUnit(pk=index + 1, name=str(index)), values))
+    levels.mark_best_worst(rows, code="funds.members", column="year")
+    assert [row.mark for row in rows] == ["", "", "", "best", ""]  # three of five with none: not all "worst"
+
+
 def test_a_share_of_nothing_sorts_last_and_is_never_marked() -> None:
     from mardom.orgs.models import OrgUnit
 
@@ -227,7 +239,12 @@ def test_the_series_runs_right_to_left_with_jalali_months_and_persian_digits(cli
     assert xs == sorted(xs, reverse=True)  # drawn oldest first: the oldest on the right, the newest on the left
     assert bars[-1][1] == "اردیبهشت ۱۴۰۳" and bars[-1][2] == "۶"  # six members now
     assert bars[0][1] == "خرداد ۱۴۰۱" and bars[0][2] == "۰"
-    assert "فروردین" in svg and re.search(r"[0-9]", "".join(re.findall(r">([^<]*)</text>", svg))) is None
+    labels = re.findall(r'class="month">([^<]*)</text>', svg)
+    # Every sixth month back from the newest is named (in the drawing's order, oldest first): Aban 1401,
+    # Ordibehesht 1402, Aban 1402, Ordibehesht 1403.
+    assert labels == ["آبان", "اردیبهشت", "آبان", "اردیبهشت"]
+    assert re.findall(r'class="month year">([^<]*)</text>', svg) == ["۱۴۰۱", "۱۴۰۲", "۱۴۰۲", "۱۴۰۳"]
+    assert re.search(r"[0-9]", "".join(re.findall(r">([^<]*)</text>", svg))) is None  # Persian digits only
 
 
 def test_series_of_a_stock_is_its_month_end_level(world: SimpleNamespace) -> None:
