@@ -16,9 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
 
+from mardom.core.money import RIALS_PER_UNIT
 from mardom.orgs.models import OrgUnit
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on, is_global, scope_paths
@@ -218,8 +220,15 @@ def _average(total: figures.Values, codes: Sequence[str]) -> tuple[figures.Value
             metric = figures.metric_of(code)
             if metric.kind == figures.DERIVED:
                 target[code] = column.get(code)
+            elif not funds:
+                target[code] = None
+            elif metric.unit == metrics.RIALS:
+                # An average is no stored amount: rounded down to the display unit, so it is not shown in
+                # rials beside amounts in tomans.
+                step = RIALS_PER_UNIT.get(getattr(settings, "MONEY_DISPLAY_UNIT", "toman"), 1)
+                target[code] = column.get(code, 0) // funds // step * step
             else:
-                target[code] = column.get(code, 0) // funds if funds else None
+                target[code] = column.get(code, 0) // funds
     return out, total.month.get("funds.active", 0)
 
 

@@ -131,8 +131,8 @@ def test_every_level_shows_its_figures_in_three_columns(client: Any, world: Simp
     html = page_text(response)
     total = 1_000_000 * (1 + 2 * 2 + 3 * 3) + 500_000  # deposits of 1, 2×2 and 3×3 millions, one contribution
     # A stock: its level now this month and this year; last year it was nothing (the funds were founded in 1403).
-    assert _savings_cells(html) == [display.fmt(total, metrics.get("funds.savings"))] * 2 + [
-        display.fmt(0, metrics.get("funds.savings"))]
+    savings = metrics.get("funds.savings")
+    assert _savings_cells(html) == [display.fmt(v, savings).replace("\u00a0", " ") for v in (total, total, 0)]
     assert "اردیبهشت ۱۴۰۳" in html and "سال ۱۴۰۳" in html and "سال ۱۴۰۲" in html
     for group in ("funds", "production", "market", "desk"):
         assert f'data-test="group-{group}"' in html
@@ -277,7 +277,8 @@ def test_the_average_is_hidden_over_too_few_funds(client: Any, world: SimpleName
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     page = levels.level(user=world.manager, pk=world.funds[0].pk)
     assert page.compare is not None and page.compare.county_avg is not None
-    assert page.compare.county_avg.year["funds.savings"] == (1_000_000 * 14 + 500_000) // 3
+    # 14,500,000 rials over 3 funds, rounded down to whole tomans (the display unit).
+    assert page.compare.county_avg.year["funds.savings"] == 4_833_330
     monkeypatch.setattr(levels, "MIN_FUNDS_FOR_AVERAGE", 4)  # three funds are now too few
     page = levels.level(user=world.manager, pk=world.funds[0].pk)
     assert page.compare.county_avg is None and page.compare.province_avg is None

@@ -20,6 +20,12 @@ from ..forms import LevelForm
 from ..selectors import levels
 
 
+def _cell(value: Any, metric: Any) -> str:
+    """A figure for a narrow cell: the money label may go under its number on a phone (display keeps them
+    together with a no-break space elsewhere)."""
+    return display.fmt(value, metric).replace("\u00a0", " ")
+
+
 def _group_label(group: str) -> str:
     return str({"funds": _("Loan funds"), "production": _("Production"), "market": _("Market and doubling"),
                 "desk": _("Facilitation desk")}.get(group, group))
@@ -62,7 +68,7 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         rows = []
         for metric in figures.shown_metrics(group):
             rows.append({"metric": metric, "cells": [
-                {"title": titles[c], "text": display.fmt(page.values.column(c).get(metric.code), metric)}
+                {"title": titles[c], "text": _cell(page.values.column(c).get(metric.code), metric)}
                 for c in levels.COLUMNS]})
         groups.append({"code": group, "label": _group_label(group), "rows": rows})
     sort_metric = figures.metric_of(choice["sort"])
@@ -83,7 +89,7 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             column = child.values.column(choice["col"])
             rows.append({"unit": child.unit, "mark": child.mark,
                          "cells": [{"title": figures.metric_of(code).label,
-                                    "text": display.fmt(column.get(code), figures.metric_of(code))}
+                                    "text": _cell(column.get(code), figures.metric_of(code))}
                                    for code in shown]})
         tables.append({"kind": table.kind, "label": table.label, "rows": rows})
     chart_metric = figures.metric_of(choice["metric"])
@@ -108,12 +114,13 @@ def _compare_rows(page: levels.Level, column: str) -> dict[str, Any]:
     assert cmp is not None
     rows = []
     for metric in figures.shown_metrics("funds"):
+        if metric.code == "funds.active":
+            continue  # the average fund is one fund: the number of funds averaged is said above the table
         rows.append({
             "metric": metric,
-            "own": display.fmt(page.values.column(column).get(metric.code), metric),
-            "county": display.fmt(cmp.county_avg.column(column).get(metric.code), metric) if cmp.county_avg else "",
-            "province": display.fmt(cmp.province_avg.column(column).get(metric.code), metric)
-            if cmp.province_avg else "",
+            "own": _cell(page.values.column(column).get(metric.code), metric),
+            "county": _cell(cmp.county_avg.column(column).get(metric.code), metric) if cmp.county_avg else "",
+            "province": _cell(cmp.province_avg.column(column).get(metric.code), metric) if cmp.province_avg else "",
         })
     return {"c": cmp, "rows": rows}
 
