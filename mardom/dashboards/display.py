@@ -113,12 +113,16 @@ def series_svg(values: Sequence[int | None], months: Sequence[int], metric: metr
                 " newest" if index == n - 1 else "", label, fmt(value, metric)))
         if (n - 1 - index) % LABEL_EVERY == 0:
             cx = x + bar_w / 2
+            # The newest month's label stands at the left edge: it starts at its bar and runs right, so it is
+            # not cut in half by the edge of the drawing.
+            edge = index == n - 1
+            tx, css = (x, " edge") if edge else (cx, "")
             parts.append(format_html(
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" class="tick"/>'
-                '<text x="{}" y="{}" class="month">{}</text><text x="{}" y="{}" class="month year">{}</text>',
+                '<text x="{}" y="{}" class="month{}">{}</text><text x="{}" y="{}" class="month year{}">{}</text>',
                 f"{cx:.1f}", f"{cx:.1f}", f"{zero:.1f}", f"{zero + 5:.1f}",
-                f"{cx:.1f}", HEIGHT - BOTTOM + 24, month_name(month % 100),
-                f"{cx:.1f}", HEIGHT - BOTTOM + 48, year_label(month)))
+                f"{tx:.1f}", HEIGHT - BOTTOM + 24, css, month_name(month % 100),
+                f"{tx:.1f}", HEIGHT - BOTTOM + 48, css, year_label(month)))
     body = mark_safe("".join(parts))  # every part above is built with format_html
     title = _("%(metric)s in the last %(n)s months, the newest on the left") % {
         "metric": metric.label, "n": format_number(n)}

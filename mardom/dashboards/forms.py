@@ -25,8 +25,8 @@ class LevelForm(forms.Form):
         """The cleaned choices, each field on its own: one bad field does not reset the others."""
         self.is_valid()
         clean = getattr(self, "cleaned_data", {})
-        first = self.codes[0] if self.codes else ""
-        sort = clean.get("sort") if clean.get("sort") in self.codes else first
-        metric = clean.get("metric") if clean.get("metric") in self.codes else first
+        # "" for a code not asked or not known: the page picks the unit's default.
+        sort = clean.get("sort") if clean.get("sort") in self.codes else ""
+        metric = clean.get("metric") if clean.get("metric") in self.codes else ""
         return {"sort": sort, "col": clean.get("col") or "year", "dir": clean.get("dir") or "desc",
                 "metric": metric}

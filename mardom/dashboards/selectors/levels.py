@@ -59,6 +59,9 @@ LOWER_IS_BETTER = frozenset({"funds.left", "funds.par30", "funds.par30_permille"
 # A member sees the average fund of their county or province only when it averages at least this many funds:
 # with two, the average and her own fund's figures would give away the other fund's.
 MIN_FUNDS_FOR_AVERAGE = 3
+# What a page sorts its children on and charts when nothing is asked: the first of these the unit has.
+DEFAULT_SORT = ("funds.members", "production.producers", "market.sales", "desk.requests")
+DEFAULT_CHART = ("funds.savings", "production.producers", "market.sales", "desk.requests")
 COLUMNS = ("month", "year", "last_year")
 FULL, MEMBER = "full", "member"
 
@@ -162,6 +165,10 @@ def groups_of(unit: OrgUnit) -> tuple[str, ...]:
     return GROUPS_BY_KIND.get(unit.kind, ALL_GROUPS)
 
 
+def default_of(choices: Sequence[str], codes: Sequence[str]) -> str:
+    return next((code for code in choices if code in codes), codes[0])
+
+
 def metric_codes(groups: Sequence[str]) -> list[str]:
     """Every metric code (stored and derived) a page of these groups may sort, chart or export."""
     return [m.code for group in groups for m in figures.shown_metrics(group)]
@@ -254,7 +261,7 @@ def level(*, user: Any, pk: int, sort: str = "", column: str = "year", descendin
     page = Level(unit=unit, access=access, cols=cols, groups=groups, values=figures.columns_of(data, unit.pk, cols),
                  breadcrumb=breadcrumb)
     codes = metric_codes(groups)
-    code = page.sort = sort if sort in codes else codes[0]
+    code = page.sort = sort if sort in codes else default_of(DEFAULT_SORT, codes)
     by_kind: dict[str, list[Child]] = {}
     for kid in kids:
         by_kind.setdefault(kid.kind, []).append(Child(kid, figures.columns_of(data, kid.pk, cols)))

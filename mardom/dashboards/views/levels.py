@@ -61,7 +61,8 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     unit = page.unit
     codes = levels.metric_codes(page.groups)
     # What this unit's page can show: a metric of a group the unit has no figures in falls back to the first.
-    choice = {**asked, "sort": page.sort, "metric": asked["metric"] if asked["metric"] in codes else codes[0]}
+    choice = {**asked, "sort": page.sort, "metric": asked["metric"] if asked["metric"] in codes
+              else levels.default_of(levels.DEFAULT_CHART, codes)}
     titles = _column_titles(page.cols)
     groups = []
     for group in page.groups:
