@@ -162,7 +162,11 @@ class Level:
 
 
 def groups_of(unit: OrgUnit) -> tuple[str, ...]:
-    return GROUPS_BY_KIND.get(unit.kind, ALL_GROUPS)
+    return groups_of_kind(unit.kind)
+
+
+def groups_of_kind(kind: str) -> tuple[str, ...]:
+    return GROUPS_BY_KIND.get(kind, ALL_GROUPS)
 
 
 def default_of(choices: Sequence[str], codes: Sequence[str]) -> str:

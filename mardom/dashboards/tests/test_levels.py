@@ -407,3 +407,28 @@ def test_an_institution_officer_and_a_cluster_guide_reach_their_unit(client: Any
         assert f'href="{url(colony)}" data-test="drill"' in html
         assert client.get(url(colony)).status_code == 200
     assert client.get(url(qaenat)).status_code == 404
+
+
+def test_the_nations_page_with_every_province_weighs_under_150_kb_on_first_load(
+        client: Any, world: SimpleNamespace) -> None:
+    """The page itself and every file it loads (styles, scripts, the font), as a server sends them compressed
+    (whitenoise gzips text files; the woff2 font is compressed already)."""
+    import gzip
+
+    from django.contrib.staticfiles import finders
+
+    client.force_login(world.national)
+    response = client.get(url(world.nation))
+    html = response.content
+    assert html.count(b'data-test="drill"') >= 31  # every province
+    assert len(html) < 150_000
+    total = len(gzip.compress(html))
+    assets = set(re.findall(rb'(?:href|src)="/static/([^"]+)"', html))
+    assert any(name.endswith(b"dashboards.css") for name in assets)
+    for name in assets:
+        path = finders.find(name.decode())
+        assert path, name
+        with open(path, "rb") as handle:
+            data = handle.read()
+        total += len(data) if name.endswith((b".woff2", b".ico")) else len(gzip.compress(data))
+    assert total < 150_000, total

@@ -73,26 +73,7 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
                 for c in levels.COLUMNS]})
         groups.append({"code": group, "label": _group_label(group), "rows": rows})
     sort_metric = figures.metric_of(choice["sort"])
-    shown = [code for group in page.groups for code in levels.KEY_METRICS.get(group, ())]
-    if choice["sort"] not in shown:
-        shown.insert(0, choice["sort"])
-    headers = []
-    for code in shown:
-        metric = figures.metric_of(code)
-        again = choice["sort"] == code
-        flipped = "asc" if again and choice["dir"] == "desc" else "desc"
-        headers.append({"metric": metric, "sorted": again, "dir": choice["dir"] if again else "",
-                        "url": _query(choice, sort=code, dir=flipped)})
-    tables = []
-    for table in page.children:
-        rows = []
-        for child in table.rows:
-            column = child.values.column(choice["col"])
-            rows.append({"unit": child.unit, "mark": child.mark,
-                         "cells": [{"title": figures.metric_of(code).label,
-                                    "text": _cell(column.get(code), figures.metric_of(code))}
-                                   for code in shown]})
-        tables.append({"kind": table.kind, "label": table.label, "rows": rows})
+    tables = [_child_table(table, page, choice) for table in page.children]
     chart_metric = figures.metric_of(choice["metric"])
     values = [month.get(chart_metric.code) for month in page.series]
     compare = None
@@ -100,13 +81,35 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         compare = _compare_rows(page, choice["col"])
     return render(request, "dashboards/level.html", {
         "page": page, "unit": unit, "groups": groups, "titles": titles, "columns": levels.COLUMNS,
-        "choice": choice, "sort_metric": sort_metric, "headers": headers, "tables": tables,
+        "choice": choice, "sort_metric": sort_metric, "tables": tables,
         "all_metrics": [figures.metric_of(code) for code in codes],
         "chart_metric": chart_metric, "chart": display.series_svg(values, page.series_months, chart_metric),
         "chart_rows": display.series_table_rows(values, page.series_months, chart_metric),
         "compare": compare, "is_member": page.access == levels.MEMBER,
         "min_funds": levels.MIN_FUNDS_FOR_AVERAGE,
     })
+
+
+def _child_table(table: levels.ChildTable, page: levels.Level, choice: dict[str, Any]) -> dict[str, Any]:
+    """One kind of children: the key figures of the groups both the unit and that kind have (a county's
+    institutions show the desk's, not the funds'), and the metric sorted on first if it is not among them."""
+    kinds = levels.groups_of_kind(table.kind)
+    shown = [code for group in page.groups if group in kinds for code in levels.KEY_METRICS.get(group, ())]
+    if choice["sort"] not in shown:
+        shown.insert(0, choice["sort"])
+    headers = []
+    for code in shown:
+        again = choice["sort"] == code
+        flipped = "asc" if again and choice["dir"] == "desc" else "desc"
+        headers.append({"metric": figures.metric_of(code), "sorted": again, "dir": choice["dir"] if again else "",
+                        "url": _query(choice, sort=code, dir=flipped)})
+    rows = []
+    for child in table.rows:
+        column = child.values.column(choice["col"])
+        rows.append({"unit": child.unit, "mark": child.mark,
+                     "cells": [{"title": figures.metric_of(code).label,
+                                "text": _cell(column.get(code), figures.metric_of(code))} for code in shown]})
+    return {"kind": table.kind, "label": table.label, "rows": rows, "headers": headers}
 
 
 def _compare_rows(page: levels.Level, column: str) -> dict[str, Any]:
