@@ -27,8 +27,8 @@ def _cell(value: Any, metric: Any) -> str:
 
 
 def _group_label(group: str) -> str:
-    return str({"funds": _("Loan funds"), "production": _("Production"), "market": _("Market and doubling"),
-                "desk": _("Facilitation desk")}.get(group, group))
+    return str({"funds": _("Loan funds"), "production": _("Producers and production"),
+                "market": _("Market and doubling"), "desk": _("Facilitation desk")}.get(group, group))
 
 
 @login_required
