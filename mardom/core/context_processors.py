@@ -64,4 +64,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(url_name)
             current = request.path == url if url == "/" else request.path.startswith(url)
             items.append({"url": url, "label": label, "current": current})
+    # One section is current: the longest address the page is under (/dashboards/doubling/ is not also the
+    # dashboards' own /dashboards/).
+    longest = max((len(item["url"]) for item in items if item["current"]), default=0)
+    for item in items:
+        item["current"] = item["current"] and len(item["url"]) == longest
     return {"nav": items}

@@ -440,3 +440,11 @@ def test_the_nations_page_with_every_province_weighs_under_150_kb_on_first_load(
             data = handle.read()
         total += len(data) if name.endswith((b".woff2", b".ico")) else len(gzip.compress(data))
     assert total < 150_000, total
+
+
+def test_the_menu_marks_one_section_current(client: Any, world: SimpleNamespace) -> None:
+    client.force_login(world.county)
+    html = page_text(client.get(reverse("dashboards:doubling")))
+    assert re.findall(r'href="([^"]+)" aria-current="page"', html) == [reverse("dashboards:doubling")] * 2  # top, side
+    html = page_text(client.get(url(world.qaenat)))
+    assert set(re.findall(r'href="([^"]+)" aria-current="page"', html)) == {reverse("dashboards:home")}
