@@ -90,6 +90,8 @@ def _member_of(user: Any, unit: OrgUnit) -> bool:
 
 def unit_access(*, user: Any, pk: int) -> tuple[OrgUnit, str]:
     """The unit and how the user sees it (FULL or MEMBER); 404 for a unit outside their reach, as for none."""
+    if not 0 < pk < 2**63:  # an address with an id no database holds: not found, not an overflow
+        raise Http404
     unit = OrgUnit.objects.filter(pk=pk, kind__in=DASHBOARD_KINDS, is_active=True).first()
     if unit is None or not getattr(user, "is_authenticated", False):
         raise Http404

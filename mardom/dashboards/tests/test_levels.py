@@ -112,6 +112,13 @@ def test_the_manager_and_a_member_cannot_open_the_county_or_another_fund(client:
 def test_a_unit_that_is_not_one_or_carries_no_figures_is_404(client: Any, world: SimpleNamespace) -> None:
     client.force_login(world.national)
     assert client.get(reverse("dashboards:unit", args=[99_999_999])).status_code == 404
+    for name in ("unit", "children-csv", "children-xlsx", "series-csv", "series-xlsx"):
+        assert client.get(reverse(f"dashboards:{name}", args=[10**30])).status_code == 404
+    from mardom.orgs.models import OrgUnit
+
+    brand = OrgUnit.objects.create(kind="brand", name="نمانام", parent=world.qaenat)  # a kind with no figures
+    OrgUnit.objects.filter(pk=brand.pk).update(path=f"{world.qaenat.path}{brand.pk}/")
+    assert client.get(url(brand)).status_code == 404
 
 
 # --- what each level shows --------------------------------------------------------------------------------------
