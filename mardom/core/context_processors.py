@@ -33,6 +33,8 @@ SECTIONS: list[tuple[str, Any, str | tuple[str, ...] | None]] = [
     ("desk:mine", _("My requests"), None),
     ("desk:performance", _("Institution performance"), ("desk.request", "desk.answer")),
     ("audit", _("Audit log"), "audit.view"),
+    # Members with no role reach their fund's dashboard from the home page (dashboards.selectors.levels).
+    ("dashboards:home", _("Dashboards"), ("funds.view", "producers.view", "desk.request", "desk.answer")),
 ]
 
 
@@ -62,4 +64,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(url_name)
             current = request.path == url if url == "/" else request.path.startswith(url)
             items.append({"url": url, "label": label, "current": current})
+    # One section is current: the longest address the page is under (/dashboards/doubling/ is not also the
+    # dashboards' own /dashboards/).
+    longest = max((len(item["url"]) for item in items if item["current"]), default=0)
+    for item in items:
+        item["current"] = item["current"] and len(item["url"]) == longest
     return {"nav": items}

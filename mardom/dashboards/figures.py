@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import metrics
 from .models import Figure, FigureDelta
@@ -168,3 +169,54 @@ def derived(column: dict[str, int]) -> dict[str, Any]:
         "desk.in_time_permille": permille(column.get("desk.answered_in_time", 0), column.get("desk.answered", 0)),
         "desk.median_days": median_days(column),
     }
+
+
+# --- Derived figures as metrics, so a page, an export or the API names and formats them like stored ones ------
+# Added for the dashboard pages; `derived()` above computes them, these only say what they are called and in
+# what unit they are shown. Their kind is DERIVED: never stored, never rolled up.
+DERIVED, PERMILLE, DAYS = "derived", "permille", "days"
+
+
+def _d(code: str, label: Any, unit: str, definition: Any) -> metrics.Metric:
+    return metrics.Metric(code=code, label=label, kind=DERIVED, unit=unit, group=code.split(".")[0],
+                          definition=definition)
+
+
+DERIVED_METRICS: dict[str, metrics.Metric] = {m.code: m for m in [
+    _d("funds.par30_permille", _("Portfolio at risk (PAR30)"), PERMILLE,
+       _("The principal more than 30 days late as a share of the principal outstanding.")),
+    _d("funds.on_time_permille", _("Contributions on time (share)"), PERMILLE,
+       _("Contributions paid on time as a share of the contributions recorded.")),
+    _d("market.sales", _("Sales"), metrics.RIALS, _("Booth sales and storefront sales together.")),
+    _d("doubling.target", _("Doubling target"), metrics.RIALS, _("Twice the producers' sales at enrolment.")),
+    _d("doubling.progress_permille", _("Doubling target reached"), PERMILLE,
+       _("Sales as a share of twice the sales at enrolment.")),
+    _d("desk.in_time_permille", _("Answered within the deadline (share)"), PERMILLE,
+       _("Requests answered on or before their deadline as a share of the requests answered.")),
+    _d("desk.median_days", _("Median time to answer"), DAYS,
+       _("Half the requests answered in the period were answered within this many working days.")),
+]}
+
+
+def metric_of(code: str) -> metrics.Metric:
+    """A stored or a derived metric by its code (KeyError for neither)."""
+    return metrics.METRICS.get(code) or DERIVED_METRICS[code]
+
+
+def shown_metrics(group: str) -> list[metrics.Metric]:
+    """A group's metrics as a page shows them: the stored ones (not the answer-time histogram), then the derived
+    ones of the group (the doubling figures go with the market's)."""
+    stored = metrics.groups().get(group, [])
+    extra = [m for m in DERIVED_METRICS.values() if m.group == group or (group == "market" and m.group == "doubling")]
+    return [*stored, *extra]
+
+
+def series_columns(data: Table, unit_id: int, months: list[int]) -> list[dict[str, Any]]:
+    """Month by month, every stored figure (as `series_of` reads it) and the derived ones: one dict a month."""
+    by_code = {code: series_of(data, unit_id, months, code) for code in metrics.METRICS}
+    out = []
+    for index in range(len(months)):
+        column: dict[str, Any] = {code: values[index] for code, values in by_code.items()}
+        column.update(derived(column))
+        out.append(column)
+    return out

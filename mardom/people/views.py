@@ -15,6 +15,7 @@ from mardom.brands import selectors as brand_selectors
 from mardom.core.errors import DomainError
 from mardom.core.forms_util import run_service
 from mardom.core.paging import paginate
+from mardom.dashboards.selectors import levels as dashboard_selectors
 from mardom.desk.selectors import requests as desk_selectors
 from mardom.funds import selectors as fund_selectors
 from mardom.market.selectors import exhibitions as market_selectors
@@ -72,6 +73,8 @@ def home(request: HttpRequest) -> HttpResponse:
         if desk_selectors.answers_requests(user=user) else None,
         "my_requests": desk_selectors.with_lights(desk_selectors.my_requests(user=user)[:HOME_LIMIT + 1]),
         "limit": HOME_LIMIT,
+        # The dashboards of the widest units the user's roles reach, and of the funds she is a member of.
+        "dashboards": dashboard_selectors.top_units(user=user),
         "counts": {
             "people": selectors.person_list(user=user).count() if holds_anywhere(user, Perm.PEOPLE_VIEW) else None,
             "bases": org_selectors.base_list(user=user).count() if orgs_view else None,

@@ -14,7 +14,7 @@ from mardom.orgs.models import OrgUnit
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on, scope_paths
 
-from . import doubling
+from .. import doubling
 
 
 def default_unit(*, user: Any) -> OrgUnit | None:

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from mardom.production import selectors as production_selectors
 from mardom.production.models import Producer
 
-from . import doubling, selectors
+from .. import doubling, selectors
 
 
 def _bar(figures: doubling.Figures) -> dict[str, Any]:
