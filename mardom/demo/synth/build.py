@@ -41,7 +41,16 @@ from mardom.people.models import User
 from mardom.production.models import Product
 
 from ..models import SynthRun
-from .copy import Table, aware, next_ids, raw_cursor, reset_sequences
+from .copy import (
+    Table,
+    aware,
+    check_foreign_keys,
+    foreign_key_triggers_off,
+    foreign_key_triggers_on,
+    next_ids,
+    raw_cursor,
+    reset_sequences,
+)
 
 # The programme at scale 1.0 (issue 13): ~29,000 funds, ~300,000 producers; exhibitions about two a county.
 FUNDS_AT_1 = 29_000
@@ -328,6 +337,23 @@ class Synth:
         self.say(f"synth seed={self.seed} scale={self.scale} today={self.today}: "
                  f"{sum(self.funds_in.values())} funds, {self.n_producers} producers, "
                  f"{self.n_exhibitions} exhibitions over {len(self.provinces)} provinces")
+        triggers_off = foreign_key_triggers_off()
+        try:
+            self._write_all()
+        finally:
+            if triggers_off:
+                foreign_key_triggers_on()
+        lap = time.perf_counter()
+        first_ids = {t.name: ("id", t.first_id) if t.has_id else ("orgunit_ptr_id", self.units.first_id)
+                     for t in self.t.values()}
+        problems = check_foreign_keys(list(self.t), since=first_ids)
+        self.stats.phases["foreign keys"] = time.perf_counter() - lap
+        if problems:
+            raise RuntimeError("synth wrote rows that point at nothing (the run is left unfinished): "
+                               + "; ".join(problems))
+        return self._finish(record, started)
+
+    def _write_all(self) -> None:
         # Producers and exhibitions go where the funds are (and a little everywhere), drawn once up front.
         weights = [1 + sum(self.funds_in[c[0]] for c in self.counties_of.get(p[0], [])) for p in self.provinces]
         producers_in: dict[int, int] = defaultdict(int)
@@ -352,6 +378,8 @@ class Synth:
             self.nid.clear()
             self.say(f"  [{index + 1:2}/{len(self.provinces)}] {province[3]}: {funds_here} funds, "
                      f"{self.t['ledger_entry'].written:,} entries so far, {time.perf_counter() - lap:.1f} s")
+
+    def _finish(self, record: SynthRun, started: float) -> SynthRun:
         with transaction.atomic():
             reset_sequences([t.name for t in self.t.values() if t.has_id])
             self.stats.rows = {name: t.written for name, t in self.t.items()}
@@ -653,8 +681,11 @@ class Synth:
             groups = []
             for product_id, members in sorted(by_product.items()):
                 product = next(p for p in self.products if p[0] == product_id)
-                for start in range(0, len(members), 8):
-                    group = members[start:start + rng.randint(5, 12)]
+                start = 0
+                while start < len(members):  # consecutive, disjoint groups: one colony per line per producer
+                    size = rng.randint(5, 12)
+                    group = members[start:start + size]
+                    start += size
                     if len(group) >= 3 and rng.random() < 0.8:
                         groups.append((product, group))
             chains_count: dict[str, int] = defaultdict(int)
