@@ -7,9 +7,9 @@ the book's head is the last entry; every stored balance equals the sum of its po
 
 from __future__ import annotations
 
+import datetime
 import multiprocessing
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -48,50 +48,64 @@ def verify_book(book: Book, *, chunk: int = 5000) -> list[Problem]:
 
 
 def verify_book_counted(book: Book, *, chunk: int = 5000) -> tuple[list[Problem], Tally]:
-    """One book, read in chunks of `chunk` entries (plain tuples, not model instances), so memory stays flat
-    however long its history; only the entries' seq by id is kept, for naming what a reversal reverses."""
+    """One book, streamed: a single query of its entries joined to their postings in chain order, read through
+    a server-side cursor (`chunked_cursor`) `chunk` rows at a time, so memory stays flat however long its history
+    and no entry costs a round trip of its own. Only the entries' seq by id is kept, for naming what a reversal
+    reverses."""
     problems: list[Problem] = []
     say = problems.append
     tally = Tally(books=1)
     codes = dict(Account.objects.filter(book=book).values_list("pk", "code"))
     expected_seq, prev_hash = 1, "0" * 64
     seq_of: dict[int, int] = {}
-    last_pk = 0
-    fields = ("pk", "seq", "idempotency_key", "kind", "memo", "occurred_on", "reverses_id", "prev_hash", "hash")
-    while True:
-        entries = list(Entry.objects.filter(book=book, pk__gt=last_pk).order_by("pk").values_list(*fields)[:chunk])
-        if not entries:
-            break
-        last_pk = entries[-1][0]
-        tally.entries += len(entries)
-        lines: dict[int, list[tuple[str, int]]] = defaultdict(list)
-        for entry_id, account_id, amount in Posting.objects.filter(entry_id__in=[e[0] for e in entries]).values_list(
-            "entry_id", "account_id", "amount"
-        ):
-            lines[entry_id].append((codes.get(account_id, f"?{account_id}"), amount))
-            tally.postings += 1
-        for pk, seq, key, kind, memo, occurred_on, reverses_id, entry_prev, entry_hash_ in sorted(
-                entries, key=lambda e: e[1]):
-            seq_of[pk] = seq
-            if seq != expected_seq:
-                say(Problem(book.pk, f"entry #{seq} found where #{expected_seq} was expected"))
-            expected_seq = seq + 1
-            entry_lines = lines.get(pk, [])
-            if len(entry_lines) < 2:
-                say(Problem(book.pk, f"entry #{seq} has {len(entry_lines)} posting(s)"))
-            total = sum(amount for _code, amount in entry_lines)
-            if total != 0:
-                say(Problem(book.pk, f"entry #{seq} does not balance: debits - credits = {total}"))
-            if entry_prev != prev_hash:
-                say(Problem(book.pk, f"entry #{seq} is not chained to the entry before it"))
-            digest = entry_hash(
-                book_id=book.pk, seq=seq, prev_hash=entry_prev, key=key, kind=kind, memo=memo,
-                occurred_on=occurred_on, reverses_seq=seq_of.get(reverses_id) if reverses_id else None,
-                lines=entry_lines,
-            )
-            if digest != entry_hash_:
-                say(Problem(book.pk, f"entry #{seq} was changed after it was written (hash differs)"))
-            prev_hash = entry_hash_
+
+    def check(row: tuple, entry_lines: list[tuple[str, int]]) -> None:
+        nonlocal expected_seq, prev_hash
+        pk, seq, key, kind, memo, occurred_on, reverses_id, entry_prev, entry_hash_ = row
+        if isinstance(occurred_on, str):  # SQLite hands a raw query's dates back as text
+            occurred_on = datetime.date.fromisoformat(occurred_on)
+        seq_of[pk] = seq
+        tally.entries += 1
+        tally.postings += len(entry_lines)
+        if seq != expected_seq:
+            say(Problem(book.pk, f"entry #{seq} found where #{expected_seq} was expected"))
+        expected_seq = seq + 1
+        if len(entry_lines) < 2:
+            say(Problem(book.pk, f"entry #{seq} has {len(entry_lines)} posting(s)"))
+        total = sum(amount for _code, amount in entry_lines)
+        if total != 0:
+            say(Problem(book.pk, f"entry #{seq} does not balance: debits - credits = {total}"))
+        if entry_prev != prev_hash:
+            say(Problem(book.pk, f"entry #{seq} is not chained to the entry before it"))
+        digest = entry_hash(
+            book_id=book.pk, seq=seq, prev_hash=entry_prev, key=key, kind=kind, memo=memo,
+            occurred_on=occurred_on, reverses_seq=seq_of.get(reverses_id) if reverses_id else None,
+            lines=entry_lines,
+        )
+        if digest != entry_hash_:
+            say(Problem(book.pk, f"entry #{seq} was changed after it was written (hash differs)"))
+        prev_hash = entry_hash_
+
+    entry_table, posting_table = Entry._meta.db_table, Posting._meta.db_table
+    # LEFT JOIN: an entry without postings must still be seen (and reported).
+    sql = (f"SELECT e.id, e.seq, e.idempotency_key, e.kind, e.memo, e.occurred_on, e.reverses_id, e.prev_hash, "
+           f"e.hash, p.account_id, p.amount FROM {entry_table} e LEFT JOIN {posting_table} p ON p.entry_id = e.id "
+           f"WHERE e.book_id = %s ORDER BY e.seq, e.id")
+    current: tuple | None = None
+    lines: list[tuple[str, int]] = []
+    with connections[Entry.objects.db].chunked_cursor() as cursor:
+        cursor.execute(sql, [book.pk])
+        while rows := cursor.fetchmany(chunk):
+            for row in rows:
+                head = tuple(row[:9])
+                if current is None or head[0] != current[0]:
+                    if current is not None:
+                        check(current, lines)
+                    current, lines = head, []
+                if row[9] is not None:
+                    lines.append((codes.get(row[9], f"?{row[9]}"), row[10]))
+    if current is not None:
+        check(current, lines)
     if book.last_seq != expected_seq - 1 or book.last_hash != prev_hash:
         say(Problem(book.pk, f"the book's head says #{book.last_seq}, the entries end at #{expected_seq - 1}"))
     sums = dict(

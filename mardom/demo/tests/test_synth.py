@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.urls import reverse
 
+from mardom.conftest import committing
 from mardom.demo.models import SynthRun
 from mardom.demo.synth.build import Synth
 from mardom.demo.synth.guard import synth_refusal
@@ -160,3 +161,21 @@ def test_synth_refuses_sqlite_real_funds_real_logins_and_a_second_run(make_user:
     with pytest.raises(CommandError):
         call_command("synth", scale=SCALE)
     assert SynthRun.objects.count() == 1
+
+
+@on_postgres
+@committing()
+def test_ledger_verify_in_parallel_processes_sees_every_book_and_finds_a_changed_entry() -> None:
+    from mardom.ledger.verify import verify_books_parallel
+
+    _synth(seed=5)
+    ids = list(Book.objects.order_by("pk").values_list("pk", flat=True))
+    problems, tally = verify_books_parallel(ids, workers=2, batch=3)
+    assert problems == []
+    assert (tally.books, tally.entries, tally.postings) == (len(ids), Entry.objects.count(), Posting.objects.count())
+    entry = Entry.objects.filter(kind="contribution").order_by("pk")[5]
+    with connection.cursor() as cursor:  # an edit of history behind the application's back
+        cursor.execute("UPDATE ledger_entry SET memo = memo || '!' WHERE id = %s", [entry.pk])
+    problems, _tally = verify_books_parallel(ids, workers=2, batch=3)
+    assert [p.book_id for p in problems] == [entry.book_id]
+    assert "hash differs" in problems[0].what
