@@ -4,6 +4,7 @@ work on it, the same seed gives the same books, and it refuses the databases it 
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 
 from mardom.conftest import committing
+from mardom.core.validators import is_valid_national_id
 from mardom.demo.models import SynthRun
 from mardom.demo.synth.build import Synth
 from mardom.demo.synth.guard import synth_refusal
@@ -20,7 +22,7 @@ from mardom.funds.models import Contribution, Fund, Loan, Membership
 from mardom.funds.services.members import contribution_key
 from mardom.ledger.models import Account, Book, Entry, Posting
 from mardom.ledger.verify import verify_books
-from mardom.people.models import RoleAssignment, User
+from mardom.people.models import Person, RoleAssignment, User
 
 on_postgres = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
@@ -72,6 +74,10 @@ def test_the_books_verify_and_balances_are_the_sums_of_their_postings() -> None:
     # Org paths are each unit's parent's path and its own id.
     for unit_id, path, parent_path in Fund.objects.values_list("pk", "path", "parent__path")[:50]:
         assert path == f"{parent_path}{unit_id}/"
+    # People as the validators want them, each national ID once.
+    people = list(Person.objects.values_list("national_id", "mobile"))
+    assert all(is_valid_national_id(nid) and re.fullmatch("09[0-9]{9}", mobile) for nid, mobile in people)
+    assert len({nid for nid, _mobile in people}) == len(people)
     # Every fund has its manager and treasurer.
     roles = RoleAssignment.objects.filter(role__in=["fund_manager", "fund_treasurer"]).values("unit_id").annotate(
         n=Count("pk"))
