@@ -13,27 +13,32 @@ from mardom.orgs.models import OrgUnit
 from mardom.people.roles import ROLE_PERMISSIONS, Perm
 from mardom.people.scopes import grants_of, scope_filter, scope_q
 
-from .models import AdvantagedProduct, Producer, Product
+from .models import AdvantagedProduct, ColonyMember, JobAgreement, Producer, ProducerProduct, Product
 
 
 def producer_list(*, user: Any, query: str = "", status: str = "", product: str = "") -> QuerySet[Producer]:
     own = Q(person_id=user.person_id) if getattr(user, "person_id", None) else Q(pk__in=[])
     if getattr(user, "pk", None):
         own |= Q(registered_by_id=user.pk)  # what one registered stays in view (a guide's new producer)
-    # Officers see producers filed in their counties; a cluster guide, those in their cluster's colonies.
-    in_clusters = scope_q(user, Perm.PRODUCERS_VIEW, path_field="colony_memberships__colony__in_cluster__path")
-    # A job leader, the producers they have agreements with.
-    worked_with = scope_q(user, Perm.JOBS_RECORD, path_field="job_agreements__job_leader__path")
-    qs = Producer.objects.filter(scope_q(user, Perm.PRODUCERS_VIEW, path_field="unit__path") | in_clusters
-                                 | worked_with | own)
+    # Officers see producers filed in their counties; a cluster guide, those in their cluster's colonies; a job
+    # leader, the producers they have agreements with. The two reached through many-valued links are id
+    # subqueries rather than joins: joined, every producer row was multiplied by its colonies and agreements
+    # and the whole table read and de-duplicated (DISTINCT) before the page's 25 rows, 9× the demo's time at
+    # 30,000 producers (bench/README.md, "scale.py").
+    in_clusters = ColonyMember.objects.filter(
+        scope_q(user, Perm.PRODUCERS_VIEW, path_field="colony__in_cluster__path")).values("producer_id")
+    worked_with = JobAgreement.objects.filter(
+        scope_q(user, Perm.JOBS_RECORD, path_field="job_leader__path")).values("producer_id")
+    qs = Producer.objects.filter(scope_q(user, Perm.PRODUCERS_VIEW, path_field="unit__path")
+                                 | Q(pk__in=in_clusters) | Q(pk__in=worked_with) | own)
     if query:
         key = search_key(query)
         qs = qs.filter(Q(person__search_key__contains=key) | Q(business_name__icontains=query.strip()))
     if status in Producer.Status.values:
         qs = qs.filter(status=status)
     if product:
-        qs = qs.filter(products__product__code=product)
-    return qs.select_related("person", "place", "unit").prefetch_related("products__product").distinct() \
+        qs = qs.filter(pk__in=ProducerProduct.objects.filter(product__code=product).values("producer_id"))
+    return qs.select_related("person", "place", "unit").prefetch_related("products__product") \
         .order_by("-registered_at", "-pk")
 
 
