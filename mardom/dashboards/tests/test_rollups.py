@@ -173,3 +173,22 @@ def test_a_late_entry_is_listed_on_its_fund(join: Any, treasurer: Any, fund: Any
                                      paid_on=datetime.date(2024, 6, 1), today=datetime.date(2024, 6, 1))
         listed = late_entries(fund=fund)
     assert [(e.kind, e.occurred_on) for e in listed] == [("contribution", datetime.date(2024, 5, 10))]
+
+
+def test_the_funds_dashboard_lists_its_late_entries_to_its_officers_not_to_members(
+        client: Any, join: Any, treasurer: Any, fund: Any, make_user: Any, make_person: Any, base: Any) -> None:
+    from django.urls import reverse
+
+    with time_machine.travel(datetime.datetime(2024, 4, 25, 9, 0, tzinfo=datetime.UTC), tick=False):
+        member = join(1_000_000, on=datetime.date(2024, 4, 25))
+    with time_machine.travel(datetime.datetime(2024, 6, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
+        services.contribution_record(by=treasurer, membership=member, year=1403, month=2,
+                                     paid_on=datetime.date(2024, 5, 10), today=datetime.date(2024, 6, 1))
+        manager = make_user(make_person(base), roles=[("fund_manager", fund)])
+        client.force_login(manager)
+        page = client.get(reverse("dashboards:unit", args=[fund.pk])).content.decode()
+        assert page.count('data-test="late-entry"') == 1 and "۱۴۰۳/۰۲/۲۱" in page
+        client.logout()
+        client.force_login(make_user(member.person))
+        page = client.get(reverse("dashboards:unit", args=[fund.pk])).content.decode()
+        assert 'data-test="late-entries"' not in page

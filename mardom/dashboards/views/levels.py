@@ -18,6 +18,7 @@ from .. import display, figures
 from ..exports import xlsx_response
 from ..forms import LevelForm
 from ..selectors import levels
+from ..sources import funds as fund_figures
 
 
 def _cell(value: Any, metric: Any) -> str:
@@ -79,6 +80,9 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     compare = None
     if page.compare is not None:
         compare = _compare_rows(page, choice["col"])
+    # A fund's officers see the entries that count in a later month than they are dated (members do not).
+    late = (fund_figures.late_entries(fund=unit, limit=20)
+            if unit.kind == unit.Kind.FUND and page.access != levels.MEMBER else None)
     return render(request, "dashboards/level.html", {
         "page": page, "unit": unit, "groups": groups, "titles": titles, "columns": levels.COLUMNS,
         "choice": choice, "sort_metric": sort_metric, "tables": tables,
@@ -86,7 +90,7 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "chart_metric": chart_metric, "chart": display.series_svg(values, page.series_months, chart_metric),
         "chart_rows": display.series_table_rows(values, page.series_months, chart_metric),
         "compare": compare, "is_member": page.access == levels.MEMBER,
-        "min_funds": levels.MIN_FUNDS_FOR_AVERAGE,
+        "min_funds": levels.MIN_FUNDS_FOR_AVERAGE, "late_entries": late,
     })
 
 
