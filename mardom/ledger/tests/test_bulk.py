@@ -77,10 +77,10 @@ def outcome(post) -> tuple[str, dict | None]:
 
 # (debit, credit) pairs, weighted towards what a fund does most (contributions), so that most sequences post
 # and some overdraw (a payout or a withdrawal larger than the cash so far) somewhere in the middle.
-PAIRS = [("cash", "savings:1")] * 4 + [("cash", "savings:2")] * 3 + [
+PAIRS = [("cash", "savings:1")] * 10 + [("cash", "savings:2")] * 8 + [
     ("loan:1", "cash"), ("cash", "loan:1"), ("savings:1", "cash"), ("cash", "fees"), ("equity", "cash"),
     ("cash", "equity"), ("savings:2", "savings:1"), ("fees", "cash")]
-operation = st.tuples(st.sampled_from(PAIRS), st.integers(1, 3_000_000), st.integers(0, 12), st.integers(0, 3),
+operation = st.tuples(st.sampled_from(PAIRS), st.integers(1, 3_000_000), st.integers(0, 400), st.integers(0, 3),
                       st.booleans())
 
 
