@@ -210,6 +210,7 @@ ACTIONS: dict[str, Action] = {
     "request.late": _a("desk", _l("%(actor)s recorded that the request %(object)s missed its deadline")),
     "request.remind": _a("desk", _l("%(actor)s sent a reminder about the request %(object)s")),
     "request.escalate": _a("desk", _l("%(actor)s escalated the request %(object)s")),
+    "fund.import": _a("funds", _l("%(actor)s onboarded the loan fund %(object)s from a spreadsheet")),
 }
 
 
