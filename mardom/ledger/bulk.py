@@ -16,12 +16,13 @@ not bulk work and go through `entry_reverse`.
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import BigIntegerField, Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,44 @@ from .models import Account, Book, Entry, Posting
 from .services import LedgerError, entry_hash
 
 BATCH_SIZE = 2000
+# Rows per INSERT statement: under SQLite's 32,766 bound parameters at a dozen columns, and a statement size
+# PostgreSQL parses quickly.
+ROWS_PER_STATEMENT = 1000
+
+
+def _adapt(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, datetime.date):
+        return connection.ops.adapt_datefield_value(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def insert_rows(model: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+    """Insert `rows` into `model`'s table in multi-row INSERT statements; return the new ids in order.
+
+    Django's `bulk_create` spends ~0.3 ms of Python per row building model instances and preparing each
+    value through its field; at a month of a national fund or an onboarding import that is most of the time.
+    This writes the same rows from plain tuples: dates, datetimes and JSON adapted as the fields would.
+    Both SQLite (3.35+) and PostgreSQL return the ids in the order of the VALUES list."""
+    if not rows:
+        return []
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    casts = [json_cast if model._meta.get_field(c).get_internal_type() == "JSONField" else "" for c in columns]
+    one = "(" + ", ".join(f"%s{cast}" for cast in casts) + ")"
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start:start + ROWS_PER_STATEMENT]
+            params = [_adapt(v) for row in chunk for v in row]
+            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))} RETURNING id",
+                           params)
+            ids += [r[0] for r in cursor.fetchall()]
+    return ids
 
 
 @dataclass(frozen=True)
@@ -140,16 +179,16 @@ def _post_batch(*, by: Any, book: Book, specs: list[EntrySpec],
     if not new:
         return [e for e in out if isinstance(e, Entry)]
 
-    Entry.objects.bulk_create(new)
-    if any(e.pk is None for e in new):  # a backend that cannot return ids from a multi-row insert
-        ids = dict(Entry.objects.filter(book=book, seq__gt=book.last_seq).values_list("seq", "pk"))
-        for e in new:
-            e.pk = e.id = ids[e.seq]
-    for e in new:
+    ids = insert_rows(Entry, ["book", "seq", "idempotency_key", "kind", "memo", "params", "occurred_on",
+                              "created_at", "created_by", "reverses", "prev_hash", "hash"],
+                      [(book.pk, e.seq, e.idempotency_key, e.kind, e.memo, e.params, e.occurred_on, e.created_at,
+                        e.created_by_id, None, e.prev_hash, e.hash) for e in new])
+    for e, pk in zip(new, ids, strict=True):
+        e.pk = e.id = pk
         e._state.adding = False
         seen[e.idempotency_key] = (seen[e.idempotency_key][0], seen[e.idempotency_key][1], e)
-    Posting.objects.bulk_create([Posting(entry=e, account_id=pk, amount=amount)
-                                 for e, lines in zip(new, new_lines, strict=True) for pk, amount in lines.items()])
+    insert_rows(Posting, ["entry", "account", "amount"],
+                [(e.pk, pk, amount) for e, lines in zip(new, new_lines, strict=True) for pk, amount in lines.items()])
     moved = {pk: running[pk] - locked[pk].balance for pk in locked if running[pk] != locked[pk].balance}
     if moved:
         # Every balance of the batch in one statement (the rows are locked above).

@@ -22,13 +22,13 @@ from django.utils.translation import gettext as _
 
 from mardom.core.audit import audit_record
 from mardom.core.errors import DomainError
-from mardom.ledger.bulk import EntrySpec, entries_post
+from mardom.ledger.bulk import EntrySpec, entries_post, insert_rows
 from mardom.ledger.models import Account, Book
 from mardom.orgs.models import Base
 from mardom.people.models import Person
 from mardom.people.roles import Perm
 from mardom.people.scopes import require
-from mardom.people.services import person_create
+from mardom.people.services import persons_create
 
 from ..models import Contribution, FundImport, Guarantee, Installment, Loan, Membership, Movement, Repayment
 from ..schedule import allocate, build_schedule
@@ -135,12 +135,12 @@ def _post(*, by: Any, base: Base, plan: Plan, digest: str, now: datetime.datetim
 
     # People: someone already registered in Mardom (another fund, the desk) is the same person, not a twin.
     known = {p.national_id: p for p in Person.objects.filter(national_id__in=[m.national_id for m in plan.members])}
-    home = base.place
-    people = {}
-    for m in plan.members:
-        people[m.number] = known.get(m.national_id) or person_create(
-            by=by, desk=base, national_id=m.national_id, first_name=m.first_name, last_name=m.last_name,
-            mobile=m.mobile, gender=m.gender, home_place=home)
+    fresh = [m for m in plan.members if m.national_id not in known]
+    created = persons_create(by=by, desk=base, home_place=base.place, people=[
+        {"national_id": m.national_id, "first_name": m.first_name, "last_name": m.last_name, "mobile": m.mobile,
+         "gender": m.gender} for m in fresh])
+    people = {m.number: known[m.national_id] for m in plan.members if m.national_id in known}
+    people |= {m.number: person for m, person in zip(fresh, created, strict=True)}
     accounts = Account.objects.bulk_create([
         Account(book=book, code=f"savings:{m.number}", name=f"Savings of member {m.number}", type=A.LIABILITY,
                 side=S.CREDIT) for m in plan.members])
@@ -230,7 +230,7 @@ def _post(*, by: Any, base: Base, plan: Plan, digest: str, now: datetime.datetim
         made.append((kind, item))
     entries = entries_post(by=by, book=book, entries=specs, now=now)
 
-    movements, contributions, repayments = [], [], []
+    movements, contributions, repayments = [], [], []  # contributions as plain rows (insert_rows)
     so_far: dict[int, int] = {}
     for (kind, item), entry in zip(made, entries, strict=True):
         if kind == "opening":
@@ -238,8 +238,7 @@ def _post(*, by: Any, base: Base, plan: Plan, digest: str, now: datetime.datetim
                                       amount=item.opening, occurred_on=plan.cutover_on, entry=entry))
         elif kind == "contribution":
             number, year, month, amount, paid_on = item
-            contributions.append(Contribution(membership=memberships[number], year=year, month=month, amount=amount,
-                                              paid_on=paid_on, entry=entry))
+            contributions.append((memberships[number].pk, year, month, amount, paid_on, False, entry.pk))
         elif kind == "repayment":
             lp, (row, paid_on, amount) = item
             from ..schedule import Planned
@@ -250,7 +249,8 @@ def _post(*, by: Any, base: Base, plan: Plan, digest: str, now: datetime.datetim
             repayments.append(Repayment(loan=loans[lp.number], amount=amount, principal=split.principal,
                                         fee=split.fee, paid_on=paid_on, entry=entry))
     Movement.objects.bulk_create(movements)
-    Contribution.objects.bulk_create(contributions, batch_size=2000)
+    insert_rows(Contribution, ["membership", "year", "month", "amount", "paid_on", "is_late", "entry"],
+                contributions)
     Repayment.objects.bulk_create(repayments)
     repaid = [loans[lp.number].pk for lp in plan.loans if lp.repaid == lp.amount]
     Loan.objects.filter(pk__in=repaid).update(status=Loan.Status.REPAID)
