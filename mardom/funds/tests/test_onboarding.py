@@ -233,3 +233,36 @@ def test_a_workbook_with_problems_keeps_every_one(base_officer, base):
     columns = {(p["sheet"], p["row"], p["column"]) for p in record.problems}
     assert {("اعضا", 2, "کد ملی"), ("اعضا", 3, "موبایل")} <= columns
     assert any(c[0] == "پرداخت‌های ماهانه" for c in columns)
+
+
+def test_the_demos_kept_workbook_is_clean_and_is_what_its_script_writes(base_officer, base):
+    from mardom.demo.builders.onboard import WORKBOOK
+    from mardom.demo.data import make_onboard_fund
+
+    tables, problems = read_workbook(WORKBOOK.read_bytes())
+    assert problems == []
+    assert tables["members"].rows[0][1]["first_name"] == make_onboard_fund.rows()["members"][0][1]
+    record = fund_import(by=base_officer, base=base, data=WORKBOOK.read_bytes(), filename=WORKBOOK.name)
+    assert record.status == FundImport.Status.DONE, record.problems
+    assert record.fund.name == make_onboard_fund.NAME
+    assert Membership.objects.filter(fund=record.fund).count() == make_onboard_fund.MEMBERS
+    assert verify_book(Book.objects.get(unit=record.fund)) == []
+
+
+def test_the_command_imports_a_file_and_reports_problems(base_officer, base, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
+    good.write_bytes(write_workbook(sample_rows()))
+    bad.write_bytes(write_workbook(_break(_set("members", 1, 3, "1234567890"))))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import-fund", str(bad), "--base", str(base.pk), "--by", base_officer.username, stderr=err)
+    assert "کد ملی" in err.getvalue() and Fund.objects.filter(parent=base).count() == 0
+    import time_machine
+
+    with time_machine.travel(datetime.datetime.combine(TODAY, datetime.time(10), tzinfo=datetime.UTC)):
+        out = io.StringIO()
+        call_command("import-fund", str(good), "--base", str(base.pk), "--by", base_officer.username, stdout=out)
+    assert "members 6" in out.getvalue() and Fund.objects.filter(parent=base).count() == 1
