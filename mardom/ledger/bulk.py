@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BigIntegerField, Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,13 +190,24 @@ def _post_batch(*, by: Any, book: Book, specs: list[EntrySpec],
                 [(e.pk, pk, amount) for e, lines in zip(new, new_lines, strict=True) for pk, amount in lines.items()])
     moved = {pk: running[pk] - locked[pk].balance for pk in locked if running[pk] != locked[pk].balance}
     if moved:
-        # Every balance of the batch in one statement (the rows are locked above).
-        Account.objects.filter(pk__in=list(moved)).update(
-            balance=F("balance") + Case(*(When(pk=pk, then=Value(delta)) for pk, delta in moved.items()),
-                                        output_field=BigIntegerField()))
+        _move_balances(moved)
     Book.objects.filter(pk=book.pk).update(last_seq=seq, last_hash=prev_hash)
     book.last_seq, book.last_hash = seq, prev_hash
     return [new[e] if isinstance(e, int) else e for e in out]
+
+
+def _move_balances(moved: dict[int, int]) -> None:
+    """Every balance of the batch in one UPDATE ... FROM (VALUES ...) (the rows are locked above). The ORM's
+    CASE WHEN form costs a compiled expression per account, seconds for a thousand members."""
+    table = connection.ops.quote_name(Account._meta.db_table)
+    items = list(moved.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), ROWS_PER_STATEMENT):
+            chunk = items[start:start + ROWS_PER_STATEMENT]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET balance = {table}.balance + v.delta FROM (SELECT column1 AS id, column2 AS delta "
+                f"FROM (VALUES {values}) AS t) AS v WHERE {table}.id = v.id", [x for pair in chunk for x in pair])
 
 
 def _index_of(new: list[Entry], key: str) -> int:

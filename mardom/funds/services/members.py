@@ -19,7 +19,7 @@ from mardom.core.jalali import format_jalali, to_jalali
 from mardom.core.money import format_money
 from mardom.core.text import normalize_text, search_key
 from mardom.ledger import services as ledger
-from mardom.ledger.bulk import EntrySpec, entries_post
+from mardom.ledger.bulk import EntrySpec, entries_post, insert_rows
 from mardom.ledger.models import Account, Book
 from mardom.orgs.models import Base, OrgUnit
 from mardom.orgs.services import unit_set_path
@@ -463,10 +463,15 @@ def contributions_record_month_bulk(*, by: Any, fund: Fund, year: int, month: in
             lines=[(cash, amount), (membership.savings_account, -amount)]))
         todo.append(membership)
     entries = entries_post(by=by, book=book, entries=specs)
-    created = Contribution.objects.bulk_create([
-        Contribution(membership=m, year=year, month=month, amount=rules.monthly_contribution, paid_on=paid_on,
-                     entry=entry, is_late=late) for m, entry in zip(todo, entries, strict=True)])
-    made = {c.membership_id: c for c in created}
+    amount = rules.monthly_contribution
+    ids = insert_rows(Contribution, ["membership", "year", "month", "amount", "paid_on", "is_late", "entry"],
+                      [(m.pk, year, month, amount, paid_on, late, e.pk) for m, e in zip(todo, entries, strict=True)])
+    made = {}
+    for m, entry, pk in zip(todo, entries, ids, strict=True):
+        contribution = Contribution(pk=pk, membership=m, year=year, month=month, amount=amount, paid_on=paid_on,
+                                    entry=entry, is_late=late)
+        contribution._state.adding = False
+        made[m.pk] = contribution
     recorded = [paid.get(pk) or made[pk] for pk in dict.fromkeys(wanted)]
     audit_record(by=by, action="contribution.month", obj=fund, scope_path=fund.path or "",
                  after=_marked({"period": f"{year}-{month:02d}", "members": len(recorded),
