@@ -31,9 +31,10 @@ from mardom.people.scopes import require
 from mardom.people.services import persons_create
 
 from ..models import Contribution, FundImport, Guarantee, Installment, Loan, Membership, Movement, Repayment
-from ..schedule import allocate, build_schedule
+from ..schedule import Planned, allocate, build_schedule
 from ..services.members import FUND_ACCOUNTS, RulesInput, contribution_key, fund_create
-from .reader import Problem, read_workbook
+from ..statements import balance_sheet
+from .reader import read_workbook
 from .validation import Plan, validate
 
 A, S = Account.Type, Account.Side
@@ -108,7 +109,6 @@ def fund_import_run(*, record: FundImport, today: datetime.date | None = None,
             _status(locked, FundImport.Status.DONE, fund=fund, summary=summary, data=b"", finished_at=timezone.now())
             return locked
     except DomainError as error:  # a rule the validation did not foresee: reported like the others
-        problems = [Problem("", 0, "", str(error.message))]
         _status(record, FundImport.Status.FAILED, finished_at=timezone.now(),
                 problems=[{"sheet": "", "row": 0, "column": "", "message": str(error.message)}])
         return record
@@ -159,9 +159,9 @@ def _post(*, by: Any, base: Base, plan: Plan, digest: str, now: datetime.datetim
 
     # Loans: the row first (its account is named by its id), then its account and schedule.
     loans: dict[int, Loan] = {}
-    applied = timezone.make_aware(datetime.datetime.combine(plan.cutover_on, datetime.time(9)))
     for lp in plan.loans:
         membership = memberships[lp.member]
+        applied = timezone.make_aware(datetime.datetime.combine(lp.disbursed_on, datetime.time(9)))
         loan = Loan.objects.create(fund=fund, membership=membership, amount=lp.amount, months=lp.months,
                                    purpose=Loan.Purpose.OTHER, status=Loan.Status.DISBURSED, applied_at=applied,
                                    applied_by=by, proposed_by=by, decided_by=by, decided_at=applied,
@@ -188,7 +188,7 @@ def _post(*, by: Any, base: Base, plan: Plan, digest: str, now: datetime.datetim
     Guarantee.objects.bulk_create([
         Guarantee(loan=loans[lp.number], guarantor=memberships[g], amount=amount,
                   status=Guarantee.Status.RELEASED if lp.repaid == lp.amount else Guarantee.Status.ACCEPTED,
-                  responded_at=applied) for lp in plan.loans for g, amount in lp.guarantors])
+                  responded_at=loans[lp.number].applied_at) for lp in plan.loans for g, amount in lp.guarantors])
 
     # The money, in the order the validation simulated it.
     specs: list[EntrySpec] = []
@@ -241,8 +241,6 @@ def _post(*, by: Any, base: Base, plan: Plan, digest: str, now: datetime.datetim
             contributions.append((memberships[number].pk, year, month, amount, paid_on, False, entry.pk))
         elif kind == "repayment":
             lp, (row, paid_on, amount) = item
-            from ..schedule import Planned
-
             planned = [Planned(number=n, due_on=d, principal=p, fee=f) for n, d, p, f in plans[lp.number]]
             split = allocate(planned, already_paid=so_far.get(lp.number, 0), payment=amount)
             so_far[lp.number] = so_far.get(lp.number, 0) + amount
@@ -255,16 +253,8 @@ def _post(*, by: Any, base: Base, plan: Plan, digest: str, now: datetime.datetim
     repaid = [loans[lp.number].pk for lp in plan.loans if lp.repaid == lp.amount]
     Loan.objects.filter(pk__in=repaid).update(status=Loan.Status.REPAID)
 
-    balances = dict(Account.objects.filter(book=book).values_list("code", "balance"))
-    sheet = {
-        "cash": balances.get("cash", 0),
-        "loans": sum(v for k, v in balances.items() if k.startswith("loan:")),
-        "savings": -sum(v for k, v in balances.items() if k.startswith("savings:")),
-        "fees": -balances.get("fees", 0),
-        "charity": -balances.get("charity", 0),
-        "equity": -balances.get("equity", 0),
-    }
+    last = max([plan.cutover_on, *(spec.occurred_on for spec in specs)])
+    sheet = balance_sheet(fund, on=last)  # the statements' own balance sheet, as the fund's pages show it
     counts = {"members": len(plan.members), "contributions": len(contributions), "loans": len(plan.loans),
               "repayments": len(repayments), "entries": len(entries)}
-    return fund, {"counts": counts, "balance_sheet": sheet, "on": max(
-        [plan.cutover_on, *(s.occurred_on for s in specs)]).isoformat()}
+    return fund, {"counts": counts, "balance_sheet": sheet, "on": last.isoformat()}
