@@ -448,13 +448,15 @@ def contributions_record_month_bulk(*, by: Any, fund: Fund, year: int, month: in
                                                                      month=month)}
     specs: list[EntrySpec] = []
     todo: list[Membership] = []
+    queued: set[int] = set()
     for pk in wanted:
         membership = loaded.get(pk)
         if membership is None or membership.fund_id != fund.pk or membership.status != Membership.Status.ACTIVE:
             raise DomainError(_("Only active members of this fund can be included."))
         _check_period(membership, year, month, paid_on)
-        if pk in paid or membership in todo:
+        if pk in paid or pk in queued:  # a member listed twice is recorded once (a set: no O(n²) scan)
             continue
+        queued.add(pk)
         amount = rules.monthly_contribution
         specs.append(EntrySpec(
             idempotency_key=contribution_key(membership, year, month), kind="contribution", occurred_on=paid_on,
