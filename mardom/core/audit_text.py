@@ -215,6 +215,7 @@ ACTIONS: dict[str, Action] = {
     "api.token.revoke": _a("people", _l("%(actor)s revoked the API token %(object)s")),
     "api.client.register": _a("orgs", _l("%(actor)s registered the API client %(object)s")),
     "api.client.revoke": _a("orgs", _l("%(actor)s revoked the API client %(object)s")),
+    "fund.import": _a("funds", _l("%(actor)s onboarded the loan fund %(object)s from a spreadsheet")),
 }
 
 

@@ -392,3 +392,24 @@ class FundFilterForm(forms.Form):
         status = data.get("status")
         return {"query": data.get("q") or "", "within": within,
                 "active": None if not status else status == "active"}
+
+
+class FundImportForm(forms.Form):
+    """A fund's workbook (funds.onboarding) for one of the bases the officer may create funds under."""
+
+    base = forms.ModelChoiceField(label=_("Host base"), queryset=Base.objects.none(), empty_label=None)
+    file = forms.FileField(label=_("Workbook (xlsx or csv)"))
+
+    def __init__(self, *args: Any, bases: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if bases is not None:
+            self.fields["base"].queryset = bases
+
+    def clean_file(self) -> Any:
+        from .onboarding.reader import MAX_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 50 MB. A fund's workbook is far smaller: "
+                                          "remove pictures and other sheets, or split it."))
+        return upload

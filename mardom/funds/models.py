@@ -439,3 +439,37 @@ class LoanClosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.loan_id} {self.kind} {self.status}"
+
+
+class FundImport(models.Model):
+    """One upload of a fund's workbook (funds.onboarding): its status, the problems found, and the fund it
+    created. The file's hash is unique per base: the same file again returns this row and posts nothing."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        CHECKING = "checking", _("Checking the file")
+        POSTING = "posting", _("Posting the history")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("The file has problems")
+
+    base = models.ForeignKey("orgs.Base", on_delete=models.PROTECT, related_name="fund_imports")
+    file_hash = models.CharField(max_length=64)
+    filename = models.CharField(_("file"), max_length=200, blank=True)
+    data = models.BinaryField(editable=False)  # kept until the import is done, so a worker can read it
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows = models.PositiveIntegerField(default=0)  # rows read, for the progress line
+    problems = models.JSONField(default=list, blank=True)  # [{"sheet", "row", "column", "message"}]
+    fund = models.OneToOneField(Fund, null=True, blank=True, on_delete=models.PROTECT, related_name="import_record")
+    summary = models.JSONField(default=dict, blank=True)  # counts and the balance sheet after posting
+    created_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fund import")
+        verbose_name_plural = _("fund imports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["base", "file_hash"], name="funds_import_once_per_file")]
+
+    def __str__(self) -> str:
+        return f"{self.base_id} {self.filename} {self.status}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import draws, funds, loans, statements
+from .views import draws, funds, loans, onboarding, statements
 
 app_name = "funds"
 
@@ -47,4 +47,8 @@ urlpatterns = [
          name="statement-member-document"),
     path("<int:pk>/statement/", statements.fund_statement_view, name="statement-fund"),
     path("<int:pk>/statement.pdf", statements.fund_statement_pdf, name="statement-fund-pdf"),
+    # Onboarding a fund from its workbook (views/onboarding.py)
+    path("import/", onboarding.import_page, name="import"),
+    path("import/template.xlsx", onboarding.import_template, name="import-template"),
+    path("imports/<int:pk>/", onboarding.import_status, name="import-status"),
 ]

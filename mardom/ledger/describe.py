@@ -27,6 +27,9 @@ def _month(params: dict[str, Any]) -> str:
 
 _SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
     "opening": lambda p: _("Member %(member)s joined: opening deposit") % {"member": _n(p["member"])},
+    "opening_balance": lambda p: _("Savings of member %(member)s brought over from the fund's earlier books")
+    % {"member": _n(p["member"])},
+    "opening_capital": lambda p: _("The fund's capital brought over from its earlier books"),
     "contribution": lambda p: _("Contribution of member %(member)s for %(month)s")
     % {"member": _n(p["member"]), "month": _month(p)},
     "withdrawal": lambda p: _("Withdrawal by member %(member)s") % {"member": _n(p["member"])},

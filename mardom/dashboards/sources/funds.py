@@ -66,6 +66,21 @@ def entry_posted(*, book: Any, kind: str, lines: Sequence[tuple[str, int]], para
     ))
 
 
+def entries_posted(*, book: Any, created_at: datetime.datetime,
+                   entries: Sequence[tuple[str, Sequence[tuple[str, int]], dict[str, Any], datetime.date]]) -> None:
+    """The ledger's bulk path's hook: a batch's entries (kind, lines by account code, params, date), recorded at
+    one moment, summed into one outbox write."""
+    from mardom.orgs.models import OrgUnit
+
+    total: dict[str, int] = defaultdict(int)
+    for kind, lines, params, occurred_on in entries:
+        for code, delta in entry_deltas(kind=kind, lines=lines, params=params, occurred_on=occurred_on,
+                                        created_at=created_at).items():
+            total[code] += delta
+    path = OrgUnit.objects.filter(pk=book.unit_id).values_list("path", flat=True).first()
+    rollups.record(path=path, at=created_at, deltas=total)
+
+
 def counted(*, fund: Any, at: datetime.datetime | None = None, **deltas: int) -> None:
     """Non-money changes of a fund (a member joins, a guarantee is accepted), from the funds services."""
     rollups.record(path=fund.path, at=at, deltas={f"funds.{code}": delta for code, delta in deltas.items()})
@@ -155,6 +170,14 @@ def facts(months: list[int], *, under: Sequence[str] = ("/",), exact: bool = Fal
         for code in actions[action]:
             sign = -1 if code.startswith("-") else 1
             out[(unit, month, f"funds.{code.lstrip('-')}")] += sign * n
+    # A fund brought over from its workbook: its members, as the import's audit row counts them.
+    for path, at, after in (AuditEntry.objects.filter(leaf_filter("scope_path", under, exact), action="fund.import")
+                            .values_list("scope_path", "at", "after")):
+        unit = fund_ids.get(path)
+        members = int((after or {}).get("members") or 0) if isinstance(after, dict) else 0
+        if unit is not None and members:
+            out[(unit, month_of(at), "funds.members")] += members
+            out[(unit, month_of(at), "funds.joined")] += members
     for unit, month, n in (Draw.objects.filter(leaf_filter("fund__path", under, exact), performed_at__isnull=False)
                            .annotate(month=_bucket("performed_at", months))
                            .values("fund_id", "month").annotate(n=Count("pk")).values_list("fund_id", "month", "n")):

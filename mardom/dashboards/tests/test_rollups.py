@@ -192,3 +192,20 @@ def test_the_funds_dashboard_lists_its_late_entries_to_its_officers_not_to_membe
         client.force_login(make_user(member.person))
         page = client.get(reverse("dashboards:unit", args=[fund.pk])).content.decode()
         assert 'data-test="late-entries"' not in page
+
+
+def test_a_fund_onboarded_from_its_workbook_rolls_up_and_rebuilds_to_the_same_figures(
+        base: Any, base_officer: Any) -> None:
+    from mardom.funds.models import Membership
+    from mardom.funds.tests.test_onboarding import run
+
+    record = run(base_officer, base)
+    assert record.status == "done", record.problems
+    fund = record.fund
+    members = Membership.objects.filter(fund=fund).count()
+    assert value(fund, ALL_TIME, "funds.members") == members > 0
+    savings = sum(-m.savings_account.balance for m in Membership.objects.filter(fund=fund)
+                  .select_related("savings_account"))
+    assert value(fund.ancestor_of_kind("nation"), ALL_TIME, "funds.savings") == savings > 0
+    assert value(fund, ALL_TIME, "funds.outstanding") > 0
+    assert rebuild.rebuild(write=False) == []

@@ -10,7 +10,8 @@
 - `calendar`: the desk's working calendar (this year's and next year's holidays, a province closure);
 - `training`: five courses around Qaen with sessions, enrolments, attendance and certificates;
 - `requests`: a year of the desk's requests around Qaen to the demo's institutions, in every state;
-- `sweep`: the desk's reminders and escalations, replayed over the last month.
+- `sweep`: the desk's reminders and escalations, replayed over the last month;
+- `onboard`: a fund of the Imam Ali base onboarded from its own workbook (mardom/demo/data/onboard-fund.xlsx).
 
 Every random choice comes from one generator seeded with `SEED`, so the same seed gives the same data only
 while the steps run in the same order (mardom/demo/tests/test_demo.py checks a fingerprint of it). A new
@@ -21,7 +22,7 @@ make stays as it is.
 
 from __future__ import annotations
 
-from . import calendar, requests, rollups, sweep, training
+from . import calendar, onboard, requests, rollups, sweep, training
 from .base import ADMIN_USERNAME, DEMO_PASSWORD, SEED, BuilderBase
 from .brands import BrandsBuilder
 from .funds import FundsBuilder
@@ -52,4 +53,5 @@ class Builder(OrgsBuilder, PeopleBuilder, FundsBuilder, ProductionBuilder, Brand
         training.build(self)  # courses, attendance and certificates
         requests.build(self)  # the desk's requests to institutions (after everything they draw on)
         sweep.build(self)  # the desk's sweep over the last month (after every request is made)
+        onboard.build(self)  # a fund onboarded from its own workbook (mardom/demo/data/onboard-fund.xlsx)
         rollups.build(self)  # the dashboards' figures drained and the gauges set (after every write)

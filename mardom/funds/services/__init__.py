@@ -32,6 +32,7 @@ from .members import (
     contribution_key,
     contribution_record,
     contributions_record_month,
+    contributions_record_month_bulk,
     fund_create,
     membership_join,
     membership_leave,
@@ -43,7 +44,8 @@ from .members import (
 
 __all__ = [
     "CLOSURE_TRANSITIONS", "FUND_ACCOUNTS", "LOAN_TRANSITIONS", "RulesInput", "SourceInput", "contribution_key",
-    "contribution_record", "contributions_record_month", "draw_announce", "draw_cancel", "draw_document",
+    "contribution_record", "contributions_record_month",
+    "contributions_record_month_bulk", "draw_announce", "draw_cancel", "draw_document",
     "draw_perform", "draw_record", "draw_values_may_be_known", "fund_create", "guarantee_request",
     "guarantee_respond", "late_charge_collect", "loan_apply", "loan_cancel", "loan_close_confirm",
     "loan_close_propose", "loan_close_withdraw", "loan_decide", "loan_disburse", "loan_propose", "loan_repay",

@@ -20,6 +20,7 @@ from mardom.core.money import format_money
 from mardom.core.text import normalize_text, search_key
 from mardom.dashboards.sources import funds as fund_figures
 from mardom.ledger import services as ledger
+from mardom.ledger.bulk import EntrySpec, entries_post, insert_rows
 from mardom.ledger.models import Account, Book
 from mardom.orgs.models import Base, OrgUnit
 from mardom.orgs.services import unit_set_path
@@ -429,3 +430,57 @@ def membership_transfer(*, by: Any, membership: Membership, to_person: Person, o
                  after=_marked({"to_person": to_person.pk, "new_number": number, "savings": balance}, late))
     fund_figures.counted(fund=fund, joined=1, left=1)
     return successor
+
+
+@transaction.atomic
+def contributions_record_month_bulk(*, by: Any, fund: Fund, year: int, month: int, paid_on: datetime.date,
+                                    memberships: Iterable[Membership], today: datetime.date | None = None
+                                    ) -> list[Contribution]:
+    """`contributions_record_month` for a whole fund at once, set-based: the same checks, the same entries
+    (keys, memos, sequence, hashes) and the same rows, written by `ledger.bulk.entries_post` in a fixed handful
+    of statements instead of about ten round trips per member. All or nothing; members who had already paid
+    that month are left as they were. Single contributions keep going through `contribution_record`."""
+    require(by, Perm.FUNDS_TREASURY, fund)
+    late = check_entry_date(by=by, fund=fund, day=paid_on, field="paid_on", not_before=fund.founded_on,
+                            too_early=_("The date cannot be before the fund was founded (%(limit)s)."),
+                            today=today_of(today))
+    rules = rules_in_force(fund=fund, on=paid_on)
+    book = _locked_book(fund)
+    cash = _cash(book)
+    wanted = [m.pk for m in memberships]
+    loaded = {m.pk: m for m in Membership.objects.filter(pk__in=wanted).select_related("savings_account")}
+    paid = {c.membership_id: c for c in Contribution.objects.filter(membership_id__in=wanted, year=year,
+                                                                     month=month)}
+    specs: list[EntrySpec] = []
+    todo: list[Membership] = []
+    queued: set[int] = set()
+    for pk in wanted:
+        membership = loaded.get(pk)
+        if membership is None or membership.fund_id != fund.pk or membership.status != Membership.Status.ACTIVE:
+            raise DomainError(_("Only active members of this fund can be included."))
+        _check_period(membership, year, month, paid_on)
+        if pk in paid or pk in queued:  # a member listed twice is recorded once (a set: no O(n²) scan)
+            continue
+        queued.add(pk)
+        amount = rules.monthly_contribution
+        specs.append(EntrySpec(
+            idempotency_key=contribution_key(membership, year, month), kind="contribution", occurred_on=paid_on,
+            memo=f"member {membership.number} {year}/{month:02d}",
+            params={"member": membership.number, "year": year, "month": month},
+            lines=[(cash, amount), (membership.savings_account, -amount)]))
+        todo.append(membership)
+    entries = entries_post(by=by, book=book, entries=specs)
+    amount = rules.monthly_contribution
+    ids = insert_rows(Contribution, ["membership", "year", "month", "amount", "paid_on", "is_late", "entry"],
+                      [(m.pk, year, month, amount, paid_on, late, e.pk) for m, e in zip(todo, entries, strict=True)])
+    made = {}
+    for m, entry, pk in zip(todo, entries, ids, strict=True):
+        contribution = Contribution(pk=pk, membership=m, year=year, month=month, amount=amount, paid_on=paid_on,
+                                    entry=entry, is_late=late)
+        contribution._state.adding = False
+        made[m.pk] = contribution
+    recorded = [paid.get(pk) or made[pk] for pk in dict.fromkeys(wanted)]
+    audit_record(by=by, action="contribution.month", obj=fund, scope_path=fund.path or "",
+                 after=_marked({"period": f"{year}-{month:02d}", "members": len(recorded),
+                                "amount": rules.monthly_contribution}, late))
+    return recorded

@@ -172,7 +172,10 @@ def test_every_funds_url_is_in_the_scope_table(fund, member, loan, draw, closure
     from mardom.funds.urls import urlpatterns
 
     covered = {resolve(url).url_name for _method, url, _data in urls(fund, member, loan, draw, closure)}
-    assert covered | {"list", "export", "create"} == {pattern.name for pattern in urlpatterns}
+    # The import's pages belong to a base and an upload, not to these fixtures: test_onboarding.py tries them
+    # as another county's officer, an auditor and a person with no role.
+    imports = {"import", "import-template", "import-status"}
+    assert covered | {"list", "export", "create"} | imports == {pattern.name for pattern in urlpatterns}
 
 
 def test_anonymous_is_sent_to_login(client, fund, member, loan, draw, closure):
