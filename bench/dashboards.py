@@ -50,8 +50,13 @@ def manage(db: str, *args: str) -> None:
 
 
 # --- in the child process ---------------------------------------------------------------------------------
+# The demo's province and county, which the national data set has too: the same unit on both sides shows the same
+# number of children, so the ratio is what the history and the funds beneath it cost, not a longer table.
+SAME_UNITS = {"province": "خراسان جنوبی", "county": "قاینات"}
+
+
 def _unit(level: str) -> Any:
-    """The heaviest unit of a level: the one with the most funds beneath it (a fund: the one with most members)."""
+    """The nation; the demo's province and county; the fund with the most members."""
     from django.db.models import Count
 
     from mardom.funds.models import Fund, Membership
@@ -63,16 +68,11 @@ def _unit(level: str) -> Any:
         pk = (Membership.objects.values("fund_id").annotate(n=Count("pk")).order_by("-n", "fund_id")
               .values_list("fund_id", flat=True).first())
         return Fund.objects.get(pk=pk)
-    paths = list(Fund.objects.values_list("path", flat=True))
-    best, count = None, -1
-    for unit in OrgUnit.objects.filter(kind=level):
-        n = sum(1 for path in paths if path.startswith(unit.path))
-        if n > count:
-            best, count = unit, n
-    return best
+    return OrgUnit.objects.get(kind=level, name=SAME_UNITS[level])
 
 
 def _officer(unit: Any) -> Any:
+    """A login with the level's officer role on the unit (made in the scratch database)."""
     from mardom.people.models import RoleAssignment, User
 
     role = {"nation": "national_officer", "province": "province_officer", "county": "county_officer",
@@ -120,8 +120,11 @@ def measure(level: str, repeat: int) -> dict[str, Any]:
             dbs.append(spent[-1])
             queries.append(count[-1])
             sizes.append(len(response.content))
+    # The fastest fetch as well as the median: on a shared machine the minimum is what the page costs, the
+    # median what it cost under the load of the moment.
     return {"level": level, "unit": unit.name, "wall_ms": statistics.median(walls) * 1000,
-            "db_ms": statistics.median(dbs) * 1000, "queries": max(queries), "bytes": max(sizes)}
+            "db_ms": statistics.median(dbs) * 1000, "db_min_ms": min(dbs) * 1000, "queries": max(queries),
+            "bytes": max(sizes)}
 
 
 def check_rebuild() -> dict[str, Any]:
@@ -183,13 +186,14 @@ def main() -> None:
         sizes = {db: child(db, "counts") for db in (demo, args.national)}
         for db, size in sizes.items():
             print(f"{db}: {size}")
-        print(f"\n{'page':<10} {'demo db ms':>10} {'national db ms':>15} {'ratio':>6} {'demo wall':>10} "
-              f"{'nat. wall':>10} {'queries':>8} {'KB':>6}")
+        print(f"\n{'page':<10} {'demo db ms':>10} {'national db ms':>15} {'ratio':>6} {'min ratio':>9} "
+              f"{'demo wall':>10} {'nat. wall':>10} {'queries':>8} {'KB':>6}")
         for level in LEVELS:
             small = child(demo, "page", level, str(args.repeat))
             large = child(args.national, "page", level, str(args.repeat))
             print(f"{level:<10} {small['db_ms']:>10.2f} {large['db_ms']:>15.2f} "
-                  f"{large['db_ms'] / small['db_ms']:>6.2f} {small['wall_ms']:>10.1f} {large['wall_ms']:>10.1f} "
+                  f"{large['db_ms'] / small['db_ms']:>6.2f} {large['db_min_ms'] / small['db_min_ms']:>9.2f} "
+                  f"{small['wall_ms']:>10.1f} {large['wall_ms']:>10.1f} "
                   f"{large['queries']:>8} {large['bytes'] / 1024:>6.1f}", flush=True)
         small, large = child(demo, "rebuild"), child(args.national, "rebuild")
         print(f"\nrollups-rebuild --check: demo {small['seconds']:.1f} s ({small['differences']} differ), "
