@@ -238,6 +238,9 @@
     if (!("serviceWorker" in navigator) || !window.caches) return;
     await navigator.serviceWorker.register(box.dataset.sw, { scope: "/" });
     await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) { // the worker claims this page as it starts
+      await new Promise((done) => navigator.serviceWorker.addEventListener("controllerchange", done, { once: true }));
+    }
     // This page, and every file it used, into the worker's cache now: the first visit is the one that must
     // work tomorrow in the village, before the worker has seen a single request.
     const cache = await caches.open("mardom-offline-v1");
