@@ -92,7 +92,7 @@ def contributions(members: list[Membership]) -> dict[int, int]:
 def test_a_meeting_held_offline_posts_each_contribution_once(page: Page) -> None:
     from mardom.funds.services.members import membership_leave
 
-    fund, unpaid = open_month(page)
+    _fund, unpaid = open_month(page)
     assert len(unpaid) >= 3, "the demo's first fund needs three members who have not paid this month"
     leaver = next((m for m in unpaid if not m.loans.exists()), None)
     assert leaver is not None, "one of them must be free to leave (no loan)"
@@ -143,7 +143,7 @@ def fund_treasurer():  # type: ignore[no-untyped-def]
 
 
 def test_a_meeting_batch_cut_off_midway_is_sent_again_and_posts_once(page: Page) -> None:
-    fund, unpaid = open_month(page)
+    _fund, unpaid = open_month(page)
     assert len(unpaid) >= 2, "the demo's first fund needs two more members who have not paid this month"
     members = unpaid[:2]
     calls = drop_the_first_answer(page)

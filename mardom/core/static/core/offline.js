@@ -122,7 +122,11 @@
     const taken = new Set(done.map((c) => `${c.payload.membership}:${c.payload.year}:${c.payload.month}`));
     const year = form.querySelector("[name=year]").value, month = form.querySelector("[name=month]").value;
     for (const input of form.querySelectorAll("input[name=members]")) {
-      if (taken.has(`${input.value}:${year}:${month}`)) { input.checked = false; input.disabled = true; }
+      if (taken.has(`${input.value}:${year}:${month}`)) {
+        input.checked = false; input.disabled = true; input.dataset.queued = "1";
+      } else if (input.dataset.queued) { // dropped or refused: offered again
+        input.disabled = false; delete input.dataset.queued;
+      }
     }
   }
 
