@@ -215,6 +215,11 @@ def test_a_booth_day_offline_with_the_connection_cut_midway_posts_each_sale_once
     shot(page, "offline-booth-sent-360")
     books_verify()
 
+    # A shared phone: signing out empties the kept pages, so the next person cannot open this booth offline.
+    page.click("[data-test=logout]")
+    kept = page.evaluate("async () => (await (await caches.open('mardom-offline-v1')).keys()).map(r => r.url)")
+    assert not [url for url in kept if "/market/booths/" in url or "/month/" in url]
+
 
 def test_the_phone_turns_a_jalali_date_into_the_servers_gregorian(page: Page) -> None:
     open_month(page)
