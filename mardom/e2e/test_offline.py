@@ -149,6 +149,11 @@ def test_a_meeting_batch_cut_off_midway_is_sent_again_and_posts_once(page: Page)
     calls = drop_the_first_answer(page)
     page.context.set_offline(True)
     tick_only(page, members)
+    # The treasurer types yesterday's date (the meeting was yesterday) in Persian digits: it is sent as typed.
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    j = jdatetime.date.fromgregorian(date=yesterday)
+    page.locator("[data-test=month-form] input[name=paid_on]").fill(
+        f"{j.year}/{j.month:02d}/{j.day:02d}".translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")))
     page.click("[data-test=save]")
     expect(page.locator("[data-test=queue] li")).to_have_count(2)
     page.reload()
@@ -164,6 +169,9 @@ def test_a_meeting_batch_cut_off_midway_is_sent_again_and_posts_once(page: Page)
     expect(page.locator("[data-test=queue] li[data-status=sent]")).to_have_count(2)
     assert len(calls) == 2
     assert contributions(members) == {m.pk: 1 for m in members}  # and the retry posted nothing twice
+    year, month = this_month()
+    assert set(Contribution.objects.filter(membership__in=members, year=year, month=month)
+               .values_list("paid_on", flat=True)) == {yesterday}
     books_verify()
 
 

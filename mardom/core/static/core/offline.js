@@ -146,7 +146,11 @@
           headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
           body: JSON.stringify({ commands: chunk.map((c) => ({ id: c.id, type: c.type, payload: c.payload })) }),
         });
-        if (!response.ok) { say(msg.msgFailed); return; }
+        if (!response.ok) { // signed out meanwhile, say: the server's Persian message, and everything stays
+          const problem = await response.json().catch(() => ({}));
+          say(problem.detail ? `${problem.detail} ${msg.msgFailed}` : msg.msgFailed);
+          return;
+        }
         const answer = await response.json();
         const db = await dbp;
         for (const r of answer.results) {
@@ -181,9 +185,12 @@
 
   function monthCommands() {
     const year = +form.querySelector("[name=year]").value, month = +form.querySelector("[name=month]").value;
+    // A date left as the page gave it is not sent: the page may have come from the cache days ago, and the
+    // phone's clock may be wrong, so the server's date decides. A date the treasurer typed is sent as typed.
     const dateInput = form.querySelector("[name=paid_on]");
-    const paidOn = dateInput && dateInput.value ? jalaliToIso(dateInput.value) : null;
-    if (dateInput && dateInput.value && !paidOn) { say(msg.msgBadDate); return null; }
+    const typed = dateInput && dateInput.value && dateInput.value !== dateInput.defaultValue;
+    const paidOn = typed ? jalaliToIso(dateInput.value) : null;
+    if (typed && !paidOn) { say(msg.msgBadDate); return null; }
     const ticked = [...form.querySelectorAll("input[name=members]:checked")];
     if (!ticked.length) { say(msg.msgNothing); return null; }
     return ticked.map((input) => {
