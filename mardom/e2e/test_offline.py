@@ -33,8 +33,10 @@ def phone(page: Page) -> None:
 
 
 def this_month() -> tuple[int, int]:
+    """Next month (contributions may be paid up to a year ahead): the month page's own browser test records the
+    whole current month, and these tests run after it on the same demo data."""
     today = jdatetime.date.fromgregorian(date=timezone.localdate())
-    return today.year, today.month
+    return (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
 
 
 def ready_for_offline(page: Page) -> None:
@@ -94,8 +96,10 @@ def test_a_meeting_held_offline_posts_each_contribution_once(page: Page) -> None
 
     _fund, unpaid = open_month(page)
     assert len(unpaid) >= 3, "the demo's first fund needs three members who have not paid this month"
-    leaver = next((m for m in unpaid if not m.loans.exists()), None)
-    assert leaver is not None, "one of them must be free to leave (no loan)"
+    # One free to leave (no loan) and with no login of her own: the later browser tests sign in as the demo's
+    # members, so none of them is sent away.
+    leaver = next((m for m in unpaid if not m.loans.exists() and not hasattr(m.person, "user")), None)
+    assert leaver is not None, "one of them must be free to leave (no loan, no login)"
     first, second = [m for m in unpaid if m != leaver][:2]
     applied_before = AppliedCommand.objects.count()
 
@@ -130,6 +134,19 @@ def test_a_meeting_held_offline_posts_each_contribution_once(page: Page) -> None
     shot(page, "offline-month-refused-360")
     assert contributions([first, second, leaver]) == {first.pk: 1, second.pk: 1, leaver.pk: 0}
     assert AppliedCommand.objects.count() == applied_before + 2
+    # "Correct it" brings the refused item back into the form (here: the member ticked again), out of the list.
+    refused.locator("[data-test=correct]").click()
+    expect(page.locator("[data-test=queue] li[data-status=refused]")).to_have_count(0)
+    leaver_box = page.locator(f"input[name=members][value='{leaver.pk}']")
+    expect(leaver_box).to_be_enabled()
+    expect(leaver_box).to_be_checked()
+    # Recorded again offline, refused again when sent; this time it is dropped.
+    page.context.set_offline(True)
+    tick_only(page, [leaver])
+    page.click("[data-test=save]")
+    expect(page.locator("[data-test=queue] li[data-status=waiting]")).to_have_count(1)
+    page.context.set_offline(False)
+    expect(refused).to_have_count(1)
     refused.locator("[data-test=drop]").click()
     expect(page.locator("[data-test=queue] li[data-status=refused]")).to_have_count(0)
     expect(page.locator("[data-test=queue-count]")).to_contain_text("۰")

@@ -100,7 +100,11 @@
         drop.type = "button"; drop.className = "link"; drop.dataset.test = "drop";
         drop.textContent = msg.msgDrop;
         drop.addEventListener("click", async () => { await (await dbp).delete("commands", c.id); render(); });
-        li.append(" ", drop);
+        const fix = document.createElement("button");
+        fix.type = "button"; fix.className = "link"; fix.dataset.test = "correct";
+        fix.textContent = msg.msgCorrect;
+        fix.addEventListener("click", () => correct(c));
+        li.append(" ", fix, " ", drop);
       }
       list.append(li);
     }
@@ -127,6 +131,34 @@
       } else if (input.dataset.queued) { // dropped or refused: offered again
         input.disabled = false; delete input.dataset.queued;
       }
+    }
+  }
+
+  // Correcting a refused item: it leaves the list and comes back into the form, to be changed and recorded again
+  // (as a new command with a new id: the refused one left nothing on the server).
+  async function correct(c) {
+    await (await dbp).delete("commands", c.id);
+    await render();
+    if (!form) return;
+    if (c.type === "contribution.record") {
+      const input = form.querySelector(`input[name=members][value="${c.payload.membership}"]`);
+      if (input) { input.checked = true; input.focus(); }
+    } else if (c.type === "sale.record") {
+      const perUnit = +box.dataset.rialsPerUnit || 1;
+      form.reset();
+      c.payload.lines.forEach((line, n) => {
+        const i = n + 1;
+        const set = (name, value) => { const el = form.querySelector(`[name=${name}_${i}]`); if (el) el.value = value; };
+        set("product", String(line.product));
+        set("producer", line.producer ? String(line.producer) : "");
+        set("quantity", fa(line.quantity));
+        set("price", line.unit_price % perUnit ? `${fa(line.unit_price)} ریال` : fa(line.unit_price / perUnit));
+        const more = form.querySelector(`[name=product_${i}]`);
+        if (more && more.closest("details")) more.closest("details").open = true;
+      });
+      const method = form.querySelector(`[name=method][value="${c.payload.method}"]`);
+      if (method) method.checked = true;
+      form.querySelector("[name=product_1]").focus();
     }
   }
 
