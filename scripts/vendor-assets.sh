@@ -11,12 +11,13 @@ trap 'rm -rf "$work"' EXIT
 HTMX=2.0.11          # htmx.org, 0BSD
 VAZIRMATN=33.0.3     # vazirmatn, SIL OFL 1.1
 JDP=0.9.12           # @majidh1/jalalidatepicker, MIT
+IDB=8.0.4            # idb (the IndexedDB wrapper of the offline queue), ISC
 
 cd "$work"
-npm pack --silent "htmx.org@$HTMX" "vazirmatn@$VAZIRMATN" "@majidh1/jalalidatepicker@$JDP" >/dev/null
+npm pack --silent "htmx.org@$HTMX" "vazirmatn@$VAZIRMATN" "@majidh1/jalalidatepicker@$JDP" "idb@$IDB" >/dev/null
 for tgz in *.tgz; do mkdir "${tgz%.tgz}"; tar xzf "$tgz" -C "${tgz%.tgz}"; done
 
-rm -rf "$dest" && mkdir -p "$dest/htmx" "$dest/vazirmatn" "$dest/jalalidatepicker"
+rm -rf "$dest" && mkdir -p "$dest/htmx" "$dest/vazirmatn" "$dest/jalalidatepicker" "$dest/idb"
 cp "htmx.org-$HTMX/package/dist/htmx.min.js" "htmx.org-$HTMX/package/LICENSE" "$dest/htmx/"
 # The web font is cut down to what the interface writes (Persian letters and digits, ASCII, the punctuation
 # and marks in use) with every layout feature and the weight axis kept: 111 KB -> 57 KB, so a first visit
@@ -33,9 +34,13 @@ cp "vazirmatn-$VAZIRMATN/package/OFL.txt" "$dest/vazirmatn/LICENSE"
 cp "majidh1-jalalidatepicker-$JDP/package/dist/jalalidatepicker.min.js" \
    "majidh1-jalalidatepicker-$JDP/package/dist/jalalidatepicker.min.css" \
    "majidh1-jalalidatepicker-$JDP/package/LICENSE" "$dest/jalalidatepicker/"
+# The UMD build: a classic script (window.idb), so the offline pages need no module loader.
+cp "idb-$IDB/package/build/umd.js" "$dest/idb/idb.umd.js"
+cp "idb-$IDB/package/LICENSE" "$dest/idb/"
 cat > "$dest/VERSIONS.txt" <<EOT
 htmx.org $HTMX (0BSD)
 vazirmatn $VAZIRMATN (SIL Open Font License 1.1; the web font subset by pyftsubset)
 @majidh1/jalalidatepicker $JDP (MIT)
+idb $IDB (ISC)
 EOT
 echo "vendored into $dest"

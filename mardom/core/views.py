@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -104,3 +105,33 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
                             filename=doc.filename)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+_SERVICE_WORKER = Path(__file__).resolve().parent / "offline" / "sw.js"
+
+
+@require_safe
+@cache_control(no_cache=True)
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """/sw.js: served from the site's root so its scope covers the month and booth pages it keeps for offline
+    use; never cached by HTTP, so a new version reaches the phones on their next visit."""
+    response = HttpResponse(_SERVICE_WORKER.read_bytes(), content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_safe
+@cache_control(public=True, max_age=24 * 3600)
+def manifest(request: HttpRequest) -> HttpResponse:
+    """The web app manifest: lets a treasurer or a seller add Mardom to the phone's home screen."""
+    import json
+
+    from django.templatetags.static import static
+    from django.utils.translation import gettext as _
+
+    body = {
+        "name": _("Mardom"), "short_name": _("Mardom"), "lang": "fa", "dir": "rtl", "start_url": "/", "scope": "/",
+        "display": "standalone", "background_color": "#ffffff", "theme_color": "#0f6b5c",
+        "icons": [{"src": static("core/favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+    }
+    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/manifest+json")

@@ -145,3 +145,11 @@ def with_errors(fields: Any) -> list[Any]:
         return [field for field in fields if field.errors]
     except TypeError:
         return []
+
+
+@register.simple_tag
+def rials_per_unit() -> int:
+    """How many rials one typed unit is (a toman is ten): the offline queue turns a typed price into rials."""
+    from mardom.core.money import RIALS_PER_UNIT, _resolve_unit
+
+    return RIALS_PER_UNIT[_resolve_unit(None)]
