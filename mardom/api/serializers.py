@@ -282,3 +282,36 @@ class BatchResult(serializers.Serializer):
     results = CommandResult(many=True)
 
 
+
+
+# --- dashboard figures ----------------------------------------------------------------------------------------
+class FigureSerializer(serializers.Serializer):
+    """One figure in the three columns (money in rials, shares in per mille; null where a share has no base)."""
+
+    code = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.CharField(help_text="flow, stock, gauge or derived")
+    unit = serializers.CharField(help_text="count, rials or permille")
+    month = serializers.IntegerField(allow_null=True)
+    year = serializers.IntegerField(allow_null=True)
+    last_year = serializers.IntegerField(allow_null=True)
+
+
+class FigureUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class FigureChildSerializer(FigureUnitSerializer):
+    year = serializers.DictField(child=serializers.IntegerField(allow_null=True),
+                                 help_text="The child's figures this Jalali year, by metric code.")
+
+
+class UnitFiguresSerializer(serializers.Serializer):
+    unit = FigureUnitSerializer()
+    month = serializers.IntegerField(help_text="The current Jalali month as yyyymm, e.g. 140509.")
+    year = serializers.IntegerField(help_text="The current Jalali year as yyyy00.")
+    last_year = serializers.IntegerField()
+    figures = FigureSerializer(many=True)
+    children = FigureChildSerializer(many=True, help_text="Empty for a member, who sees only her own fund.")

@@ -30,6 +30,7 @@ v1 = [
     path("desk/requests/<int:pk>/answer/", views.DeskAnswer.as_view(), name="desk-answer"),
     path("training/enrolments/", views.Enrolments.as_view(), name="enrolments"),
     path("batch/", batch.Batch.as_view(), name="batch"),
+    path("figures/<int:pk>/", views.UnitFigures.as_view(), name="figures"),
 ]
 
 urlpatterns = [

@@ -295,3 +295,32 @@ class Enrolments(generics.ListAPIView):
 def too_many(limit: int) -> Problem:
     return Problem(_("At most %(n)s commands in one batch; send the rest in another.")
                    % {"n": localize_digits(str(limit))}, status_code=413, code="batch_too_large", field="commands")
+
+
+# --- dashboard figures ----------------------------------------------------------------------------------------
+class UnitFigures(generics.GenericAPIView):
+    """A unit's dashboard figures (this month, this Jalali year, last year) and its children's this year: the same
+    stored figures, definitions and scope as the dashboard page (`dashboards.selectors.levels`)."""
+
+    serializer_class = s.UnitFiguresSerializer
+    pagination_class = None
+
+    def get(self, request: Request, pk: int) -> Response:
+        from mardom.dashboards import figures as dash_figures
+        from mardom.dashboards.selectors import levels
+
+        page = levels.level(user=request.user, pk=pk)
+        codes = levels.metric_codes(page.groups)
+
+        def row(code: str) -> dict[str, Any]:
+            metric = dash_figures.metric_of(code)
+            return {"code": code, "label": str(metric.label), "kind": metric.kind, "unit": metric.unit,
+                    **{column: page.values.column(column).get(code) for column in ("month", "year", "last_year")}}
+
+        children = [{"id": child.unit.pk, "name": child.unit.name, "kind": child.unit.kind,
+                     "year": {code: child.values.year.get(code) for code in codes}}
+                    for table in page.children for child in table.rows]
+        return Response(s.UnitFiguresSerializer({
+            "unit": {"id": page.unit.pk, "name": page.unit.name, "kind": page.unit.kind},
+            "month": page.cols.month, "year": page.cols.year, "last_year": page.cols.last_year,
+            "figures": [row(code) for code in codes], "children": children}).data)
