@@ -26,6 +26,7 @@ from django.db.models import Count, Q
 
 from .. import metrics, rollups
 from ..periods import month_of
+from . import first_and_last
 from .funds import _bucket, leaf_filter
 
 
@@ -100,14 +101,8 @@ def facts(months: list[int], *, under: Sequence[str] = ("/",), exact: bool = Fal
 def moments() -> list[datetime.datetime]:
     from mardom.desk.models import Request
 
-    found = []
-    for queryset, field in ((Request.objects.filter(submitted_at__isnull=False), "submitted_at"),
-                            (Request.objects.filter(answered_at__isnull=False), "answered_at")):
-        for order in (field, f"-{field}"):
-            moment = queryset.order_by(order).values_list(field, flat=True).first()
-            if moment is not None:
-                found.append(moment)
-    return found
+    return first_and_last((Request.objects.filter(submitted_at__isnull=False), "submitted_at"),
+                          (Request.objects.filter(answered_at__isnull=False), "answered_at"))
 
 
 NOW_ONLY: tuple[str, ...] = ()

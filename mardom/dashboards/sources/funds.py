@@ -16,6 +16,7 @@ from django.db.models import Case, CharField, Count, IntegerField, Q, Sum, Value
 
 from .. import rollups
 from ..periods import ALL_TIME, month_of, shift, start_of
+from . import first_and_last
 
 SAVINGS, LOAN = "savings:", "loan:"
 LOSS_KINDS = ("write_off", "forgiveness")
@@ -207,13 +208,8 @@ def moments() -> list[datetime.datetime]:
     from mardom.core.models import AuditEntry
     from mardom.ledger.models import Entry
 
-    found = []
-    for queryset, field in ((Entry.objects.all(), "created_at"), (AuditEntry.objects.all(), "at")):
-        for order in (field, f"-{field}"):
-            moment = queryset.order_by(order).values_list(field, flat=True).first()
-            if moment is not None:
-                found.append(moment)
-    return found
+    return first_and_last((Entry.objects.all(), "created_at"), (AuditEntry.objects.all(), "at"))
+
 
 # Metrics whose history the facts do not hold: only their level now is rebuilt and checked.
 NOW_ONLY = ("funds.guarantees",)

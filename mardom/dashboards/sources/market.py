@@ -27,6 +27,7 @@ from django.db.models import Count, Sum
 
 from .. import rollups
 from ..periods import month_of
+from . import first_and_last
 from .funds import _bucket, leaf_filter
 
 PAID_PARTS = ("paid", "shipped", "delivered")
@@ -125,16 +126,10 @@ def moments() -> list[datetime.datetime]:
     source already spans)."""
     from mardom.market.models import Application, Exhibition, OrderPart, Sale
 
-    found = []
-    for queryset, field in ((Exhibition.objects.all(), "created_at"),
-                            (Application.objects.filter(decided_at__isnull=False), "decided_at"),
-                            (Sale.objects.all(), "sold_at"),
-                            (OrderPart.objects.filter(paid_at__isnull=False), "paid_at")):
-        for order in (field, f"-{field}"):
-            moment = queryset.order_by(order).values_list(field, flat=True).first()
-            if moment is not None:
-                found.append(moment)
-    return found
+    return first_and_last((Exhibition.objects.all(), "created_at"),
+                          (Application.objects.filter(decided_at__isnull=False), "decided_at"),
+                          (Sale.objects.all(), "sold_at"),
+                          (OrderPart.objects.filter(paid_at__isnull=False), "paid_at"))
 
 
 NOW_ONLY: tuple[str, ...] = ()

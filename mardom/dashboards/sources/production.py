@@ -30,6 +30,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 
 from .. import rollups
+from . import first_and_last
 from .funds import _bucket, leaf_filter
 
 BUYBACK, REVERSAL = "receipt", "reversal"
@@ -102,15 +103,9 @@ def moments() -> list[datetime.datetime]:
     from mardom.orgs.models import OrgUnit
     from mardom.production.models import JobEntry, Producer
 
-    found = []
-    for queryset, field in ((Producer.objects.filter(decided_at__isnull=False), "decided_at"),
-                            (OrgUnit.objects.filter(kind__in=["colony", "cluster"]), "created_at"),
-                            (JobEntry.objects.all(), "recorded_at")):
-        for order in (field, f"-{field}"):
-            moment = queryset.order_by(order).values_list(field, flat=True).first()
-            if moment is not None:
-                found.append(moment)
-    return found
+    return first_and_last((Producer.objects.filter(decided_at__isnull=False), "decided_at"),
+                          (OrgUnit.objects.filter(kind__in=["colony", "cluster"]), "created_at"),
+                          (JobEntry.objects.all(), "recorded_at"))
 
 
 NOW_ONLY: tuple[str, ...] = ()
