@@ -240,9 +240,10 @@ def test_every_people_and_audit_url_is_in_the_tables():
     assert names == covered
     top = {p.name for p in people_urls.urlpatterns} | {p.name for p in core_urls.urlpatterns}
     # favicon: public and static (core/tests/test_demo_behaves_like_the_product.py); a background document's
-    # pages answer only its owner, 404 to anyone else (core/tests/test_documents.py).
+    # pages answer only its owner, 404 to anyone else (core/tests/test_documents.py). The service worker and the
+    # web app manifest: public, the same for everyone, no data (core/tests/test_offline.py).
     assert top == {"home", "login", "logout", "me", "audit", "favicon", "document", "document-status",
-                   "document-download"}
+                   "document-download", "service-worker", "manifest"}
 
 
 def test_logout(client, county_officer):
