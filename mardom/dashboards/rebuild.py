@@ -118,14 +118,6 @@ def differences(exp: Table, have: Table, units: set[int] | None = None) -> list[
             for u, p, c in keys]
 
 
-def expected(*, today: datetime.date | None = None) -> Table:
-    """Every figure the facts give (the whole country at once: for tests and small data sets)."""
-    leaf = _facts(_months(today or timezone.localdate()), ("/",), False)
-    out: Table = defaultdict(int)
-    _expand(leaf, dict(OrgUnit.objects.filter(pk__in={unit for unit, _m, _c in leaf}).values_list("pk", "path")), out)
-    return out
-
-
 def batches(units: list[tuple[int, str]], size: int | None = None) -> list[list[str]]:
     """The subtrees the rebuild goes through, a batch at a time: whole provinces where they are small, a
     province's counties (and whatever else hangs on it) where it is large, grouped up to `size` units a batch."""

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Case, CharField, Count, IntegerField, Q, Sum, Value, When
 
 from .. import rollups
-from ..periods import ALL_TIME, month_of, shift, start_of
+from ..periods import ALL_TIME, month_of, shift, start_moment, start_of
 from . import first_and_last
 
 SAVINGS, LOAN = "savings:", "loan:"
@@ -56,10 +56,7 @@ def entry_deltas(*, kind: str, lines: Sequence[tuple[str, int]], params: dict[st
 def entry_posted(*, book: Any, kind: str, lines: Sequence[tuple[str, int]], params: dict[str, Any],
                  occurred_on: datetime.date, created_at: datetime.datetime, reverses: Any = None) -> None:
     """The ledger's hook, in the posting's transaction."""
-    from mardom.orgs.models import OrgUnit
-
-    path = OrgUnit.objects.filter(pk=book.unit_id).values_list("path", flat=True).first()
-    rollups.record(path=path, at=created_at, deltas=entry_deltas(
+    _record_for_book(book, created_at, entry_deltas(
         kind=kind, lines=lines, params=params, occurred_on=occurred_on, created_at=created_at,
         reversed_kind=reverses.kind if reverses is not None else "",
         reversed_params=reverses.params if reverses is not None else None,
@@ -67,19 +64,24 @@ def entry_posted(*, book: Any, kind: str, lines: Sequence[tuple[str, int]], para
     ))
 
 
+def _record_for_book(book: Any, at: datetime.datetime, deltas: dict[str, int]) -> None:
+    """Record deltas at the fund whose book it is (the book knows its unit's id, not its path)."""
+    from mardom.orgs.models import OrgUnit
+
+    path = OrgUnit.objects.filter(pk=book.unit_id).values_list("path", flat=True).first()
+    rollups.record(path=path, at=at, deltas=deltas)
+
+
 def entries_posted(*, book: Any, created_at: datetime.datetime,
                    entries: Sequence[tuple[str, Sequence[tuple[str, int]], dict[str, Any], datetime.date]]) -> None:
     """The ledger's bulk path's hook: a batch's entries (kind, lines by account code, params, date), recorded at
     one moment, summed into one outbox write."""
-    from mardom.orgs.models import OrgUnit
-
     total: dict[str, int] = defaultdict(int)
     for kind, lines, params, occurred_on in entries:
         for code, delta in entry_deltas(kind=kind, lines=lines, params=params, occurred_on=occurred_on,
                                         created_at=created_at).items():
             total[code] += delta
-    path = OrgUnit.objects.filter(pk=book.unit_id).values_list("path", flat=True).first()
-    rollups.record(path=path, at=created_at, deltas=total)
+    _record_for_book(book, created_at, total)
 
 
 def counted(*, fund: Any, at: datetime.datetime | None = None, **deltas: int) -> None:
@@ -90,8 +92,6 @@ def counted(*, fund: Any, at: datetime.datetime | None = None, **deltas: int) ->
 # --- the facts, for rollups-rebuild -------------------------------------------------------------------------
 def _bucket(field: str, months: list[int]) -> Case:
     """The Jalali month a timestamp falls in, as SQL: the first month whose end is after it."""
-    from ..periods import start_moment
-
     return Case(*(When(**{f"{field}__lt": start_moment(shift(month, 1))}, then=Value(month)) for month in months),
                 default=Value(0), output_field=IntegerField())
 
@@ -148,7 +148,7 @@ def facts(months: list[int], *, under: Sequence[str] = ("/",), exact: bool = Fal
     # Late entries: dated before the first day of the month they were recorded in.
     late_q = Q()
     for month in months:
-        late_q |= Q(created_at__gte=start_moment_of(month), created_at__lt=start_moment_of(shift(month, 1)),
+        late_q |= Q(created_at__gte=start_moment(month), created_at__lt=start_moment(shift(month, 1)),
                     occurred_on__lt=start_of(month))
     if months:
         for unit, month, n in (Entry.objects.filter(leaf_filter("book__unit__path", under, exact)).filter(late_q)
@@ -189,12 +189,6 @@ def facts(months: list[int], *, under: Sequence[str] = ("/",), exact: bool = Fal
                     .values("loan__fund_id").annotate(n=Count("pk")).values_list("loan__fund_id", "n")):
         out[(unit, ALL_TIME, "funds.guarantees")] += n
     return out
-
-
-def start_moment_of(month: int) -> datetime.datetime:
-    from ..periods import start_moment
-
-    return start_moment(month)
 
 
 def _fund_ids_by_path(under: Sequence[str], exact: bool) -> dict[str, int]:
