@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mardom.core.replica.PinToPrimaryMiddleware",
     "mardom.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -114,6 +115,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# A PostgreSQL streaming replica, when there is one: reports, dashboards and exports read from it; writes,
+# sign-in and anything just written stay on the primary (mardom/core/replica.py, docs/scaling.md).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    # A replica that has gone away must cost a page seconds, not the operating system's minutes.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["mardom.core.replica.ReplicaRouter"]
+MARDOM_REPLICA_PIN_SECONDS = int(os.environ.get("MARDOM_REPLICA_PIN_SECONDS", "10"))
+MARDOM_REPLICA_MAX_LAG_SECONDS = int(os.environ.get("MARDOM_REPLICA_MAX_LAG_SECONDS", "30"))
+MARDOM_REPLICA_RETRY_SECONDS = int(os.environ.get("MARDOM_REPLICA_RETRY_SECONDS", "30"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ----------------------------------------------------------------------------------------

@@ -49,3 +49,19 @@ def check_public_url(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
         return [Warning(f"The host of MARDOM_PUBLIC_URL ({host}) is not in ALLOWED_HOSTS: labels would point to "
                         "an address this site refuses.", hint="Add it to ALLOWED_HOSTS.", id="mardom.core.W001")]
     return []
+
+
+@register("mardom", "database")
+def check_replica(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """DATABASE_REPLICA_URL must name a PostgreSQL streaming replica of the primary (mardom/core/replica.py):
+    the lag query and the streaming are PostgreSQL's."""
+    from django.conf import settings
+
+    replica = settings.DATABASES.get("replica")
+    if replica is None:
+        return []
+    if "postgresql" not in replica["ENGINE"] or "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        return [Error("DATABASE_REPLICA_URL is set but the primary or the replica is not PostgreSQL.",
+                      hint="A replica is a PostgreSQL streaming replica of a PostgreSQL primary; unset it otherwise.",
+                      id="mardom.core.E003")]
+    return []

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from mardom.core.replica import reads_from_replica
 from mardom.production import selectors as production_selectors
 from mardom.production.models import Producer
 
@@ -29,6 +30,7 @@ def _year_context(request: HttpRequest) -> dict[str, Any]:
 
 
 @login_required
+@reads_from_replica
 def doubling_page(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("unit", "")
     if wanted:
@@ -53,6 +55,7 @@ def doubling_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def doubling_producer(request: HttpRequest, pk: int) -> HttpResponse:
     producer = production_selectors.producer_get(user=request.user, pk=pk)
     years = _year_context(request)

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from mardom.core.csv_export import csv_response
+from mardom.core.replica import reads_from_replica
 
 from .. import display, figures
 from ..exports import xlsx_response
@@ -33,6 +34,7 @@ def _group_label(group: str) -> str:
 
 
 @login_required
+@reads_from_replica
 def dashboard_home(request: HttpRequest) -> HttpResponse:
     units = levels.top_units(user=request.user)
     if not units:
@@ -55,6 +57,7 @@ def _query(choice: dict[str, Any], **over: Any) -> str:
 
 
 @login_required
+@reads_from_replica
 def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     asked = LevelForm(request.GET, codes=levels.metric_codes(levels.ALL_GROUPS)).choice()
     page = levels.level(user=request.user, pk=pk, sort=asked["sort"], column=asked["col"],
@@ -158,24 +161,28 @@ def _series_export(request: HttpRequest, pk: int) -> tuple[str, list[str], Any]:
 
 
 @login_required
+@reads_from_replica
 def children_csv(request: HttpRequest, pk: int) -> HttpResponse:
     name, header, rows = _children_export(request, pk)
     return csv_response(f"{name}.csv", header, rows)
 
 
 @login_required
+@reads_from_replica
 def children_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     name, header, rows = _children_export(request, pk)
     return xlsx_response(f"{name}.xlsx", str(_("Children")), header, rows)
 
 
 @login_required
+@reads_from_replica
 def series_csv(request: HttpRequest, pk: int) -> HttpResponse:
     name, header, rows = _series_export(request, pk)
     return csv_response(f"{name}.csv", header, rows)
 
 
 @login_required
+@reads_from_replica
 def series_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     name, header, rows = _series_export(request, pk)
     return xlsx_response(f"{name}.xlsx", str(_("Month by month")), header, rows)

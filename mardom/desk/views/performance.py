@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from mardom.core.paging import paginate
+from mardom.core.replica import reads_from_replica
 
 from ..models import RequestKind
 from ..models.figures import BUCKET_EDGES
@@ -16,6 +17,7 @@ BRANCHES_PER_PAGE = 30
 
 
 @login_required
+@reads_from_replica
 def performance(request: HttpRequest) -> HttpResponse:
     query = selectors.performance_query(user=request.user, year=request.GET.get("year", ""),
                                         kind=request.GET.get("kind", ""), county=request.GET.get("county", ""))

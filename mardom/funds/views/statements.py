@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from mardom.core.jalali import month_name
 from mardom.core.pdf import pdf_response, render_pdf
+from mardom.core.replica import reads_from_replica
 
 from .. import selectors, statements
 from ..models import Membership
@@ -53,11 +54,13 @@ def member_statement_filename(*, membership: Membership, on: datetime.date) -> s
 
 
 @login_required
+@reads_from_replica
 def member_statement_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "funds/statements/member.html", _member_context(request, pk))
 
 
 @login_required
+@reads_from_replica
 def member_statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     membership = selectors.membership_get(user=request.user, pk=pk)
     on = timezone.localdate()
@@ -90,11 +93,13 @@ def _fund_context(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 
 @login_required
+@reads_from_replica
 def fund_statement_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "funds/statements/fund.html", _fund_context(request, pk))
 
 
 @login_required
+@reads_from_replica
 def fund_statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     context = _fund_context(request, pk)
     s = context["s"]
