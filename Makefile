@@ -25,14 +25,15 @@ demo: $(STAMP)
 	@$(DEMO_ENV) $(BIN)/mardom db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(DEMO_ENV) $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile -
 
-# The browser tests run in a second invocation: they commit the demo data to their test database.
+# The browser tests run in a second invocation: they commit the demo data to their test database, and run in
+# one process (one demo, one Chromium); the rest run on every core (pytest-xdist, a database per worker).
 test: $(STAMP)
-	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -m "not browser" -n auto
 	$(BIN)/pytest -m browser mardom/e2e
 
 # Everything but the browser tests.
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -m "not browser" -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check mardom config bench
