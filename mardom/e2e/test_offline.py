@@ -192,6 +192,74 @@ def test_a_meeting_batch_cut_off_midway_is_sent_again_and_posts_once(page: Page)
     books_verify()
 
 
+def test_a_meetings_repayments_taken_offline_post_once(page: Page) -> None:
+    from mardom.funds.models import Repayment
+    from mardom.funds.selectors import repayments_due
+
+    fund, _unpaid = open_month(page)
+    year, month = this_month()
+    due = repayments_due(fund=fund, year=year, month=month)
+    assert due, "the demo's first fund needs a loan with a repayment due by the end of next month"
+    loan = due[0].loan
+    before = set(Repayment.objects.filter(loan=loan).values_list("pk", flat=True))
+    form = page.locator("[data-test=repay-form]")
+    expect(form.locator(f"[data-loan='{loan.pk}'] [data-test=due]")).to_contain_text("تومان")
+    shot(page, "month-repayments-360")
+    calls = drop_the_first_answer(page)
+    page.context.set_offline(True)
+    form.locator(f"input[name=loans][value='{loan.pk}']").check()
+    form.locator(f"input[name=amount_{loan.pk}]").fill("")
+    form.locator("[data-test=repay-save]").click()  # ticked with no amount: said on the phone, nothing kept
+    expect(page.locator("[data-test=queue-note]")).to_be_visible()
+    expect(page.locator("[data-test=queue] li")).to_have_count(0)
+    form.locator(f"input[name=amount_{loan.pk}]").fill("۱۰٬۰۰۰")  # tomans: 100,000 rials
+    form.locator("[data-test=repay-save]").click()
+    expect(page.locator("[data-test=queue] li")).to_have_count(1)
+    expect(page.locator("[data-test=queue] li")).to_contain_text("۱۰٬۰۰۰")
+    expect(page.locator("[data-test=queue] li")).to_contain_text("تومان")
+    expect(form.locator(f"input[name=loans][value='{loan.pk}']")).to_be_disabled()  # not offered twice
+    page.reload()
+    expect(page.locator("[data-test=queue] li")).to_have_count(1)
+    shot(page, "month-repayment-waiting-360")
+    assert set(Repayment.objects.filter(loan=loan).values_list("pk", flat=True)) == before
+
+    page.context.set_offline(False)
+    expect(page.locator("[data-offline-queue]:not([data-sending])")).to_have_count(1)
+    expect(page.locator("[data-test=queue] li[data-status=waiting]")).to_have_count(1)  # the answer was lost
+    page.click("[data-test=send-now]")
+    expect(page.locator("[data-test=queue] li[data-status=sent]")).to_have_count(1)
+    assert len(calls) == 2
+    new = Repayment.objects.filter(loan=loan).exclude(pk__in=before)
+    assert [r.amount for r in new] == [100_000]
+    books_verify()
+
+
+def test_the_month_page_records_repayments_online_on_a_desktop(page: Page) -> None:
+    from mardom.funds.models import Repayment
+    from mardom.funds.selectors import repayments_due
+
+    fund, _unpaid = open_month(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    year, month = this_month()
+    loan = repayments_due(fund=fund, year=year, month=month)[-1].loan
+    before = Repayment.objects.filter(loan=loan).count()
+    form = page.locator("[data-test=repay-form]")
+    form.locator(f"input[name=loans][value='{loan.pk}']").check()
+    form.locator(f"input[name=amount_{loan.pk}]").fill("999999999999")  # far more than is owed
+    form.locator("[data-test=repay-save]").click()
+    expect(page.locator(f"[data-field=amount_{loan.pk}] .errorlist")).to_contain_text("بدهی این وام فقط")
+    shot(page, "month-repayment-refused-desktop")
+    assert Repayment.objects.filter(loan=loan).count() == before
+    form = page.locator("[data-test=repay-form]")
+    form.locator(f"input[name=loans][value='{loan.pk}']").check()
+    form.locator(f"input[name=amount_{loan.pk}]").fill("۲۰٬۰۰۰")
+    form.locator("[data-test=repay-save]").click()
+    expect(page.locator(".messages, [role=status]").first).to_contain_text("بازپرداخت ثبت شد")
+    assert [r.amount for r in Repayment.objects.filter(loan=loan).order_by("-pk")[:1]] == [200_000]
+    shot(page, "month-repayments-desktop")
+    books_verify()
+
+
 def open_booth(page: Page) -> int:
     phone(page)
     login(page, "09120000015")

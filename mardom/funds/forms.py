@@ -148,6 +148,43 @@ class MonthForm(PeriodForm):
         self.fields["members"].initial = [str(m.pk) for m in unpaid]
 
 
+class MonthRepaymentsForm(RequestIdForm):
+    """The month's repayments on the treasurer's month page: a tick and an amount (the amount due, to be
+    changed for a partial payment) for each loan with something due by the month's end."""
+
+    paid_on = JalaliDateField(label=_("Paid on"))
+    loans = forms.MultipleChoiceField(label=_("Loans repaid"), widget=forms.CheckboxSelectMultiple, required=True)
+
+    def __init__(self, *args: Any, due: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.due = list(due)
+        self.fields["paid_on"].initial = timezone.localdate()
+        self.fields["paid_on"].max_value = timezone.localdate()
+        self.fields["loans"].choices = [
+            (str(d.loan.pk), f"{localize_digits(str(d.loan.membership.number))} — {d.loan.membership.person.full_name}")
+            for d in self.due
+        ]
+        for d in self.due:
+            self.fields[f"amount_{d.loan.pk}"] = MoneyField(label=_("Amount"), min_value=1, required=False,
+                                                            initial=d.due)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """For the table: each loan's tick, its amount field and what is due."""
+        ticks = {tick.data["value"]: tick for tick in self["loans"]}
+        return [{"due": d, "tick": ticks[str(d.loan.pk)], "amount": self[f"amount_{d.loan.pk}"]} for d in self.due]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for pk in data.get("loans") or ():
+            if data.get(f"amount_{pk}") is None and f"amount_{pk}" not in self.errors:
+                self.add_error(f"amount_{pk}", _("Write the amount repaid."))
+        return data
+
+    def payments(self) -> list[tuple[Loan, int]]:
+        chosen = set(self.cleaned_data["loans"])
+        return [(d.loan, self.cleaned_data[f"amount_{d.loan.pk}"]) for d in self.due if str(d.loan.pk) in chosen]
+
+
 class WithdrawForm(RequestIdForm):
     amount = MoneyField(label=_("Amount"), min_value=1)
     occurred_on = JalaliDateField(label=_("Date"))

@@ -126,6 +126,42 @@ def unpaid_members(*, fund: Fund, year: int, month: int) -> Sequence[Membership]
     )
 
 
+@dataclass(frozen=True)
+class RepaymentDue:
+    """A loan with something to repay by the end of a month: its installments due by then (arrears
+    included) less what was repaid, never more than is still owed."""
+
+    loan: Loan
+    due: int
+
+
+def repayments_due(*, fund: Fund, year: int, month: int) -> list[RepaymentDue]:
+    """The paid-out loans of `fund` with an amount due by the end of Jalali `year`/`month`, by member number:
+    one query whatever the fund's history (the sums are subqueries on the loan's own rows)."""
+    from mardom.core.jalali import days_in_month, from_jalali
+
+    end = from_jalali(year, month, days_in_month(year, month))
+
+    def total(rows: Any, column: Any) -> Subquery:
+        return Subquery(rows.values("loan").annotate(s=Sum(column)).values("s")[:1])
+
+    plan = Installment.objects.filter(loan=OuterRef("pk"))
+    loans = (
+        Loan.objects.filter(fund=fund, status=Loan.Status.DISBURSED)
+        .annotate(owed_by_then=total(plan.filter(due_on__lte=end), F("principal") + F("fee")),
+                  owed=total(plan, F("principal") + F("fee")),
+                  repaid=total(Repayment.objects.filter(loan=OuterRef("pk")), "amount"))
+        .select_related("membership__person").order_by("membership__number", "pk")
+    )
+    rows = []
+    for loan in loans:
+        repaid = loan.repaid or 0
+        due = min((loan.owed_by_then or 0) - repaid, (loan.owed or 0) - repaid)
+        if due > 0:
+            rows.append(RepaymentDue(loan=loan, due=due))
+    return rows
+
+
 def passbook(*, membership: Membership, limit: int = 200) -> list[dict[str, Any]]:
     """The member's savings account line by line, newest first, with the balance after each line. The
     running balance is walked back from the stored balance, so the cost is the page, not the history."""

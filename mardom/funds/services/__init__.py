@@ -25,6 +25,7 @@ from .loans import (
     loan_disburse,
     loan_propose,
     loan_repay,
+    loans_repay_month,
 )
 from .members import (
     FUND_ACCOUNTS,
@@ -49,6 +50,7 @@ __all__ = [
     "draw_perform", "draw_record", "draw_values_may_be_known", "fund_create", "guarantee_request",
     "guarantee_respond", "late_charge_collect", "loan_apply", "loan_cancel", "loan_close_confirm",
     "loan_close_propose", "loan_close_withdraw", "loan_decide", "loan_disburse", "loan_propose", "loan_repay",
+    "loans_repay_month",
     "membership_join",
     "membership_leave", "membership_transfer", "rules_change", "rules_in_force", "withdrawable",
     "withdrawal_record",

@@ -274,6 +274,29 @@ def loan_repay(*, by: Any, loan: Loan, amount: int, paid_on: datetime.date, idem
 
 
 @transaction.atomic
+def loans_repay_month(*, by: Any, fund: Any, paid_on: datetime.date, payments: list[tuple[Loan, int]],
+                      request_id: str, today: datetime.date | None = None) -> list[Repayment]:
+    """The repayments of a meeting, all or nothing: one refused (more than is owed, a date before the loan
+    was paid out) leaves none written, with the message beside that loan's amount. Sending the same page again
+    (the same `request_id`) writes nothing twice."""
+    require(by, Perm.FUNDS_TREASURY, fund)
+    if len({loan.pk for loan, _amount in payments}) != len(payments):
+        raise DomainError(_("Each loan can be repaid once on this page."), field="loans")
+    done = []
+    for loan, amount in payments:
+        if loan.fund_id != fund.pk:
+            raise DomainError(_("Only loans of this fund can be included."))
+        try:
+            done.append(loan_repay(by=by, loan=loan, amount=amount, paid_on=paid_on, today=today,
+                                   idempotency_key=f"month-repay:{request_id}:{loan.pk}"))
+        except DomainError as error:
+            if error.field == "amount":
+                raise DomainError(error.message, field=f"amount_{loan.pk}") from error
+            raise
+    return done
+
+
+@transaction.atomic
 def loan_repay_from_savings(*, by: Any, loan: Loan, savings_account: Account, amount: int, paid_on: datetime.date,
                             idempotency_key: str, today: datetime.date | None = None) -> Repayment:
     """Settle a loan from the borrower's own savings (when they leave the fund): no cash moves."""

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,6 +35,7 @@ from ..forms import (
     LeaveForm,
     MonthChoiceForm,
     MonthForm,
+    MonthRepaymentsForm,
     RulesChangeForm,
     TransferForm,
     WithdrawForm,
@@ -139,12 +141,17 @@ def member_join(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def month_record(request: HttpRequest, pk: int) -> HttpResponse:
-    """One screen for a whole month: every active member who has not paid it yet, ticked by default."""
+    """One screen for a whole month: every active member who has not paid it yet, ticked by default, and
+    every loan with a repayment due by the month's end, with the amount due (two forms, told apart by `part`)."""
     fund = _treasury_fund(request, pk)
     year, month = MonthChoiceForm(request.POST if request.method == "POST" else request.GET or None).period()
     unpaid = selectors.unpaid_members(fund=fund, year=year, month=month)
-    form = MonthForm(_post(request), unpaid=unpaid, initial={"year": year, "month": month})
-    if request.method == "POST" and form.is_valid():
+    due = selectors.repayments_due(fund=fund, year=year, month=month)
+    part = request.POST.get("part", "contributions") if request.method == "POST" else None
+    form = MonthForm(request.POST if part == "contributions" else None, unpaid=unpaid,
+                     initial={"year": year, "month": month})
+    repay_form = MonthRepaymentsForm(request.POST if part == "repayments" else None, due=due)
+    if part == "contributions" and form.is_valid():
         chosen = set(form.cleaned_data["members"])
         paid = run_service(form, services.contributions_record_month, by=request.user, fund=fund,
                            year=year, month=month, paid_on=form.cleaned_data["paid_on"],
@@ -154,9 +161,18 @@ def month_record(request: HttpRequest, pk: int) -> HttpResponse:
                                                "%(count)s contributions were recorded.", len(paid))
                              % {"count": localize_digits(str(len(paid)))})
             return redirect("funds:detail", pk=fund.pk)
-    return render(request, "funds/month_form.html", {"fund": fund, "form": form, "year": year, "month": month,
-                                                      "unpaid": unpaid, "picker": MonthChoiceForm(
-                                                          initial={"year": year, "month": month})})
+    if part == "repayments" and repay_form.is_valid():
+        repaid = run_service(repay_form, services.loans_repay_month, by=request.user, fund=fund,
+                             paid_on=repay_form.cleaned_data["paid_on"], payments=repay_form.payments(),
+                             request_id=str(repay_form.cleaned_data["request_id"]))
+        if repaid is not None:
+            messages.success(request, ngettext("%(count)s repayment was recorded.",
+                                               "%(count)s repayments were recorded.", len(repaid))
+                             % {"count": localize_digits(str(len(repaid)))})
+            return redirect(f"{reverse('funds:month', args=[fund.pk])}?year={year}&month={month}")
+    return render(request, "funds/month_form.html", {
+        "fund": fund, "form": form, "repay_form": repay_form, "year": year, "month": month, "unpaid": unpaid,
+        "picker": MonthChoiceForm(initial={"year": year, "month": month})})
 
 
 @login_required

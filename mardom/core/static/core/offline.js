@@ -15,6 +15,7 @@
   const user = box.dataset.user;
   const msg = box.dataset;
   const form = document.querySelector(kind === "month" ? "[data-test=month-form]" : "[data-test=sale-form]");
+  const repayForm = kind === "month" ? document.querySelector("[data-test=repay-form]") : null;
   const list = box.querySelector("[data-test=queue]");
   const count = box.querySelector("[data-test=queue-count]");
   const note = box.querySelector("[data-test=queue-note]");
@@ -115,7 +116,7 @@
       list.append(li);
     }
     box.dataset.waiting = String(waiting);
-    if (kind === "month") markQueuedMembers(rows);
+    if (kind === "month") { markQueuedMembers(rows); markQueuedLoans(rows); }
   }
 
   // A member waiting to send, or sent in this visit, is not offered a second time on this (perhaps cached) page.
@@ -134,17 +135,56 @@
     }
   }
 
+  // A loan waiting to send, or sent in this visit, is not offered again on this page: one repayment a loan a
+  // meeting (a second one is recorded online, or on the loan's own page).
+  function markQueuedLoans(rows) {
+    if (!repayForm) return;
+    const taken = new Set([...rows.filter((c) => c.status !== "refused"), ...sent.values()]
+      .filter((c) => c.type === "repayment.record").map((c) => String(c.payload.loan)));
+    for (const input of repayForm.querySelectorAll("input[name=loans]")) {
+      if (taken.has(input.value)) {
+        input.checked = false; input.disabled = true; input.dataset.queued = "1";
+      } else if (input.dataset.queued) {
+        input.disabled = false; delete input.dataset.queued;
+      }
+    }
+  }
+
+  // An amount as typed: Persian or Latin digits, separators, and "ریال" or "تومان" (else the display unit).
+  function rials(text) {
+    const perUnit = +box.dataset.rialsPerUnit || 1;
+    const unit = /ریال/.test(text) ? 1 : /تومان/.test(text) ? 10 : perUnit;
+    const digits = latin(text).replace(/[^0-9.]/g, "");
+    return digits && Number(digits) > 0 ? Math.round(Number(digits) * unit) : null;
+  }
+  function asTyped(amount) {
+    const perUnit = +box.dataset.rialsPerUnit || 1;
+    return amount % perUnit ? `${fa(amount)} ریال` : fa(amount / perUnit);
+  }
+  // For the list: ۱۰٬۰۰۰ تومان (never rounded: an amount that is not whole tomans is shown in rials).
+  function shown(amount) {
+    const perUnit = +box.dataset.rialsPerUnit || 1;
+    const [n, label] = amount % perUnit ? [amount, "ریال"] : [amount / perUnit, perUnit === 10 ? "تومان" : "ریال"];
+    return `${fa(String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "٬"))}\u00a0${label}`;
+  }
+
   // Correcting a refused item: it leaves the list and comes back into the form, to be changed and recorded again
   // (as a new command with a new id: the refused one left nothing on the server).
   async function correct(c) {
     await (await dbp).delete("commands", c.id);
     await render();
-    if (!form) return;
     if (c.type === "contribution.record") {
+      if (!form) return;
       const input = form.querySelector(`input[name=members][value="${c.payload.membership}"]`);
       if (input) { input.checked = true; input.focus(); }
+    } else if (c.type === "repayment.record") {
+      if (!repayForm) return;
+      const input = repayForm.querySelector(`input[name=loans][value="${c.payload.loan}"]`);
+      const amount = repayForm.querySelector(`[name=amount_${c.payload.loan}]`);
+      if (amount) amount.value = asTyped(c.payload.amount);
+      if (input) { input.checked = true; input.focus(); }
     } else if (c.type === "sale.record") {
-      const perUnit = +box.dataset.rialsPerUnit || 1;
+      if (!form) return;
       form.reset();
       c.payload.lines.forEach((line, n) => {
         const i = n + 1;
@@ -152,7 +192,7 @@
         set("product", String(line.product));
         set("producer", line.producer ? String(line.producer) : "");
         set("quantity", fa(line.quantity));
-        set("price", line.unit_price % perUnit ? `${fa(line.unit_price)} ریال` : fa(line.unit_price / perUnit));
+        set("price", asTyped(line.unit_price));
         const more = form.querySelector(`[name=product_${i}]`);
         if (more && more.closest("details")) more.closest("details").open = true;
       });
@@ -215,14 +255,39 @@
     await render();
   }
 
+  // The date the treasurer typed, as ISO; null when left as the page gave it (the server's date decides);
+  // false when it cannot be read.
+  function typedDate(within) {
+    const dateInput = within.querySelector("[name=paid_on]");
+    const typed = dateInput && dateInput.value && dateInput.value !== dateInput.defaultValue;
+    if (!typed) return null;
+    return jalaliToIso(dateInput.value) || false;
+  }
+
+  function repayCommands() {
+    const paidOn = typedDate(repayForm);
+    if (paidOn === false) { say(msg.msgBadDate); return null; }
+    const ticked = [...repayForm.querySelectorAll("input[name=loans]:checked")];
+    if (!ticked.length) { say(msg.msgNothing); return null; }
+    const commands = [];
+    for (const input of ticked) {
+      const field = repayForm.querySelector(`[name=amount_${input.value}]`);
+      const amount = rials(field ? field.value : "");
+      if (!amount) { say(msg.msgBadAmount); if (field) field.focus(); return null; }
+      const label = (input.closest("td") || input.parentElement).textContent.trim();
+      const payload = { loan: +input.value, amount: amount };
+      if (paidOn) payload.paid_on = paidOn;
+      commands.push({ type: "repayment.record", payload: payload, label: `${label} — ${shown(amount)}` });
+    }
+    return commands;
+  }
+
   function monthCommands() {
     const year = +form.querySelector("[name=year]").value, month = +form.querySelector("[name=month]").value;
     // A date left as the page gave it is not sent: the page may have come from the cache days ago, and the
     // phone's clock may be wrong, so the server's date decides. A date the treasurer typed is sent as typed.
-    const dateInput = form.querySelector("[name=paid_on]");
-    const typed = dateInput && dateInput.value && dateInput.value !== dateInput.defaultValue;
-    const paidOn = typed ? jalaliToIso(dateInput.value) : null;
-    if (typed && !paidOn) { say(msg.msgBadDate); return null; }
+    const paidOn = typedDate(form);
+    if (paidOn === false) { say(msg.msgBadDate); return null; }
     const ticked = [...form.querySelectorAll("input[name=members]:checked")];
     if (!ticked.length) { say(msg.msgNothing); return null; }
     return ticked.map((input) => {
@@ -256,6 +321,23 @@
       label: names.join("، ") }];
   }
 
+  if (repayForm) {
+    repayForm.addEventListener("submit", async (event) => {
+      if (navigator.onLine) return; // online, the form posts as it always did
+      event.preventDefault();
+      const commands = repayCommands();
+      if (!commands) return;
+      say("");
+      try {
+        await queue(commands);
+      } catch (error) {
+        say(msg.msgNotKept);
+        return;
+      }
+      box.dataset.queued = String((+box.dataset.queued || 0) + commands.length);
+    });
+  }
+
   if (form) {
     form.addEventListener("submit", async (event) => {
       if (navigator.onLine) return; // online, the form posts as it always did
@@ -263,11 +345,19 @@
       const commands = kind === "month" ? monthCommands() : boothCommands();
       if (!commands) return;
       say("");
-      await queue(commands);
+      // The sale is read off the form above and the form is emptied now, before anything is awaited: a seller
+      // who starts the next sale while this one is being kept must not have her typing wiped by a late reset.
       if (kind === "booth") {
         form.reset();
         const key = form.querySelector("[name=key]");
         if (key) key.value = crypto.randomUUID().replace(/-/g, "");
+      }
+      try {
+        await queue(commands);
+      } catch (error) { // storage full or refused: say so, and put the sale back for the seller to try again
+        say(msg.msgNotKept);
+        if (kind === "booth") correct({ ...commands[0], status: "refused" }).catch(() => null);
+        return;
       }
       box.dataset.queued = String((+box.dataset.queued || 0) + commands.length);
     });
