@@ -267,6 +267,13 @@ REST_FRAMEWORK = {
 }
 # Requests a minute one token (or institution client, or signed-in user) may make; more are answered 429.
 MARDOM_API_RATE = os.environ.get("MARDOM_API_RATE", "300/min")
+# The API's throttle counts per token in Django's cache, which must be one for every web process and machine
+# (the default, a cache in each process's memory, would let a token through once per process): the database
+# cache, whose table `migrate` makes (core/migrations/0005). Nothing else in Mardom uses the cache. It holds one
+# row per token active in the last minute; past MAX_ENTRIES it drops the oldest third (a count forgotten early),
+# so the ceiling is set well above the tokens a minute a national deployment expects.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "mardom_cache",
+                      "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 3}}}
 # Idempotency records and applied batch commands are kept this many days (offline batches come late); never
 # fewer than 30 (`mardom api-prune` refuses less).
 MARDOM_API_KEEP_DAYS = max(30, int(os.environ.get("MARDOM_API_KEEP_DAYS", "45")))

@@ -9,7 +9,10 @@ leaves nothing behind and does not stop the others; the device shows its Persian
 send it again corrected under the same id, or drop it. The device's clock never decides: dates a command gives
 are checked by the server's date rules, and a sale is dated by the server.
 
-The commands' ids are the idempotency keys of a batch: a batch needs no Idempotency-Key header of its own.
+Each command's id is its own idempotency key; the batch as a whole also takes the Idempotency-Key header, as
+every write does (`idempotency.idempotent_batch`): the same batch sent again under its key gets the first
+answer back, another batch under a used key 422, one still running 409. The offline pages make the key from
+the ids of the commands in the batch, so a batch resent as it was carries the same key.
 """
 
 from __future__ import annotations
@@ -37,8 +40,9 @@ from . import selectors
 from . import serializers as s
 from .auth import principal_of
 from .errors import _flatten
+from .idempotency import idempotent_batch
 from .models import AppliedCommand, Scope
-from .views import sale_lines, too_many
+from .views import KEY_PARAM, sale_lines, too_many
 
 MAX_COMMANDS = 500
 
@@ -168,7 +172,8 @@ class Batch(generics.GenericAPIView):
     serializer_class = s.BatchResult
     write_scope = None  # each command's own scope is checked with it
 
-    @extend_schema(request=s.BatchInput, responses={200: s.BatchResult})
+    @extend_schema(request=s.BatchInput, responses={200: s.BatchResult}, parameters=[KEY_PARAM])
+    @idempotent_batch
     def post(self, request: Request) -> Response:
         commands = request.data.get("commands") if isinstance(request.data, dict) else None
         if not isinstance(commands, list) or not commands:

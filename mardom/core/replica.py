@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 REPLICA = "replica"
 PIN_COOKIE = "mardom_primary"
 # Who the user is and what they may do: always as the primary has it now.
-PRIMARY_ONLY = frozenset({"auth", "sessions", "people", "axes", "oauth2_provider", "api", "contenttypes"})
+PRIMARY_ONLY = frozenset({"auth", "sessions", "people", "axes", "oauth2_provider", "api", "contenttypes",
+                          "django_cache"})
 # Replay lag in seconds: 0 when everything received has been replayed (an idle primary sends nothing, so the
 # age of the last replayed transaction alone would call an idle pair "behind").
 LAG_SQL = (

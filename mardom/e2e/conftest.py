@@ -50,9 +50,11 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_test_environment: None, django_db_blocker: Any) -> Iterator[None]:
+def django_db_setup(django_test_environment: None, django_db_modify_db_settings: None,
+                    django_db_blocker: Any) -> Iterator[None]:
     """pytest-django creates test databases only for tests that ask for `db`; these tests share one
-    database for the whole session instead, so create it here."""
+    database for the whole session instead, so create it here (one per xdist worker: the name gets the
+    worker's suffix through `django_db_modify_db_settings`)."""
     from django.test.utils import setup_databases, teardown_databases
 
     with django_db_blocker.unblock():

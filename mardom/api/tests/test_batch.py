@@ -25,7 +25,7 @@ def contribution(membership, year, month, **extra):
 
 
 def send(api, token, *commands):
-    response = api.post(BATCH, {"commands": list(commands)}, token, key=None)
+    response = api.post(BATCH, {"commands": list(commands)}, token)  # a new Idempotency-Key each call
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -117,7 +117,7 @@ def test_ten_thousand_commands_are_refused_at_once(api, meeting, this_month):
     year, month = this_month
     commands = [contribution(meeting.members[0], year, month) for _ in range(10_000)]
     before = money_rows()
-    response = api.post(BATCH, {"commands": commands}, meeting.token, key=None)
+    response = api.post(BATCH, {"commands": commands}, meeting.token)
     assert response.status_code == 413
     assert response.json()["detail"] == "در هر دسته دست‌بالا ۵۰۰ فرمان؛ بقیه را در دستهٔ دیگری بفرستید."
     assert money_rows() == before
@@ -125,7 +125,7 @@ def test_ten_thousand_commands_are_refused_at_once(api, meeting, this_month):
 
 @pytest.mark.parametrize("body", [{}, {"commands": []}, {"commands": "x"}, [1, 2]])
 def test_a_malformed_batch_is_400(api, meeting, body):
-    response = api.post(BATCH, body, meeting.token, key=None)
+    response = api.post(BATCH, body, meeting.token)
     assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
 
 
@@ -189,10 +189,32 @@ def test_the_sites_own_pages_send_the_queue_with_the_session_and_its_csrf_token(
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(meeting.treasurer)
     body = json.dumps({"commands": [contribution(meeting.members[0], year, month)]})
-    refused = browser.post(BATCH, body, content_type="application/json")
+    refused = browser.post(BATCH, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k")
     assert refused.status_code == 403 and not Contribution.objects.exists()
     browser.get("/api/tokens/")  # any page with a form sets the CSRF cookie
     token = browser.cookies[settings.CSRF_COOKIE_NAME].value
-    done = browser.post(BATCH, body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    done = browser.post(BATCH, body, content_type="application/json", HTTP_X_CSRFTOKEN=token,
+                        HTTP_IDEMPOTENCY_KEY="k")
     assert done.status_code == 200 and done.json()["applied"] == 1
     assert Contribution.objects.filter(membership=meeting.members[0]).count() == 1
+
+
+def test_the_batch_follows_the_idempotency_key_rules(api, meeting, this_month):
+    """No key 400 with nothing applied; the same batch under its key again gets the first answer back, marked
+    replayed; another batch under a used key 422 with nothing applied."""
+    year, month = this_month
+    batch = {"commands": [contribution(meeting.members[0], year, month)]}
+    before = money_rows()
+    missing = api.post(BATCH, batch, meeting.token, key=None)
+    assert missing.status_code == 400 and missing.json()["field"] == "Idempotency-Key"
+    assert money_rows() == before
+    first = api.post(BATCH, batch, meeting.token, key="meeting-1")
+    assert first.status_code == 200 and first.json()["applied"] == 1
+    after = money_rows()
+    again = api.post(BATCH, batch, meeting.token, key="meeting-1")
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    other = {"commands": [contribution(meeting.members[1], year, month)]}
+    reused = api.post(BATCH, other, meeting.token, key="meeting-1")
+    assert reused.status_code == 422 and reused.json()["field"] == "Idempotency-Key"
+    assert money_rows() == after
+    assert Contribution.objects.filter(membership=meeting.members[1], year=year, month=month).count() == 0

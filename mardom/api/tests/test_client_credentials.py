@@ -77,7 +77,7 @@ def test_a_clients_token_never_records_money_or_reads_funds(api, desk, sent):  #
     assert api.get("/api/v1/funds/", token).json()["results"] == []
     result = api.post("/api/v1/batch/", {"commands": [{"id": "7d1c1e0e-6f3e-4a8e-9d53-1b2c3d4e5f60",
                                                        "type": "contribution.record", "payload": {}}]},
-                      token, key=None).json()
+                      token).json()
     assert result["refused"] == 1 and "funds:write" in result["results"][0]["detail"]
 
 

@@ -33,7 +33,7 @@ def test_a_loan_with_its_schedule_and_a_repayment_posted_once(api, world, loan, 
     assert (first.status_code, again.status_code) == (201, 201) and again.json() == first.json()
     command = {"id": str(uuid.uuid4()), "type": "repayment.record", "payload": {"loan": loan.pk, "amount": 1_000_000}}
     for _ in range(2):
-        api.post("/api/v1/batch/", {"commands": [command]}, token, key=None)
+        api.post("/api/v1/batch/", {"commands": [command]}, token)  # the same command under two keys
     assert sorted(Repayment.objects.filter(loan=loan).values_list("amount", flat=True)) == [1_000_000, 2_000_000]
     assert api.get(f"/api/v1/loans/{loan.pk}/", token).json()["remaining"] == 17_000_000
     assert verified(world["fund"])

@@ -5,12 +5,12 @@ content type and a body the schema declares. Examples are few per operation, so 
 from __future__ import annotations
 
 import pytest
-import schemathesis
-from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+from mardom.api.tests.schema_loader import api_schema
+
+schema = api_schema()
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
           checks.response_schema_conformance]
 

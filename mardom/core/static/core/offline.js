@@ -204,6 +204,14 @@
 
   function say(text) { note.textContent = text; note.hidden = !text; }
 
+  // The batch's Idempotency-Key: made from its commands' ids, so the same batch resent after a lost answer
+  // carries the same key (and gets the first answer back), and a batch with one more or one fewer command another.
+  async function batchKey(chunk) {
+    const ids = new TextEncoder().encode(chunk.map((c) => c.id).join(","));
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", ids));
+    return "batch-" + [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
   async function flush() {
     if (sending || !navigator.onLine) return;
     const rows = (await mine()).filter((c) => c.status !== "refused");
@@ -215,7 +223,8 @@
         const chunk = rows.slice(i, i + 500);
         const response = await fetch(box.dataset.batchUrl, {
           method: "POST", credentials: "same-origin",
-          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json",
+            "Idempotency-Key": await batchKey(chunk) },
           body: JSON.stringify({ commands: chunk.map((c) => ({ id: c.id, type: c.type, payload: c.payload })) }),
         });
         if (!response.ok) { // signed out meanwhile, say: the server's Persian message, and everything stays
