@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/mardom collectstatic --noinput --verbosity 0
 	$(DEMO_ENV) $(BIN)/mardom demo
 	$(DEMO_ENV) $(BIN)/mardom rollups-drain --start
+	$(DEMO_ENV) $(BIN)/mardom api-prune --start
 	@echo "Serving at http://127.0.0.1:8000 (Ctrl+C to stop)"
 	@$(DEMO_ENV) $(BIN)/mardom db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(DEMO_ENV) $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile -
@@ -28,8 +29,8 @@ demo: $(STAMP)
 # The browser tests run in a second invocation: they commit the demo data to their test database, and run in
 # one process (one demo, one Chromium); the rest run on every core (pytest-xdist, a database per worker).
 test: $(STAMP)
-	$(BIN)/pytest -m "not browser" -n auto
-	$(BIN)/pytest -m browser mardom/e2e
+	$(BIN)/pytest -m "not browser" -n auto --durations=15
+	$(BIN)/pytest -m browser mardom/e2e --durations=10
 
 # Everything but the browser tests.
 test-fast: $(STAMP)

@@ -96,6 +96,32 @@ def test_prune_keeps_thirty_days_at_least(meeting, api):
         api_prune(days=7)
 
 
+def test_the_worker_prunes_daily_and_queues_its_next_run_once(meeting, api, capsys):
+    from types import SimpleNamespace
+
+    from django.core.management import call_command
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    from mardom.api.tasks import api_prune_task, schedule_prune
+
+    assert schedule_prune() is False  # the immediate backend cannot defer: cron runs the command
+    call_command("api-prune", "--start")
+    assert "cannot defer" in capsys.readouterr().err
+    _withdraw(api, meeting, key="old")
+    IdempotencyRecord.objects.filter(key="old").update(created_at=timezone.now() - datetime.timedelta(days=90))
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        call_command("api-prune", "--start")
+        call_command("api-prune", "--start")  # one waiting run is enough
+        [first] = DBTaskResult.objects.all()
+        DBTaskResult.objects.filter(id=first.id).update(status="RUNNING")
+        outcome = api_prune_task.func(SimpleNamespace(task_result=SimpleNamespace(id=first.id)))
+        assert outcome["keys"] == 1 and not IdempotencyRecord.objects.filter(key="old").exists()
+        [waiting] = DBTaskResult.objects.filter(status="READY")
+        assert waiting.task_path == api_prune_task.module_path
+        assert waiting.run_after - timezone.now() > datetime.timedelta(hours=23)
+
+
 postgres_only = pytest.mark.skipif(not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
                                    reason="the key's advisory lock is PostgreSQL's; SQLite queues writers instead")
 

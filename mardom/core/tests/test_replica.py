@@ -24,6 +24,8 @@ from mardom.core import replica
 
 ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = ROOT / "scripts" / "pg-replica.sh"
+# The rules' tests add a "replica" alias to the settings on purpose, and never open it.
+pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES:UserWarning")
 
 
 def model(app_label: str) -> Any:

@@ -1,5 +1,6 @@
-"""`mardom api-prune [--days N]`: forget idempotency records and applied offline commands older than N days
-(default MARDOM_API_KEEP_DAYS, at least 30). Run it daily (cron or the task worker's schedule)."""
+"""`mardom api-prune [--days N] [--start]`: forget idempotency records and applied offline commands older than N
+days (default MARDOM_API_KEEP_DAYS, at least 30). Run it daily from cron, or once with --start where the database
+task worker runs: the prune then queues its own next run a day later (mardom/api/tasks.py)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, default=None)
+        parser.add_argument("--start", action="store_true",
+                            help="queue the daily prune task for the database worker instead of pruning now")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from mardom.api.services import api_prune
+        from mardom.api.tasks import api_prune_task, schedule_prune
 
+        if options["start"]:
+            if not api_prune_task.get_backend().supports_defer:
+                self.stderr.write("The task backend cannot defer tasks: run `mardom api-prune` from cron instead.")
+                return
+            queued = schedule_prune(at_once=True)
+            self.stdout.write("daily API prune queued" if queued else "a daily API prune is already queued")
+            return
         try:
             keys, commands = api_prune(days=options["days"] or settings.MARDOM_API_KEEP_DAYS)
         except DomainError as error:
