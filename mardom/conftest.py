@@ -95,6 +95,17 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
                                     f"{sum(reference_reloads):.1f} s in all")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The demo's fingerprint test first: on PostgreSQL under pytest-xdist it once saw other people than recorded
+    when it ran after some other test on the same worker (CI, 2026-12-02; which test leaves what behind is not
+    found yet, and serial runs never showed it). xdist hands out the collected tests in order, one at a time to
+    each worker, so the first one runs before anything else on its worker's fresh database."""
+    first = [item for item in items if item.nodeid.startswith("mardom/demo/tests/test_demo.py::")]
+    if first:
+        rest = [item for item in items if item not in first]
+        items[:] = first + rest
+
+
 def _uses_db(request: pytest.FixtureRequest) -> bool:
     return "_django_db_helper" in request.fixturenames or request.node.get_closest_marker("django_db") is not None
 
