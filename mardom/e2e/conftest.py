@@ -61,7 +61,21 @@ def django_db_setup(django_test_environment: None, django_db_modify_db_settings:
         config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     yield
     with django_db_blocker.unblock():
+        _end_other_sessions()
         teardown_databases(config, verbosity=0)
+
+
+def _end_other_sessions() -> None:
+    """The live server answers each request in a daemon thread that keeps its database connection for reuse
+    (CONN_MAX_AGE); one still serving a keep-alive connection of Chromium when the server stops is never
+    joined, and PostgreSQL then refuses to drop the test database ("being accessed by other users", seen in CI
+    on 2026-12-02). Those sessions are ended first; the tests are over by then."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @pytest.fixture(scope="session")
