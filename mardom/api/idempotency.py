@@ -67,6 +67,17 @@ def replay(record: IdempotencyRecord) -> Response:
                     content_type=PROBLEM if record.status >= 400 else None)
 
 
+def _answered_before(principal: str, key: str, mark: str) -> Response | None:
+    """The stored answer when this key was used for this very request; 422 when it was used for another."""
+    record = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+    if record is None:
+        return None
+    if record.fingerprint != mark:
+        raise Problem(_("This Idempotency-Key was already used for another request; use a new key for a new "
+                        "action."), status_code=422, code="key_reused", field=HEADER)
+    return replay(record)
+
+
 def _key_of(request: Any) -> str:
     key = request.headers.get(HEADER, "").strip()
     if not key:
@@ -111,12 +122,9 @@ def idempotent_batch(handler: Callable[..., Response]) -> Callable[..., Response
         principal = principal_of(request).ident
         mark = fingerprint(request.method, request.path, request.data)
         with _held(principal, key):
-            record = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
-            if record is not None:
-                if record.fingerprint != mark:
-                    raise Problem(_("This Idempotency-Key was already used for another request; use a new key "
-                                    "for a new action."), status_code=422, code="key_reused", field=HEADER)
-                return replay(record)
+            earlier = _answered_before(principal, key, mark)
+            if earlier is not None:
+                return earlier
             response = handler(view, request, *args, **kwargs)
             if response.status_code < 300:
                 try:
@@ -145,12 +153,9 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
             with transaction.atomic():
                 if _running_elsewhere(principal, key):
                     raise _still_running()
-                record = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
-                if record is not None:
-                    if record.fingerprint != mark:
-                        raise Problem(_("This Idempotency-Key was already used for another request; use a new key "
-                                        "for a new action."), status_code=422, code="key_reused", field=HEADER)
-                    return replay(record)
+                earlier = _answered_before(principal, key, mark)
+                if earlier is not None:
+                    return earlier
                 try:
                     with transaction.atomic():  # a refusal rolls the write back and keeps the record
                         response = handler(view, request, *args, **kwargs)

@@ -308,16 +308,13 @@
   }
 
   function boothCommands() {
-    const perUnit = +box.dataset.rialsPerUnit || 1;
     const lines = [], names = [];
     for (let i = 1; form.querySelector(`[name=product_${i}]`); i += 1) {
       const select = form.querySelector(`[name=product_${i}]`);
       if (!select.value) continue;
       const quantity = latin(form.querySelector(`[name=quantity_${i}]`).value);
-      const priceText = form.querySelector(`[name=price_${i}]`).value;
-      const unit = /ریال/.test(priceText) ? 1 : /تومان/.test(priceText) ? 10 : perUnit;
-      const price = Math.round(Number(latin(priceText).replace(/[^0-9.]/g, "")) * unit);
-      if (!(Number(quantity) > 0) || !(price > 0)) { say(msg.msgBadLine); return null; }
+      const price = rials(form.querySelector(`[name=price_${i}]`).value);
+      if (!(Number(quantity) > 0) || !price) { say(msg.msgBadLine); return null; }
       const line = { product: +select.value, quantity: quantity, unit_price: price };
       const producer = form.querySelector(`[name=producer_${i}]`);
       if (producer && producer.value) line.producer = +producer.value;
