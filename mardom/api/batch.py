@@ -1,5 +1,6 @@
 """POST /api/v1/batch/: the commands a device recorded offline (a meeting's contributions and repayments, a
-booth's sales), sent when the connection returns.
+booth's sales), sent when the connection returns; and the corrections a closed meeting still accepts (reversing a
+contribution, a repayment or a withdrawal) and closing the meeting itself.
 
 Each command carries an id made on the device (a UUID). Each is applied at most once, in its own transaction,
 through the same service a page would call: the same id sent again is answered "already applied" with the first
@@ -33,6 +34,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mardom.core.errors import DomainError
+from mardom.funds import selectors as fund_selectors
 from mardom.funds import services as funds
 from mardom.market import services as market
 
@@ -61,6 +63,20 @@ class WithdrawalCommand(s.WithdrawalInput):
 
 class SaleCommand(s.SaleInput):
     booth = serializers.IntegerField(min_value=1)
+
+
+class ReverseCommand(serializers.Serializer):
+    """Take back a record made by mistake; the reason is kept with the correction."""
+
+    record = serializers.IntegerField(min_value=1, help_text="the contribution's, repayment's or withdrawal's id")
+    reason = serializers.CharField(max_length=300)
+
+
+class MeetingCloseCommand(serializers.Serializer):
+    fund = serializers.IntegerField(min_value=1)
+    year = serializers.IntegerField(min_value=1300, max_value=1600, help_text="Jalali year")
+    month = serializers.IntegerField(min_value=1, max_value=12, help_text="Jalali month")
+    held_on = serializers.DateField(required=False, help_text="default: today (the server's)")
 
 
 def _parse(serializer_class: type[serializers.Serializer], payload: dict[str, Any]) -> dict[str, Any]:
@@ -104,11 +120,43 @@ def _sale(request: Request, payload: dict[str, Any], key: str) -> tuple[dict[str
     return dict(s.SaleSerializer(sale).data), True
 
 
+def _reverser(find: Callable[..., Any], reverse: Callable[..., Any], argument: str,
+              serializer: type[serializers.Serializer]) -> Callable[[Request, dict[str, Any], str],
+                                                                 tuple[dict[str, Any], bool]]:
+    """A reversal command: the record looked up in the user's scope, reversed by the funds' own service (which
+    holds every rule: who may, the closed meeting's separation of duties, the latest repayment only)."""
+    def handle(request: Request, payload: dict[str, Any], key: str) -> tuple[dict[str, Any], bool]:
+        data = _parse(ReverseCommand, payload)
+        record = find(user=request.user, pk=data["record"])
+        was_reversed = fund_selectors.is_reversed(record)
+        reverse(by=request.user, reason=data["reason"], **{argument: record})
+        record.reversed_on = fund_selectors.reversed_on(record)
+        return dict(serializer(record).data), not was_reversed
+    return handle
+
+
+def _meeting_close(request: Request, payload: dict[str, Any], key: str) -> tuple[dict[str, Any], bool]:
+    data = _parse(MeetingCloseCommand, payload)
+    fund = fund_selectors.fund_get(user=request.user, pk=data["fund"])
+    existed = fund_selectors.meeting_closed(fund=fund, year=data["year"], month=data["month"]) is not None
+    close = funds.meeting_close(by=request.user, fund=fund, year=data["year"], month=data["month"],
+                                held_on=data.get("held_on") or timezone.localdate())
+    return {"fund": fund.pk, "year": close.year, "month": close.month, "held_on": close.held_on.isoformat(),
+            "summary": close.summary}, not existed
+
+
 HANDLERS: dict[str, tuple[str, Callable[[Request, dict[str, Any], str], tuple[dict[str, Any], bool]]]] = {
     "contribution.record": (Scope.FUNDS_WRITE, _contribution),
     "repayment.record": (Scope.FUNDS_WRITE, _repayment),
     "withdrawal.record": (Scope.FUNDS_WRITE, _withdrawal),
     "sale.record": (Scope.SALES_WRITE, _sale),
+    "contribution.reverse": (Scope.FUNDS_WRITE, _reverser(fund_selectors.contribution_get, funds.contribution_reverse,
+                                                          "contribution", s.ContributionSerializer)),
+    "repayment.reverse": (Scope.FUNDS_WRITE, _reverser(fund_selectors.repayment_get, funds.repayment_reverse,
+                                                       "repayment", s.RepaymentSerializer)),
+    "withdrawal.reverse": (Scope.FUNDS_WRITE, _reverser(fund_selectors.withdrawal_get, funds.withdrawal_reverse,
+                                                        "movement", s.WithdrawalSerializer)),
+    "meeting.close": (Scope.FUNDS_WRITE, _meeting_close),
 }
 
 

@@ -44,18 +44,23 @@ def membership_of(*, user: Any, pk: int) -> Membership:
     return funds.membership_get(user=user, pk=pk)
 
 
+# Reversed records are listed with the day of their reversal, so a partner's copy can follow the correction.
+REVERSED_ON = funds.REVERSED_ON
+
+
 def contributions_of(*, user: Any, membership_pk: int) -> QuerySet[Contribution]:
     membership = funds.membership_get(user=user, pk=membership_pk)
-    return Contribution.objects.filter(membership=membership)
+    return Contribution.objects.filter(membership=membership).annotate(reversed_on=REVERSED_ON)
 
 
 def contribution_exists(*, membership: Membership, year: int, month: int) -> bool:
-    return Contribution.objects.filter(membership=membership, year=year, month=month).exists()
+    return Contribution.objects.filter(membership=membership, year=year, month=month).live().exists()
 
 
 def withdrawals_of(*, user: Any, membership_pk: int) -> QuerySet[Movement]:
     membership = funds.membership_get(user=user, pk=membership_pk)
-    return Movement.objects.filter(membership=membership, kind=Movement.Kind.WITHDRAWAL)
+    return Movement.objects.filter(membership=membership, kind=Movement.Kind.WITHDRAWAL).annotate(
+        reversed_on=REVERSED_ON)
 
 
 def loans_of(*, user: Any, fund_pk: int) -> QuerySet[Loan]:
@@ -69,14 +74,14 @@ def loan_of(*, user: Any, pk: int) -> Loan:
 def loan_detail(*, user: Any, pk: int) -> Loan:
     loan = funds.loan_get(user=user, pk=pk)
     plan = funds.loan_plan(loan=loan)
-    paid = loan.repayments.aggregate(s=Sum("amount"))["s"] or 0
+    paid = loan.repayments.live().aggregate(s=Sum("amount"))["s"] or 0
     loan.plan, loan.paid = plan, paid  # type: ignore[attr-defined]
     loan.remaining = sum(p.total for p in plan) - paid if plan else 0  # type: ignore[attr-defined]
     return loan
 
 
 def repayments_of(*, user: Any, loan_pk: int) -> QuerySet[Repayment]:
-    return Repayment.objects.filter(loan=funds.loan_get(user=user, pk=loan_pk))
+    return Repayment.objects.filter(loan=funds.loan_get(user=user, pk=loan_pk)).annotate(reversed_on=REVERSED_ON)
 
 
 def draws_of(*, user: Any, fund_pk: int) -> QuerySet[Draw]:

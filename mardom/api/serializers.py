@@ -77,6 +77,9 @@ class ContributionSerializer(serializers.Serializer):
     paid_on = serializers.DateField()
     paid_on_jalali = JalaliField(source="paid_on")
     is_late = serializers.BooleanField()
+    reversed_on = serializers.DateField(
+        allow_null=True, read_only=True, default=None,
+        help_text="the day it was reversed (corrected by its mirror entry); null while it counts")
 
 
 class ContributionInput(serializers.Serializer):
@@ -93,6 +96,9 @@ class WithdrawalSerializer(serializers.Serializer):
     occurred_on = serializers.DateField()
     occurred_on_jalali = JalaliField(source="occurred_on")
     is_late = serializers.BooleanField()
+    reversed_on = serializers.DateField(
+        allow_null=True, read_only=True, default=None,
+        help_text="the day it was reversed (corrected by its mirror entry); null while it counts")
 
 
 class WithdrawalInput(serializers.Serializer):
@@ -138,6 +144,9 @@ class RepaymentSerializer(serializers.Serializer):
     paid_on = serializers.DateField()
     paid_on_jalali = JalaliField(source="paid_on")
     is_late = serializers.BooleanField()
+    reversed_on = serializers.DateField(
+        allow_null=True, read_only=True, default=None,
+        help_text="the day it was reversed (corrected by its mirror entry); null while it counts")
 
 
 class RepaymentInput(serializers.Serializer):
@@ -259,7 +268,8 @@ class EnrolmentSerializer(serializers.Serializer):
 class CommandInput(serializers.Serializer):
     id = serializers.UUIDField(help_text="made on the device; the same command sent again has the same id")
     type = serializers.ChoiceField(choices=["contribution.record", "repayment.record", "withdrawal.record",
-                                            "sale.record"])
+                                            "sale.record", "contribution.reverse", "repayment.reverse",
+                                            "withdrawal.reverse", "meeting.close"])
     payload = serializers.DictField()
 
 

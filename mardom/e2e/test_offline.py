@@ -11,6 +11,7 @@ never came back, and the retry (the same ids) posts nothing twice.
 from __future__ import annotations
 
 import datetime
+import re
 
 import jdatetime
 from django.utils import timezone
@@ -332,3 +333,64 @@ def test_the_worker_is_served_from_the_root_and_the_manifest_is_persian(page: Pa
     assert "javascript" in response.headers["content-type"]
     manifest = page.request.get("/manifest.webmanifest").json()
     assert manifest["dir"] == "rtl" and manifest["lang"] == "fa" and manifest["start_url"] == "/"
+
+
+def test_a_meeting_closed_meanwhile_refuses_what_was_taken_offline_beside_its_row(page: Page) -> None:
+    """A second phone took a contribution offline; meanwhile the meeting was closed at the office. The waiting
+    command is refused beside its row with the server's Persian reason, and nothing is posted. The demo's
+    second fund is used, with a treasurer made for the test, so the closed day does not reach the other tests."""
+    from mardom.demo.builders import DEMO_PASSWORD
+    from mardom.funds.selectors import unpaid_members
+    from mardom.funds.services import meeting_close
+    from mardom.people.models import RoleAssignment, User
+
+    fund = Fund.objects.order_by("pk")[1]
+    today = jdatetime.date.fromgregorian(date=timezone.localdate())
+    unpaid = list(unpaid_members(fund=fund, year=today.year, month=today.month))
+    person = next(m.person for m in unpaid if not hasattr(m.person, "user"))
+    treasurer = User.objects.create_user(person.national_id, DEMO_PASSWORD, person=person)
+    RoleAssignment.objects.create(user=treasurer, role="fund_treasurer", unit=fund)
+    member, mistaken = [m for m in unpaid if m.person_id != person.pk][:2]
+    phone(page)
+    login(page, person.national_id)
+    month_url = f"/funds/{fund.pk}/month/?year={today.year}&month={today.month}"
+    page.goto(month_url)
+    ready_for_offline(page)
+
+    # Online first: a contribution ticked for the wrong member is reversed from the month page, with a reason.
+    tick_only(page, [mistaken])
+    page.click("[data-test=save]")
+    page.goto(month_url)
+    row = page.locator(f"[data-test=recorded-contribution][data-membership='{mistaken.pk}']")
+    row.locator("[data-test=reverse-link]").click()
+    page.click("[data-test=reverse]")  # no reason: refused beside the field
+    expect(page.locator("[data-field=reason].invalid")).to_be_visible()
+    page.fill("textarea[name=reason]", "برای عضو دیگری ثبت شده بود")
+    shot(page, "reverse-contribution-360")
+    page.click("[data-test=reverse]")
+    expect(page).to_have_url(re.compile(r"/month/"))
+    expect(row.locator("[data-test=reversed]")).to_be_visible()
+    assert not Contribution.objects.filter(membership=mistaken, year=today.year, month=today.month).live().exists()
+    ready_for_offline(page)
+
+    page.context.set_offline(True)
+    tick_only(page, [member])
+    page.click("[data-test=save]")
+    expect(page.locator("[data-test=queue] li[data-status=waiting]")).to_have_count(1)
+    meeting_close(by=treasurer, fund=fund, year=today.year, month=today.month, held_on=timezone.localdate())
+    page.context.set_offline(False)
+    refused = page.locator("[data-test=queue] li[data-status=refused]")
+    expect(refused).to_have_count(1)
+    expect(refused).to_contain_text(str(member.person.full_name))
+    expect(refused).to_contain_text("بسته")
+    assert not Contribution.objects.filter(membership=member, year=today.year, month=today.month).exists()
+    shot(page, "offline-month-closed-refused-360")
+    # Online again, the page says the meeting is closed and offers only the reversals.
+    page.goto(month_url)
+    expect(page.locator("[data-test=meeting-closed]")).to_be_visible()
+    expect(page.locator("[data-test=locked-today]")).to_be_visible()
+    expect(page.locator("[data-test=month-form]")).to_have_count(0)
+    shot(page, "month-closed-360")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    shot(page, "month-closed-desktop")
+    books_verify()

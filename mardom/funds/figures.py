@@ -67,7 +67,7 @@ def _plans(loan_ids: list[int]) -> dict[int, list[Planned]]:
 
 
 def _paid(loan_ids: list[int], on: datetime.date | None) -> dict[int, int]:
-    repayments = Repayment.objects.filter(loan_id__in=loan_ids)
+    repayments = Repayment.objects.filter(loan_id__in=loan_ids).live(on)
     if on is not None:
         repayments = repayments.filter(paid_on__lte=on)
     return dict(repayments.values("loan_id").annotate(s=Sum("amount")).values_list("loan_id", "s"))
@@ -133,7 +133,9 @@ def portfolio(*, fund: Fund, on: datetime.date, today: datetime.date | None = No
 
 
 def repaid(*, fund: Fund, start: datetime.date, end: datetime.date) -> dict[str, int]:
-    """Repayments dated from `start` to `end`: how many, their total, and its principal and fee."""
+    """Repayments dated from `start` to `end`: how many, their total, and its principal and fee. Reversed ones
+    count too, as the cash they brought in that month did: the reversal is the month it is made, so a closed
+    month's figures never move."""
     sums = Repayment.objects.filter(loan__fund=fund, paid_on__range=(start, end)).aggregate(
         amount=Sum("amount"), principal=Sum("principal"), fee=Sum("fee"), count=Count("pk"))
     return {key: value or 0 for key, value in sums.items()}
@@ -141,7 +143,7 @@ def repaid(*, fund: Fund, start: datetime.date, end: datetime.date) -> dict[str,
 
 def loan_repaid(*, loan: Loan, on: datetime.date) -> int:
     """What was repaid on one loan up to `on` (principal and fee)."""
-    return Repayment.objects.filter(loan=loan, paid_on__lte=on).aggregate(s=Sum("amount"))["s"] or 0
+    return Repayment.objects.filter(loan=loan, paid_on__lte=on).live(on).aggregate(s=Sum("amount"))["s"] or 0
 
 
 def loans_held(*, person_ids: set[int]) -> dict[str, int]:

@@ -450,3 +450,20 @@ class FundImportForm(forms.Form):
             raise forms.ValidationError(_("The file is larger than 50 MB. A fund's workbook is far smaller: "
                                           "remove pictures and other sheets, or split it."))
         return upload
+
+
+class ReverseForm(forms.Form):
+    """Why a record is reversed: kept with the correction in the audit log."""
+
+    reason = PersianCharField(label=_("Reason for the reversal"), max_length=300,
+                              widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text=_("For example: recorded for the wrong member, or twice."))
+
+
+class MeetingCloseForm(forms.Form):
+    held_on = JalaliDateField(label=_("Meeting day"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].initial = timezone.localdate()
+        self.fields["held_on"].max_value = timezone.localdate()

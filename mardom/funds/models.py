@@ -11,8 +11,22 @@ import datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mardom.core.models import AppendOnlyModel
+from mardom.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from mardom.orgs.models import OrgUnit
+
+
+class LiveQuerySet(AppendOnlyQuerySet):
+    """Money records that can be reversed (a contribution, a withdrawal, a repayment). A reversed record stays
+    where it was, linked to its entry; the ledger's mirror entry (`Entry.reverses`) says it no longer counts.
+    Every reader of what a member has paid or a loan has been repaid asks for the live records."""
+
+    def live(self, on: datetime.date | None = None) -> LiveQuerySet:
+        """The records not reversed (now, or by the end of the day `on`: a reversal dated later does not move
+        a past day's figures)."""
+        now = models.Q(entry__reversed_by__isnull=True)
+        if on is None:
+            return self.filter(now)
+        return self.filter(now | models.Q(entry__reversed_by__occurred_on__gt=on))
 
 
 class Fund(OrgUnit):
@@ -114,8 +128,12 @@ class Membership(models.Model):
 
 
 class Contribution(AppendOnlyModel):
-    """A member's contribution for one Jalali month. One per member and month: two treasurers recording
-    the same month at once post once (the idempotency key and this constraint both say so)."""
+    """A member's contribution for one Jalali month. One live contribution per member and month: two
+    treasurers recording the same month at once post once (the idempotency key and the constraint on
+    `attempt` both say so). A contribution recorded by mistake is reversed (`funds.services.corrections`); the
+    month can then be paid again as the next attempt."""
+
+    objects = LiveQuerySet.as_manager()
 
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="contributions")
     year = models.PositiveSmallIntegerField(_("year"))
@@ -123,14 +141,17 @@ class Contribution(AppendOnlyModel):
     amount = models.BigIntegerField(_("amount"))
     paid_on = models.DateField(_("paid on"))
     is_late = models.BooleanField(_("late entry"), default=False)
+    # 0 for the month's first record; one more for each record after a reversal of the one before.
+    attempt = models.PositiveSmallIntegerField(default=0, db_default=0)  # raw inserts (imports, synth) get 0
     entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, related_name="contribution")
 
     class Meta:
         verbose_name = _("contribution")
         verbose_name_plural = _("contributions")
-        ordering = ["membership", "year", "month"]
+        ordering = ["membership", "year", "month", "attempt"]
         constraints = [
-            models.UniqueConstraint(fields=["membership", "year", "month"], name="funds_one_contribution_per_month"),
+            models.UniqueConstraint(fields=["membership", "year", "month", "attempt"],
+                                    name="funds_one_contribution_per_month"),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="funds_contribution_amount_positive"),
         ]
 
@@ -140,6 +161,8 @@ class Contribution(AppendOnlyModel):
 
 class Movement(AppendOnlyModel):
     """Other money a member moves: the opening deposit, a withdrawal, savings returned on leaving."""
+
+    objects = LiveQuerySet.as_manager()
 
     class Kind(models.TextChoices):
         OPENING = "opening", _("Opening deposit")
@@ -284,6 +307,11 @@ class Installment(AppendOnlyModel):
 
 
 class Repayment(AppendOnlyModel):
+    """A repayment of a paid-out loan. A mistaken one is reversed (only the loan's latest live one, so the
+    split of the later ones into fee and principal stays right)."""
+
+    objects = LiveQuerySet.as_manager()
+
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
     amount = models.BigIntegerField(_("amount"))
     principal = models.BigIntegerField(_("principal"))
@@ -402,6 +430,32 @@ class LateCharge(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.loan_id}/{self.installment_number} {self.amount}"
+
+
+class MeetingClose(AppendOnlyModel):
+    """The treasurer closing a month's meeting once the cash is counted. From then on nothing dated on or
+    before the meeting's day can be recorded in the fund (as an accounting lock date: Odoo's, or any ledger's
+    closed period): a mistake found later is corrected by a reversal, dated the day it is made, and a member who
+    pays later pays on a later day. The figures of the meeting are kept with it as they were at the close."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="meeting_closes")
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    held_on = models.DateField(_("meeting day"))
+    closed_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField()
+    summary = models.JSONField(default=dict)  # what the meeting took in and paid out, as at the close
+
+    class Meta:
+        verbose_name = _("closed meeting")
+        verbose_name_plural = _("closed meetings")
+        ordering = ["fund", "-held_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "year", "month"], name="funds_one_close_per_meeting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund_id} {self.year}/{self.month:02d}"
 
 
 class LoanClosure(models.Model):

@@ -89,7 +89,7 @@ def loan_facts(*, on: datetime.date, fund: Fund | None = None) -> list[LoanFacts
         loans_qs = loans_qs.filter(fund=fund)
     loans = list(loans_qs.select_related("fund", "membership__person").order_by("pk"))
     ids = loans_qs.values("pk")
-    paid = dict(Repayment.objects.filter(loan_id__in=ids).values("loan_id").annotate(s=Sum("amount"))
+    paid = dict(Repayment.objects.filter(loan_id__in=ids).live().values("loan_id").annotate(s=Sum("amount"))
                 .values_list("loan_id", "s"))
     plans: dict[int, list[Planned]] = {}
     for loan_id, number, due_on, principal, fee in Installment.objects.filter(loan_id__in=ids).order_by(

@@ -7,17 +7,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mardom.core.digits import localize_digits
 from mardom.core.errors import DomainError
-from mardom.core.jalali import to_jalali
+from mardom.core.jalali import days_in_month, from_jalali, to_jalali
 from mardom.core.money import format_money
 from mardom.core.text import search_key
-from mardom.ledger.models import Account, Entry
+from mardom.ledger.models import Account, Entry, Posting
 from mardom.people.roles import Perm
 from mardom.people.scopes import holds_anywhere, scope_q
 
@@ -31,6 +31,7 @@ from .models import (
     Installment,
     Loan,
     LoanClosure,
+    MeetingClose,
     Membership,
     Movement,
     Repayment,
@@ -118,8 +119,91 @@ def membership_get(*, user: Any, pk: int) -> Membership:
     return membership
 
 
+# A reversed record stays listed, marked with the day of its reversal (`Entry.reverses`).
+REVERSED_ON = F("entry__reversed_by__occurred_on")
+
+
+def contribution_history(*, membership: Membership) -> QuerySet[Contribution]:
+    """A member's contributions, newest month first, reversed ones included and marked (`reversed_on`)."""
+    return (Contribution.objects.filter(membership=membership).annotate(reversed_on=REVERSED_ON)
+            .order_by("-year", "-month", "-attempt"))
+
+
+def repayment_history(*, loan: Loan) -> QuerySet[Repayment]:
+    """A loan's repayments in order, reversed ones included and marked (`reversed_on`)."""
+    return Repayment.objects.filter(loan=loan).annotate(reversed_on=REVERSED_ON).order_by("paid_on", "pk")
+
+
+def meeting_closed(*, fund: Fund, year: int, month: int) -> MeetingClose | None:
+    """The month's meeting, if it was closed (funds.services.corrections.meeting_close)."""
+    return (MeetingClose.objects.filter(fund=fund, year=year, month=month).select_related("closed_by__person")
+            .first())
+
+
+def contribution_get(*, user: Any, pk: int) -> Contribution:
+    """A contribution of a membership the user may see (`membership_get`), or 404."""
+    contribution = Contribution.objects.filter(pk=pk).select_related("entry").first()
+    if contribution is None:
+        raise Http404
+    contribution.membership = membership_get(user=user, pk=contribution.membership_id)
+    return contribution
+
+
+def withdrawal_get(*, user: Any, pk: int) -> Movement:
+    movement = Movement.objects.filter(pk=pk, kind=Movement.Kind.WITHDRAWAL).select_related("entry").first()
+    if movement is None:
+        raise Http404
+    movement.membership = membership_get(user=user, pk=movement.membership_id)
+    return movement
+
+
+def repayment_get(*, user: Any, pk: int) -> Repayment:
+    """A repayment of a loan the user may see (`loan_get`), or 404."""
+    repayment = Repayment.objects.filter(pk=pk).select_related("entry").first()
+    if repayment is None:
+        raise Http404
+    repayment.loan = loan_get(user=user, pk=repayment.loan_id)
+    return repayment
+
+
+def reversed_on(record: Contribution | Movement | Repayment) -> datetime.date | None:
+    """The day the record was reversed, or None while it counts."""
+    return Entry.objects.filter(reverses_id=record.entry_id).values_list("occurred_on", flat=True).first()
+
+
+def is_reversed(record: Contribution | Movement | Repayment) -> bool:
+    return reversed_on(record) is not None
+
+
+def last_closed_meeting(*, fund: Fund) -> MeetingClose | None:
+    """The fund's latest closed meeting: nothing may be dated on or before its day."""
+    return MeetingClose.objects.filter(fund=fund).order_by("-held_on", "-pk").first()
+
+
+def month_records(*, fund: Fund, year: int, month: int) -> dict[str, list[Any]]:
+    """What the month page lists as recorded: the month's contributions, and the repayments dated in the month,
+    reversed ones marked (`reversed_on`) and each repayment that may still be reversed marked `reversible` (its
+    loan's latest live one, paid in cash, on a loan still being repaid: `corrections.reversible_repayment`)."""
+    start = from_jalali(year, month, 1)
+    end = from_jalali(year, month, days_in_month(year, month))
+    contributions = list(Contribution.objects.filter(membership__fund=fund, year=year, month=month)
+                         .annotate(reversed_on=REVERSED_ON).select_related("membership__person")
+                         .order_by("membership__number", "attempt"))
+    repayments = list(Repayment.objects.filter(loan__fund=fund, paid_on__range=(start, end))
+                      .annotate(reversed_on=REVERSED_ON).select_related("loan__membership__person")
+                      .order_by("paid_on", "pk"))
+    loans = {r.loan_id for r in repayments if r.loan.status == Loan.Status.DISBURSED}
+    latest = dict(Repayment.objects.filter(loan_id__in=loans).live().order_by().values("loan_id")
+                  .annotate(last=Max("pk")).values_list("loan_id", "last"))
+    cash = set(Posting.objects.filter(entry_id__in=[r.entry_id for r in repayments], account__code="cash")
+               .values_list("entry_id", flat=True))
+    for r in repayments:
+        r.reversible = latest.get(r.loan_id) == r.pk and r.entry_id in cash
+    return {"contributions": contributions, "repayments": repayments}
+
+
 def unpaid_members(*, fund: Fund, year: int, month: int) -> Sequence[Membership]:
-    paid = Contribution.objects.filter(membership__fund=fund, year=year, month=month).values("membership_id")
+    paid = Contribution.objects.filter(membership__fund=fund, year=year, month=month).live().values("membership_id")
     return list(
         Membership.objects.filter(fund=fund, status=Membership.Status.ACTIVE)
         .exclude(pk__in=paid).select_related("person", "savings_account").order_by("number")
@@ -150,7 +234,7 @@ def repayments_due(*, fund: Fund, year: int, month: int) -> list[RepaymentDue]:
         Loan.objects.filter(fund=fund, status=Loan.Status.DISBURSED)
         .annotate(owed_by_then=total(plan.filter(due_on__lte=end), F("principal") + F("fee")),
                   owed=total(plan, F("principal") + F("fee")),
-                  repaid=total(Repayment.objects.filter(loan=OuterRef("pk")), "amount"))
+                  repaid=total(Repayment.objects.filter(loan=OuterRef("pk")).live(), "amount"))
         .select_related("membership__person").order_by("membership__number", "pk")
     )
     rows = []
@@ -162,6 +246,9 @@ def repayments_due(*, fund: Fund, year: int, month: int) -> list[RepaymentDue]:
     return rows
 
 
+REVERSIBLE_KINDS = ("contribution", "withdrawal")  # from the member's page; a repayment from the loan's
+
+
 def passbook(*, membership: Membership, limit: int = 200) -> list[dict[str, Any]]:
     """The member's savings account line by line, newest first, with the balance after each line. The
     running balance is walked back from the stored balance, so the cost is the page, not the history."""
@@ -170,13 +257,20 @@ def passbook(*, membership: Membership, limit: int = 200) -> list[dict[str, Any]
     )
     balance = -membership.savings_account.balance
     ids = [posting.entry_id for posting in postings]
-    late = {*Contribution.objects.filter(entry_id__in=ids, is_late=True).values_list("entry_id", flat=True),
-            *Movement.objects.filter(entry_id__in=ids, is_late=True).values_list("entry_id", flat=True),
+    # Which lines are a contribution or a withdrawal (each may be reversed from here), and which are late entries.
+    records = {e: (pk, is_late) for model in (Contribution, Movement)
+               for e, pk, is_late in model.objects.filter(entry_id__in=ids).values_list("entry_id", "pk", "is_late")}
+    late = {*(e for e, (_pk, is_late) in records.items() if is_late),
             *Repayment.objects.filter(entry_id__in=ids, is_late=True).values_list("entry_id", flat=True)}
+    reversed_ids = set(Entry.objects.filter(reverses_id__in=ids).values_list("reverses_id", flat=True))
     rows = []
     for posting in postings:
+        entry_id = posting.entry_id
+        reverse = None  # (kind, pk) of a contribution or a withdrawal that may still be reversed
+        if entry_id not in reversed_ids and entry_id in records and posting.entry.kind in REVERSIBLE_KINDS:
+            reverse = (posting.entry.kind, records[entry_id][0])
         rows.append({"entry": posting.entry, "amount": -posting.amount, "balance": balance,
-                     "late": posting.entry_id in late})
+                     "late": entry_id in late, "reversed": entry_id in reversed_ids, "reverse": reverse})
         balance += posting.amount
     return rows
 
@@ -201,7 +295,7 @@ def _paid_up(membership: Membership, on: datetime.date) -> bool:
     expected = max(0, last - first + 1)
     if expected == 0:
         return True
-    paid = Contribution.objects.filter(membership=membership).annotate(
+    paid = Contribution.objects.filter(membership=membership).live().annotate(
         index=F("year") * 12 + F("month") - 1).filter(index__gte=first, index__lte=last).count()
     return paid >= expected
 
@@ -271,7 +365,7 @@ def loan_plan(*, loan: Loan) -> list[Planned]:
 def loan_standing(*, loan: Loan, on: datetime.date) -> Standing | None:
     if loan.disbursed_on is None:
         return None
-    paid = loan.repayments.aggregate(s=Sum("amount"))["s"] or 0
+    paid = loan.repayments.live().aggregate(s=Sum("amount"))["s"] or 0
     return standing(loan_plan(loan=loan), paid=paid, on=on)
 
 
@@ -284,7 +378,7 @@ def late_charges_due(*, loan: Loan, on: datetime.date) -> dict[int, int]:
     rules = rules_in_force(fund=loan.fund, on=on)
     if rules.late_policy != FundRules.LatePolicy.CHARITY or rules.late_charge <= 0:
         return {}
-    paid = loan.repayments.aggregate(s=Sum("amount"))["s"] or 0
+    paid = loan.repayments.live().aggregate(s=Sum("amount"))["s"] or 0
     collected = dict(loan.late_charges.values("installment_number").annotate(s=Sum("amount"))
                      .values_list("installment_number", "s"))
     due = {}
@@ -459,7 +553,7 @@ def home_member(*, user: Any, on: datetime.date | None = None) -> HomeMember:
         for loan_id, number, due_on, principal, fee in Installment.objects.filter(loan_id__in=ids).order_by(
                 "loan_id", "number").values_list("loan_id", "number", "due_on", "principal", "fee"):
             plans.setdefault(loan_id, []).append(Planned(number, due_on, principal, fee))
-        paid = dict(Repayment.objects.filter(loan_id__in=ids).values("loan_id").annotate(s=Sum("amount"))
+        paid = dict(Repayment.objects.filter(loan_id__in=ids).live().values("loan_id").annotate(s=Sum("amount"))
                     .values_list("loan_id", "s"))
     rows = []
     for loan in loans:
@@ -597,7 +691,7 @@ def person_funds(*, user: Any, person: Any, limit: int, on: datetime.date | None
         for loan_id, number, due_on, principal, fee in Installment.objects.filter(loan_id__in=running).order_by(
                 "loan_id", "number").values_list("loan_id", "number", "due_on", "principal", "fee"):
             plans.setdefault(loan_id, []).append(Planned(number, due_on, principal, fee))
-        paid = dict(Repayment.objects.filter(loan_id__in=running).order_by().values("loan_id")
+        paid = dict(Repayment.objects.filter(loan_id__in=running).live().order_by().values("loan_id")
                     .annotate(s=Sum("amount")).values_list("loan_id", "s"))
     file_loans = []
     for loan in loan_rows:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from mardom.ledger.describe import describe_entry
 from mardom.ledger.models import Account, Posting
 
 from . import figures, selectors
-from .models import Contribution, Fund, Guarantee, Installment, Loan, Membership, Movement
+from .models import Contribution, Fund, Guarantee, Installment, Loan, Membership, Movement, Repayment
 from .schedule import Planned, standing
 
 # How many Jalali months of contributions a member statement shows.
@@ -150,7 +150,7 @@ def _line_text(entry: Any) -> str:
 def _contribution_months(membership: Membership, on: datetime.date) -> list[dict[str, Any]]:
     """The last CONTRIBUTION_MONTHS Jalali months up to `on`, newest first, each paid or not. The joining
     month is covered by the opening deposit; the current month is not late yet."""
-    paid = {(c.year, c.month): c for c in Contribution.objects.filter(membership=membership)}
+    paid = {(c.year, c.month): c for c in Contribution.objects.filter(membership=membership).live(on)}
     joined = _index(*_month_of(membership.joined_on))
     now = _index(*_month_of(on))
     last = _index(*_month_of(membership.left_on)) if membership.left_on else now
@@ -177,7 +177,8 @@ CONTRIBUTION_STATES = {"paid": "done", "deposit": "accepted", "due": "open", "un
 
 def _loans(membership: Membership, on: datetime.date) -> list[dict[str, Any]]:
     loans = (Loan.objects.filter(membership=membership).select_related("account")
-             .prefetch_related("installments", "repayments", "guarantees__guarantor__person")
+             .prefetch_related("installments", Prefetch("repayments", queryset=Repayment.objects.live(on)),
+                               "guarantees__guarantor__person")
              .order_by("-applied_at", "-pk"))
     queue = list(selectors.loan_queue(fund=membership.fund).values_list("pk", flat=True))
     rows = []

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import draws, funds, loans, onboarding, statements
+from .views import corrections, draws, funds, loans, onboarding, statements
 
 app_name = "funds"
 
@@ -33,6 +33,12 @@ urlpatterns = [
     path("closures/<int:pk>/confirm/", loans.loan_close_confirm, name="loan-close-confirm"),
     path("closures/<int:pk>/withdraw/", loans.loan_close_withdraw, name="loan-close-withdraw"),
     path("loans/<int:pk>/late-charge/", loans.late_charge, name="loan-late-charge"),
+    # Corrections (views/corrections.py)
+    path("contributions/<int:pk>/reverse/", corrections.record_reverse, {"kind": "contribution"},
+         name="contribution-reverse"),
+    path("withdrawals/<int:pk>/reverse/", corrections.record_reverse, {"kind": "withdrawal"},
+         name="withdrawal-reverse"),
+    path("repayments/<int:pk>/reverse/", corrections.record_reverse, {"kind": "repayment"}, name="repayment-reverse"),
     # Draws (views/draws.py)
     path("<int:pk>/draws/", draws.draw_list, name="draws"),
     path("draws/<int:pk>/", draws.draw_detail, name="draw"),

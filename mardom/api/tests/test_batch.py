@@ -218,3 +218,38 @@ def test_the_batch_follows_the_idempotency_key_rules(api, meeting, this_month):
     assert reused.status_code == 422 and reused.json()["field"] == "Idempotency-Key"
     assert money_rows() == after
     assert Contribution.objects.filter(membership=meeting.members[1], year=year, month=month).count() == 0
+
+
+def _command(kind, **payload):
+    return {"id": str(uuid.uuid4()), "type": kind, "payload": payload}
+
+
+def test_a_closed_meeting_accepts_only_reversals_and_its_recorder_does_not_reverse_alone(
+        api, meeting, this_month, make_token, make_user, make_person, base):
+    year, month = this_month
+    first, second = meeting.members
+    applied = send(api, meeting.token, contribution(first, year, month))["results"][0]
+    assert applied["status"] == "applied"
+    closed = send(api, meeting.token, _command("meeting.close", fund=meeting.fund.pk, year=year, month=month))
+    assert closed["results"][0]["status"] == "applied"
+    assert closed["results"][0]["result"]["summary"]["contributions"] == 1
+    before = money_rows()
+    late = send(api, meeting.token, contribution(second, year, month))["results"][0]
+    assert late["status"] == "refused" and late["field"] == "paid_on" and "بسته" in late["detail"]
+    reverse = _command("contribution.reverse", record=applied["result"]["id"], reason="برای عضو دیگری بود")
+    own = send(api, meeting.token, reverse)["results"][0]
+    assert own["status"] == "refused" and "مدیر صندوق" in own["detail"]
+    elsewhere = send(api, meeting.other_token, {**reverse, "id": str(uuid.uuid4())})["results"][0]
+    assert elsewhere["status"] == "refused" and elsewhere["detail"] == "پیدا نشد، یا ثبت آن با شما نیست."
+    member = send(api, meeting.member_token, {**reverse, "id": str(uuid.uuid4())})["results"][0]
+    assert member["status"] == "refused"
+    assert money_rows() == before
+    manager = make_token(make_user(make_person(base), roles=[("fund_manager", meeting.fund)]))
+    done = send(api, manager, reverse)["results"][0]
+    assert done["status"] == "applied" and done["result"]["reversed_on"] == timezone.localdate().isoformat()
+    again = send(api, manager, reverse)["results"][0]
+    assert again["status"] == "already_applied"
+    assert money_rows()["entries"] == before["entries"] + 1
+    assert not Contribution.objects.filter(membership=first, year=year, month=month).live().exists()
+    listed = api.get(f"/api/v1/memberships/{first.pk}/contributions/", manager).json()
+    assert [row["reversed_on"] for row in listed["results"]] == [timezone.localdate().isoformat()]

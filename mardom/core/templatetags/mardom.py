@@ -14,7 +14,7 @@ from django.utils.html import conditional_escape
 from django.utils.translation import gettext
 
 from mardom.core.digits import localize_digits
-from mardom.core.jalali import format_jalali, format_jalali_datetime
+from mardom.core.jalali import format_jalali, format_jalali_datetime, month_name
 from mardom.core.money import format_money, format_number
 
 register = template.Library()
@@ -153,3 +153,9 @@ def rials_per_unit() -> int:
     from mardom.core.money import RIALS_PER_UNIT, _resolve_unit
 
     return RIALS_PER_UNIT[_resolve_unit(None)]
+
+
+@register.filter
+def jmonth(month: Any) -> str:
+    """A Jalali month's name from its number (8 → آبان)."""
+    return month_name(int(month)) if _is_int(month) and 1 <= int(month) <= 12 else ""

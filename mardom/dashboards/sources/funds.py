@@ -145,6 +145,12 @@ def facts(months: list[int], *, under: Sequence[str] = ("/",), exact: bool = Fal
                                .filter(ok=1).values("membership__fund_id", "recorded").annotate(n=Count("pk"))
                                .values_list("membership__fund_id", "recorded", "n")):
             out[(unit, month, "funds.contributions_on_time")] += n
+        # A reversed one stops counting in the month it was reversed (as the ledger's hook subtracts it then).
+        for unit, month, n in (contributions.filter(entry__reversed_by__isnull=False)
+                               .annotate(recorded=_bucket("entry__reversed_by__created_at", months), ok=on_time)
+                               .filter(ok=1).values("membership__fund_id", "recorded").annotate(n=Count("pk"))
+                               .values_list("membership__fund_id", "recorded", "n")):
+            out[(unit, month, "funds.contributions_on_time")] -= n
     # Late entries: dated before the first day of the month they were recorded in.
     late_q = Q()
     for month in months:

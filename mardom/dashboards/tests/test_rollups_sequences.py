@@ -1,5 +1,6 @@
-"""Random sequences of fund operations, recorded on random days (so across Jalali months, some late), with
-drains at random points: the rebuild from the facts always agrees with what the writers rolled up."""
+"""Random sequences of fund operations, recorded on random days (so across Jalali months, some late), reversals
+and closed meetings among them, with drains at random points: the rebuild from the facts always agrees with what
+the writers rolled up."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ from mardom.dashboards.periods import ALL_TIME, month_of
 from mardom.dashboards.sources.funds import par30_snapshot
 from mardom.funds import figures as fund_figures
 from mardom.funds import services
-from mardom.funds.models import Loan, Membership
+from mardom.funds.models import Contribution, Loan, Membership, Movement
 from mardom.funds.tests.test_statements import TODAY, _now, approved_loan
 
 operations = st.lists(st.tuples(
     st.integers(0, 200),  # days after the loan is paid out
-    st.sampled_from(["contribute", "withdraw", "repay", "repay", "write_off", "leave", "drain", "snapshot"]),
+    st.sampled_from(["contribute", "withdraw", "repay", "repay", "write_off", "leave", "drain", "snapshot",
+                     "reverse_contribution", "reverse_withdrawal", "reverse_repayment", "close"]),
     st.integers(0, 2),  # which member
     st.integers(1, 9_000_000),  # an amount
 ), max_size=8)
@@ -52,6 +54,22 @@ def _apply(people: dict[str, Any], loan: Loan, op: str, who: int, amount: int, d
         services.loan_close_confirm(by=treasurer, closure=closure, on=day, now=_now(day), idempotency_key=f"c-{i}")
     elif op == "leave":
         services.membership_leave(by=treasurer, membership=member, left_on=day, idempotency_key=f"l-{i}", today=day)
+    elif op == "reverse_contribution":
+        latest = Contribution.objects.filter(membership=member).live().order_by("-pk").first()
+        if latest is not None:
+            services.contribution_reverse(by=people["manager"], contribution=latest, reason="آزمون", today=day)
+    elif op == "reverse_withdrawal":
+        latest = (Movement.objects.filter(membership=member, kind=Movement.Kind.WITHDRAWAL).live().order_by("-pk")
+                  .first())
+        if latest is not None:
+            services.withdrawal_reverse(by=people["manager"], movement=latest, reason="آزمون", today=day)
+    elif op == "reverse_repayment":
+        latest = services.reversible_repayment(loan=loan)
+        if latest is not None:
+            services.repayment_reverse(by=people["manager"], repayment=latest, reason="آزمون", today=day)
+    elif op == "close":
+        j = to_jalali(day)
+        services.meeting_close(by=treasurer, fund=people["fund"], year=j.year, month=j.month, held_on=day, today=day)
     elif op == "drain":
         rollups.drain(batches=1)
     elif op == "snapshot":

@@ -4,7 +4,9 @@ Every dated money record (a member joining, a contribution, a withdrawal, leavin
 repayment, a late charge, closing a loan) is refused before the day it can first have happened (the fund's
 founding, the membership's start, the loan's approval or payout) and after today. One dated more than the
 fund's `late_entry_days` before the day it is entered is a *late entry*: only the fund's manager
-(`funds.decide`) may enter it, and the record keeps the mark.
+(`funds.decide`) may enter it, and the record keeps the mark. Nothing is dated on or before the day of the
+fund's last closed meeting (`MeetingClose`): the meeting's cash was counted, and a mistake found later is
+reversed, dated the day it is corrected (`corrections`).
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from django.utils.translation import gettext as _
 
 from mardom.core.digits import localize_digits
 from mardom.core.errors import DomainError
-from mardom.core.jalali import PROGRAMME_EPOCH, format_jalali
+from mardom.core.jalali import PROGRAMME_EPOCH, format_jalali, month_name
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on
 
-from ..models import Fund, FundRules
+from ..models import Fund, FundRules, MeetingClose
+from ..selectors import last_closed_meeting
 
 EARLIEST_DATE = PROGRAMME_EPOCH
 
@@ -43,6 +46,21 @@ def check_founding(day: datetime.date, *, field: str = "founded_on", today: date
                           field=field)
 
 
+def closed_through(fund: Fund) -> MeetingClose | None:
+    """The fund's last closed meeting: nothing may be dated on or before its day."""
+    return last_closed_meeting(fund=fund)
+
+
+def check_not_closed(fund: Fund, day: datetime.date, *, field: str) -> None:
+    last = closed_through(fund)
+    if last is not None and day <= last.held_on:
+        raise DomainError(_("The meeting of %(month)s was closed on %(day)s, so nothing dated on or before that day "
+                            "can be recorded. A payment made since is recorded with its own date; a mistake is "
+                            "corrected by reversing it.")
+                          % {"month": f"{month_name(last.month)} {localize_digits(str(last.year))}",
+                             "day": format_jalali(last.held_on)}, field=field)
+
+
 def _late_days(fund: Fund, today: datetime.date) -> int:
     rules = (FundRules.objects.filter(fund=fund, effective_from__lte=today).order_by("-effective_from", "-pk").first()
              or FundRules.objects.filter(fund=fund).order_by("effective_from", "pk").first())
@@ -56,6 +74,7 @@ def check_entry_date(*, by: Any, fund: Fund, day: datetime.date, field: str, not
     check_not_future(day, field=field, today=today)
     if day < max(not_before, EARLIEST_DATE):
         raise DomainError(too_early % {"limit": format_jalali(max(not_before, EARLIEST_DATE))}, field=field)
+    check_not_closed(fund, day, field=field)
     days = _late_days(fund, today)
     if (today - day).days <= days:
         return False

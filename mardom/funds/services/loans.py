@@ -324,7 +324,7 @@ def _repay(*, by: Any, loan: Loan, amount: int, paid_on: datetime.date, idempote
     late = check_entry_date(by=by, fund=loan.fund, day=paid_on, field="paid_on", not_before=loan.disbursed_on,
                             too_early=_before_payout(), today=today_of(today))
     plan = selectors.loan_plan(loan=loan)
-    paid = loan.repayments.aggregate(s=Sum("amount"))["s"] or 0
+    paid = loan.repayments.live().aggregate(s=Sum("amount"))["s"] or 0
     remaining = sum(p.total for p in plan) - paid
     if amount > remaining:
         raise DomainError(_("Only %(amount)s is owed on this loan.") % {"amount": format_money(remaining)},

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -188,27 +188,36 @@ def membership_join(*, by: Any, fund: Fund, person: Person, opening_deposit: int
     return membership
 
 
-def contribution_key(membership: Membership, year: int, month: int) -> str:
-    # Deterministic, so the same month recorded twice (two treasurers, a double click) posts once.
-    return f"contribution:{membership.pk}:{year}-{month:02d}"
+def contribution_key(membership: Membership, year: int, month: int, attempt: int = 0) -> str:
+    # Deterministic, so the same month recorded twice (two treasurers, a double click) posts once. A month
+    # paid again after its contribution was reversed is the next attempt, under a key of its own.
+    return f"contribution:{membership.pk}:{year}-{month:02d}" + (f":r{attempt}" if attempt else "")
+
+
+def _attempts(membership_ids: list[int], year: int, month: int) -> dict[int, int]:
+    """How many contributions each member has for the month, reversed ones included: the next attempt's number."""
+    rows = (Contribution.objects.filter(membership_id__in=membership_ids, year=year, month=month).order_by()
+            .values("membership_id").annotate(n=Count("pk")).values_list("membership_id", "n"))
+    return dict(rows)
 
 
 def _record_contribution(*, by: Any, book: Book, cash: Account, membership: Membership, year: int, month: int,
                          amount: int, paid_on: datetime.date, late: bool = False) -> tuple[Contribution, bool]:
     """The month's contribution and whether this call recorded it (False: it was there already).
     The caller must hold the book's lock (`_locked_book`)."""
-    existing = Contribution.objects.filter(membership=membership, year=year, month=month).first()
+    existing = Contribution.objects.filter(membership=membership, year=year, month=month).live().first()
     if existing is not None:
         return existing, False
+    attempt = _attempts([membership.pk], year, month).get(membership.pk, 0)
     entry = ledger.entry_post(
-        by=by, book=book, idempotency_key=contribution_key(membership, year, month), kind="contribution",
+        by=by, book=book, idempotency_key=contribution_key(membership, year, month, attempt), kind="contribution",
         occurred_on=paid_on, memo=f"member {membership.number} {year}/{month:02d}",
         params={"member": membership.number, "year": year, "month": month},
         lines=[(cash, amount), (membership.savings_account, -amount)],
     )
     # Callers hold the book's lock, so no one else can be recording this month: no savepoint needed.
     return Contribution.objects.create(membership=membership, year=year, month=month, amount=amount,
-                                       paid_on=paid_on, entry=entry, is_late=late), True
+                                       paid_on=paid_on, entry=entry, is_late=late, attempt=attempt), True
 
 
 def _before_joining() -> str:
@@ -357,7 +366,7 @@ def membership_leave(*, by: Any, membership: Membership, left_on: datetime.date,
     # What the member still owes is settled from their savings first; the rest is paid back in cash.
     for loan in Loan.objects.filter(membership=membership, status=Loan.Status.DISBURSED).select_related("account"):
         owed = sum(p.total for p in selectors.loan_plan(loan=loan)) - sum(
-            loan.repayments.values_list("amount", flat=True))
+            loan.repayments.live().values_list("amount", flat=True))
         if owed > balance:
             raise DomainError(_("The member owes %(owed)s, more than their savings; the loan must be repaid "
                                 "first.") % {"owed": format_money(owed)})
@@ -450,7 +459,8 @@ def contributions_record_month_bulk(*, by: Any, fund: Fund, year: int, month: in
     wanted = [m.pk for m in memberships]
     loaded = {m.pk: m for m in Membership.objects.filter(pk__in=wanted).select_related("savings_account")}
     paid = {c.membership_id: c for c in Contribution.objects.filter(membership_id__in=wanted, year=year,
-                                                                     month=month)}
+                                                                     month=month).live()}
+    attempts = _attempts(wanted, year, month)
     specs: list[EntrySpec] = []
     todo: list[Membership] = []
     queued: set[int] = set()
@@ -464,19 +474,22 @@ def contributions_record_month_bulk(*, by: Any, fund: Fund, year: int, month: in
         queued.add(pk)
         amount = rules.monthly_contribution
         specs.append(EntrySpec(
-            idempotency_key=contribution_key(membership, year, month), kind="contribution", occurred_on=paid_on,
+            idempotency_key=contribution_key(membership, year, month, attempts.get(pk, 0)), kind="contribution",
+            occurred_on=paid_on,
             memo=f"member {membership.number} {year}/{month:02d}",
             params={"member": membership.number, "year": year, "month": month},
             lines=[(cash, amount), (membership.savings_account, -amount)]))
         todo.append(membership)
     entries = entries_post(by=by, book=book, entries=specs)
     amount = rules.monthly_contribution
-    ids = insert_rows(Contribution, ["membership", "year", "month", "amount", "paid_on", "is_late", "entry"],
-                      [(m.pk, year, month, amount, paid_on, late, e.pk) for m, e in zip(todo, entries, strict=True)])
+    ids = insert_rows(Contribution,
+                      ["membership", "year", "month", "amount", "paid_on", "is_late", "attempt", "entry"],
+                      [(m.pk, year, month, amount, paid_on, late, attempts.get(m.pk, 0), e.pk)
+                       for m, e in zip(todo, entries, strict=True)])
     made = {}
     for m, entry, pk in zip(todo, entries, ids, strict=True):
         contribution = Contribution(pk=pk, membership=m, year=year, month=month, amount=amount, paid_on=paid_on,
-                                    entry=entry, is_late=late)
+                                    entry=entry, is_late=late, attempt=attempts.get(m.pk, 0))
         contribution._state.adding = False
         made[m.pk] = contribution
     recorded = [paid.get(pk) or made[pk] for pk in dict.fromkeys(wanted)]

@@ -32,7 +32,37 @@ def loan(member, treasurer, join):
     loan = Loan.objects.create(fund=member.fund, membership=member, amount=1_000_000, months=5, purpose="other",
                                applied_at=timezone.now(), applied_by=treasurer)
     Guarantee.objects.create(loan=loan, guarantor=join(), amount=1_000_000)
+    _records(member, loan, treasurer)
     return loan
+
+
+def _records(member, loan, treasurer):
+    """A contribution, a withdrawal and a repayment, so the pages that reverse them are in the table. The
+    repayment is written directly (the loan is only applied for): these tests are about access."""
+    from mardom.funds import services
+    from mardom.funds.models import Repayment
+    from mardom.ledger import services as ledger
+    from mardom.ledger.models import Account, Book
+
+    day = FOUNDED + datetime.timedelta(days=3)
+    services.contribution_record(by=treasurer, membership=member, year=1403, month=1, paid_on=day, today=day)
+    services.withdrawal_record(by=treasurer, membership=member, amount=1000, occurred_on=day,
+                               idempotency_key="w-table", today=day)
+    book = Book.objects.get(unit=member.fund)
+    entry = ledger.entry_post(by=treasurer, book=book, idempotency_key="repay-table", kind="repayment",
+                              occurred_on=day, lines=[(Account.objects.get(book=book, code="cash"), 100),
+                                                      (Account.objects.get(book=book, code="equity"), -100)])
+    Repayment.objects.create(loan=loan, amount=100, principal=100, fee=0, paid_on=day, entry=entry)
+
+
+def _correction_urls(member, loan):
+    from mardom.funds.models import Repayment
+
+    found = {"contribution-reverse": Contribution.objects.filter(membership=member).first(),
+             "withdrawal-reverse": Movement.objects.filter(membership=member, kind="withdrawal").first(),
+             "repayment-reverse": Repayment.objects.filter(loan=loan).first()}
+    return [(method, reverse(f"funds:{name}", args=[record.pk]), data)
+            for name, record in found.items() for method, data in (("get", None), ("post", {"reason": "آزمون"}))]
 
 
 @pytest.fixture
@@ -72,10 +102,10 @@ def draw(fund, treasurer, member):
 
 
 def state():
-    from mardom.funds.models import Draw, Guarantee, Loan, LoanClosure
+    from mardom.funds.models import Draw, Guarantee, Loan, LoanClosure, MeetingClose
 
     return (Fund.objects.count(), Membership.objects.count(), Contribution.objects.count(), Movement.objects.count(),
-            Entry.objects.count(), list(Loan.objects.values_list("status", flat=True)),
+            Entry.objects.count(), MeetingClose.objects.count(), list(Loan.objects.values_list("status", flat=True)),
             list(Guarantee.objects.values_list("status", flat=True)),
             list(Draw.objects.values_list("status", flat=True)),
             list(LoanClosure.objects.values_list("status", flat=True)))
@@ -117,6 +147,7 @@ def urls(fund, member, loan=None, draw=None, closure=None):
          {"number": "1", "late1-installment_number": "1", "late1-amount": "10", "late1-paid_on": "1403/02/05",
           "late1-request_id": rid}),
     ]
+    correction_urls = [] if loan is None else _correction_urls(member, loan)
     statement_urls = [
         ("get", reverse("funds:statement-member", args=[member.pk]), None),
         ("get", reverse("funds:statement-member-pdf", args=[member.pk]), None),
@@ -126,6 +157,7 @@ def urls(fund, member, loan=None, draw=None, closure=None):
     ]
     return [
         *statement_urls,
+        *correction_urls,
         *draw_urls,
         *loan_urls,
         *closure_urls,
@@ -138,6 +170,8 @@ def urls(fund, member, loan=None, draw=None, closure=None):
         ("get", reverse("funds:month", args=[fund.pk]), None),
         ("post", reverse("funds:month", args=[fund.pk]),
          {"year": "1403", "month": "2", "paid_on": "1403/02/05", "members": [str(member.pk)]}),
+        ("post", reverse("funds:month", args=[fund.pk]),
+         {"part": "close", "year": "1403", "month": "1", "held_on": "1403/01/05"}),
         ("get", reverse("funds:rules", args=[fund.pk]), None),
         ("post", reverse("funds:rules", args=[fund.pk]), {"effective_from": "1499/01/01"}),
         ("get", reverse("funds:membership", args=[member.pk]), None),

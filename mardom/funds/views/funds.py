@@ -33,6 +33,7 @@ from ..forms import (
     FundForm,
     JoinForm,
     LeaveForm,
+    MeetingCloseForm,
     MonthChoiceForm,
     MonthForm,
     MonthRepaymentsForm,
@@ -148,6 +149,14 @@ def month_record(request: HttpRequest, pk: int) -> HttpResponse:
     unpaid = selectors.unpaid_members(fund=fund, year=year, month=month)
     due = selectors.repayments_due(fund=fund, year=year, month=month)
     part = request.POST.get("part", "contributions") if request.method == "POST" else None
+    closed = selectors.meeting_closed(fund=fund, year=year, month=month)
+    last = selectors.last_closed_meeting(fund=fund)
+    close_form = MeetingCloseForm(request.POST if part == "close" else None) if closed is None else None
+    if part == "close" and close_form is not None and close_form.is_valid() and run_service(
+            close_form, services.meeting_close, by=request.user, fund=fund, year=year, month=month,
+            held_on=close_form.cleaned_data["held_on"]) is not None:
+        messages.success(request, _("The meeting was closed. From now on its records are corrected by reversals."))
+        return redirect(f"{reverse('funds:month', args=[fund.pk])}?year={year}&month={month}")
     form = MonthForm(request.POST if part == "contributions" else None, unpaid=unpaid,
                      initial={"year": year, "month": month})
     repay_form = MonthRepaymentsForm(request.POST if part == "repayments" else None, due=due)
@@ -172,7 +181,11 @@ def month_record(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(f"{reverse('funds:month', args=[fund.pk])}?year={year}&month={month}")
     return render(request, "funds/month_form.html", {
         "fund": fund, "form": form, "repay_form": repay_form, "year": year, "month": month, "unpaid": unpaid,
-        "picker": MonthChoiceForm(initial={"year": year, "month": month})})
+        "picker": MonthChoiceForm(initial={"year": year, "month": month}), "closed": closed, "close_form": close_form,
+        # Nothing can be dated today once today's meeting is closed: the record forms wait for tomorrow.
+        "locked_today": last is not None and last.held_on >= timezone.localdate(),
+        "recorded": selectors.month_records(fund=fund, year=year, month=month),
+        "here": request.get_full_path()})
 
 
 @login_required
@@ -202,7 +215,8 @@ def _membership_page(request: HttpRequest, membership: Membership, *, status: in
         "membership": membership, "fund": membership.fund, "passbook": selectors.passbook(membership=membership),
         "loans": membership.loans.prefetch_related("closures").order_by("-applied_at"),
         "can_apply": active and (can_treasure or membership.person_id == request.user.person_id),
-        "contributions": membership.contributions.order_by("-year", "-month")[:24],
+        "can_reverse": treasury,
+        "contributions": selectors.contribution_history(membership=membership)[:24],
         "draws": selectors.draw_list(fund=membership.fund)[:5],
         "contribution_form": ContributionForm() if treasury else None,
         "withdraw_form": WithdrawForm() if treasury else None,

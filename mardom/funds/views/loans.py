@@ -94,7 +94,8 @@ def _context(request: HttpRequest, loan: Loan, **forms: Any) -> dict[str, Any]:
     context: dict[str, Any] = {
         "loan": loan, "fund": loan.fund, "plan": plan, "standing": selectors.loan_standing(loan=loan, on=today),
         "guarantees": loan.guarantees.select_related("guarantor", "guarantor__person").order_by("pk"),
-        "repayments": loan.repayments.order_by("paid_on", "pk"),
+        "repayments": selectors.repayment_history(loan=loan),
+        "reversible": services.reversible_repayment(loan=loan) if treasurer else None,
         "needed": selectors.guarantee_needed(loan=loan) if loan.status == Loan.Status.APPLIED else 0,
         "queue_position": next((i for i, q in enumerate(selectors.loan_queue(fund=loan.fund), 1) if q.pk == loan.pk),
                                None),
