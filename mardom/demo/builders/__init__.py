@@ -22,7 +22,7 @@ make stays as it is.
 
 from __future__ import annotations
 
-from . import calendar, onboard, requests, rollups, sweep, training
+from . import calendar, corrections, onboard, requests, rollups, sweep, training
 from .base import ADMIN_USERNAME, DEMO_PASSWORD, SEED, BuilderBase
 from .brands import BrandsBuilder
 from .funds import FundsBuilder
@@ -54,4 +54,5 @@ class Builder(OrgsBuilder, PeopleBuilder, FundsBuilder, ProductionBuilder, Brand
         requests.build(self)  # the desk's requests to institutions (after everything they draw on)
         sweep.build(self)  # the desk's sweep over the last month (after every request is made)
         onboard.build(self)  # a fund onboarded from its own workbook (mardom/demo/data/onboard-fund.xlsx)
+        corrections.build(self)  # a reversed contribution and a closed meeting last month (after every money write)
         rollups.build(self)  # the dashboards' figures drained and the gauges set (after every write)
