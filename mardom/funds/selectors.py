@@ -140,21 +140,21 @@ def meeting_closed(*, fund: Fund, year: int, month: int) -> MeetingClose | None:
             .first())
 
 
-def contribution_get(*, user: Any, pk: int) -> Contribution:
-    """A contribution of a membership the user may see (`membership_get`), or 404."""
-    contribution = Contribution.objects.filter(pk=pk).select_related("entry").first()
-    if contribution is None:
+def _member_record(records: QuerySet[Any], *, user: Any, pk: int) -> Any:
+    """A record of a membership the user may see (`membership_get`), or 404."""
+    record = records.filter(pk=pk).select_related("entry").first()
+    if record is None:
         raise Http404
-    contribution.membership = membership_get(user=user, pk=contribution.membership_id)
-    return contribution
+    record.membership = membership_get(user=user, pk=record.membership_id)
+    return record
+
+
+def contribution_get(*, user: Any, pk: int) -> Contribution:
+    return _member_record(Contribution.objects.all(), user=user, pk=pk)
 
 
 def withdrawal_get(*, user: Any, pk: int) -> Movement:
-    movement = Movement.objects.filter(pk=pk, kind=Movement.Kind.WITHDRAWAL).select_related("entry").first()
-    if movement is None:
-        raise Http404
-    movement.membership = membership_get(user=user, pk=movement.membership_id)
-    return movement
+    return _member_record(Movement.objects.filter(kind=Movement.Kind.WITHDRAWAL), user=user, pk=pk)
 
 
 def repayment_get(*, user: Any, pk: int) -> Repayment:
@@ -253,7 +253,7 @@ def passbook(*, membership: Membership, limit: int = 200) -> list[dict[str, Any]
     """The member's savings account line by line, newest first, with the balance after each line. The
     running balance is walked back from the stored balance, so the cost is the page, not the history."""
     postings = list(
-        membership.savings_account.postings.select_related("entry").order_by("-entry__seq")[:limit]
+        membership.savings_account.postings.select_related("entry__reverses").order_by("-entry__seq")[:limit]
     )
     balance = -membership.savings_account.balance
     ids = [posting.entry_id for posting in postings]

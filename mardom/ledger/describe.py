@@ -46,10 +46,19 @@ _SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
+def _cached(entry: Any, field: str) -> bool:
+    state = getattr(entry, "_state", None)
+    return state is not None and field in state.fields_cache
+
+
 def describe_entry(entry: Any) -> str:
     """The entry's sentence, e.g. «حق عضویت عضو ۳۱ برای آبان ۱۴۰۵»; the stored memo when it has none."""
     kind, params = entry.kind or "", entry.params or {}
     if kind.startswith("reversal:") and "seq" in params:
+        # When the reader loaded the original with it (select_related("reverses")), say what was reversed.
+        original = entry.reverses if getattr(entry, "reverses_id", None) and _cached(entry, "reverses") else None
+        if original is not None:
+            return _("Reversed: %(what)s") % {"what": describe_entry(original)}
         return _("Reversal of entry %(seq)s") % {"seq": _n(params["seq"])}
     sentence = _SENTENCES.get(kind)
     if sentence is not None:

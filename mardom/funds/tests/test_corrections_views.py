@@ -62,6 +62,9 @@ def test_a_treasurer_reverses_a_contribution_from_the_month_page_with_a_reason(c
     assert not Contribution.objects.filter(pk=contribution.pk).live().exists()
     page = client.get(_month(client, w["fund"])).content.decode()
     assert 'data-test="reversed"' in page
+    # The passbook says what was reversed, in words, beside the original line now marked.
+    passbook = client.get(reverse("funds:membership", args=[w["other"].pk])).content.decode()
+    assert "برگشت: " in passbook and 'data-test="reversed"' in passbook
     assert client.get(link).content.decode().count('data-test="already-reversed"') == 1
     assert client.post(link, {"reason": "دوباره"}).status_code == 200  # nothing to do twice
     assert Entry.objects.count() == entries + 1
