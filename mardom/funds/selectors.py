@@ -187,10 +187,10 @@ def month_records(*, fund: Fund, year: int, month: int) -> dict[str, list[Any]]:
     start = from_jalali(year, month, 1)
     end = from_jalali(year, month, days_in_month(year, month))
     contributions = list(Contribution.objects.filter(membership__fund=fund, year=year, month=month)
-                         .annotate(reversed_on=REVERSED_ON).select_related("membership__person")
+                         .annotate(reversed_on=REVERSED_ON).select_related("membership__person", "entry")
                          .order_by("membership__number", "attempt"))
     repayments = list(Repayment.objects.filter(loan__fund=fund, paid_on__range=(start, end))
-                      .annotate(reversed_on=REVERSED_ON).select_related("loan__membership__person")
+                      .annotate(reversed_on=REVERSED_ON).select_related("loan__membership__person", "entry")
                       .order_by("paid_on", "pk"))
     loans = {r.loan_id for r in repayments if r.loan.status == Loan.Status.DISBURSED}
     latest = dict(Repayment.objects.filter(loan_id__in=loans).live().order_by().values("loan_id")

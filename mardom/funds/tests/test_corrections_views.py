@@ -133,6 +133,12 @@ def test_closing_the_meeting_hides_todays_forms_and_refuses_records_beside_the_d
     page = client.get(month).content.decode()
     assert 'data-test="meeting-closed"' in page and 'data-test="locked-today"' in page
     assert 'data-test="month-form"' not in page and 'data-test="close-form"' not in page
+    # Her own record of the closed meeting is reversed by another officer: she is told so, the manager has the link.
+    assert 'data-test="another-reverses"' in page and 'data-test="reverse-link"' not in page
+    client.force_login(w["manager"])
+    managers = client.get(month).content.decode()
+    assert 'data-test="reverse-link"' in managers and 'data-test="another-reverses"' not in managers
+    client.force_login(w["treasurer"])
     entries = Entry.objects.count()
     refused = client.post(month, {"year": J.year, "month": J.month, "paid_on": "1403/08/14",
                                   "members": [str(w["other"].pk)]})

@@ -179,12 +179,17 @@ def month_record(request: HttpRequest, pk: int) -> HttpResponse:
                                                "%(count)s repayments were recorded.", len(repaid))
                              % {"count": localize_digits(str(len(repaid)))})
             return redirect(f"{reverse('funds:month', args=[fund.pk])}?year={year}&month={month}")
+    recorded = selectors.month_records(fund=fund, year=year, month=month)
+    for row in (*recorded["contributions"], *recorded["repayments"]):
+        # Once the meeting is closed, whoever recorded a payment does not reverse it alone (corrections).
+        row.another_reverses = (last is not None and row.paid_on <= last.held_on
+                                and row.entry.created_by_id == request.user.pk)
     return render(request, "funds/month_form.html", {
         "fund": fund, "form": form, "repay_form": repay_form, "year": year, "month": month, "unpaid": unpaid,
         "picker": MonthChoiceForm(initial={"year": year, "month": month}), "closed": closed, "close_form": close_form,
         # Nothing can be dated today once today's meeting is closed: the record forms wait for tomorrow.
         "locked_today": last is not None and last.held_on >= timezone.localdate(),
-        "recorded": selectors.month_records(fund=fund, year=year, month=month),
+        "recorded": recorded,
         "here": request.get_full_path()})
 
 
