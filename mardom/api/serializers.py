@@ -270,7 +270,11 @@ class CommandInput(serializers.Serializer):
     type = serializers.ChoiceField(choices=["contribution.record", "repayment.record", "withdrawal.record",
                                             "sale.record", "contribution.reverse", "repayment.reverse",
                                             "withdrawal.reverse", "meeting.close"])
-    payload = serializers.DictField()
+    payload = serializers.DictField(help_text=(
+        "by type — contribution.record: {membership, year, month, paid_on?, amount?}; repayment.record: {loan, "
+        "amount, paid_on?}; withdrawal.record: {membership, amount, occurred_on?}; sale.record: {booth, method, "
+        "lines}; contribution.reverse, repayment.reverse, withdrawal.reverse: {record, reason}; meeting.close: "
+        "{fund, year, month, held_on?}. Dates ISO; left out, the server's today"))
 
 
 class BatchInput(serializers.Serializer):
