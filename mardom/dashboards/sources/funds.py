@@ -261,5 +261,5 @@ def late_entries(*, fund: Any, today: datetime.date | None = None, limit: int = 
     since = start_moment(shift(month_of(today or timezone.localdate()), -11))
     recent = (Entry.objects.filter(book__unit_id=fund.pk, created_at__gte=since,
                                    occurred_on__lt=F("created_at__date"))
-              .select_related("created_by").order_by("-seq"))
+              .select_related("created_by", "reverses").order_by("-seq"))  # a reversal names what it took back
     return [entry for entry in recent.iterator() if month_of(entry.occurred_on) < month_of(entry.created_at)][:limit]

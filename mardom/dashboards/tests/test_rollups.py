@@ -209,3 +209,18 @@ def test_a_fund_onboarded_from_its_workbook_rolls_up_and_rebuilds_to_the_same_fi
     assert value(fund.ancestor_of_kind("nation"), ALL_TIME, "funds.savings") == savings > 0
     assert value(fund, ALL_TIME, "funds.outstanding") > 0
     assert rebuild.rebuild(write=False) == []
+
+
+def test_history_replayed_at_its_own_moments_rolls_up_month_by_month(join: Any, treasurer: Any, fund: Any) -> None:
+    """A write given the moment it is recorded (the demo replaying a fund's history) counts in that moment's month,
+    is no late entry, and the rebuild agrees: the fund's chart has its history, not one month of everything."""
+    member = join(1_000_000, on=FOUNDED)
+    for month, paid in ((2, datetime.date(2024, 4, 25)), (3, datetime.date(2024, 5, 25))):
+        moment = datetime.datetime.combine(paid, datetime.time(6, 30), tzinfo=datetime.UTC)
+        services.contribution_record(by=treasurer, membership=member, year=1403, month=month, paid_on=paid,
+                                     today=paid, now=moment)
+    rollups.drain()
+    for paid in (datetime.date(2024, 4, 25), datetime.date(2024, 5, 25)):
+        assert value(fund, month_of(paid), "funds.contributions") == 1
+        assert value(fund, month_of(paid), "funds.late_entries") == 0
+    assert rebuild.rebuild(write=False) == []

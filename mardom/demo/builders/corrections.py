@@ -18,6 +18,8 @@ from mardom.funds import services
 from mardom.funds.models import Contribution, Fund
 from mardom.people.models import User
 
+from .funds import recorded
+
 FUND_NAME = "صندوق قرض‌الحسنه امام علی (ع)"
 TREASURER_MOBILE = "09120000011"
 
@@ -34,10 +36,10 @@ def build(builder: Any) -> None:
     mistaken = next(c for c in paid if services.withdrawable(c.membership) >= c.amount)
     reversed_on = max(mistaken.paid_on, start + datetime.timedelta(days=10))
     services.contribution_reverse(by=treasurer, contribution=mistaken, today=reversed_on,
-                                  reason="ثبت‌شده برای عضو اشتباه؛ پرداخت نکرده بود")
+                                  reason="ثبت‌شده برای عضو اشتباه؛ پرداخت نکرده بود", now=recorded(reversed_on))
     paid_on = reversed_on + datetime.timedelta(days=1)
     services.contribution_record(by=treasurer, membership=mistaken.membership, year=period.year, month=period.month,
-                                 paid_on=paid_on, today=paid_on)
+                                 paid_on=paid_on, today=paid_on, now=recorded(paid_on))
     held_on = paid_on + datetime.timedelta(days=2)
     services.meeting_close(by=treasurer, fund=fund, year=period.year, month=period.month, held_on=held_on,
-                           today=held_on)
+                           today=held_on, now=recorded(held_on))

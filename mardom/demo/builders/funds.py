@@ -26,6 +26,12 @@ FUNDS = [  # (base index, name, members, months of history)
 ]
 
 
+def recorded(day: datetime.date) -> datetime.datetime:
+    """The moment a replayed fact is recorded: mid-morning of its own day, so the dashboards chart the funds'
+    history month by month and no replayed entry counts as entered late."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+
 class FundsBuilder(BuilderBase):
     def funds(self, bases: list[Base], people: list[Person]) -> list[Fund]:
         """Funds with real history: members joining, monthly contributions since, a few late payers."""
@@ -37,7 +43,7 @@ class FundsBuilder(BuilderBase):
             county = base.parent
             founded = jalali_month_start(today, -months)
             fund = fund_services.fund_create(
-                by=self.admin, base=base, name=name, founded_on=founded,
+                by=self.admin, base=base, name=name, founded_on=founded, now=recorded(founded),
                 rules=fund_services.RulesInput(
                     monthly_contribution=self.rng.choice([500_000, 1_000_000, 2_000_000]), min_months_before_loan=6,
                     loan_savings_multiple=3, loan_cap=500_000_000, max_months=24,
@@ -52,7 +58,7 @@ class FundsBuilder(BuilderBase):
                 members.append(fund_services.membership_join(
                     by=self.admin, fund=fund, person=person, joined_on=joined,
                     opening_deposit=self.rng.choice([2_000_000, 5_000_000, 10_000_000]),
-                    idempotency_key=f"demo-join-{fund.pk}-{number}", today=joined
+                    idempotency_key=f"demo-join-{fund.pk}-{number}", today=joined, now=recorded(joined)
                 ))
             late = set(self.rng.sample(range(size), max(1, size // 8)))
             for back in range(months - 1, 0, -1):
@@ -64,7 +70,7 @@ class FundsBuilder(BuilderBase):
                 # Recorded on the day it was paid (the demo replays history), so no entry is a late entry.
                 fund_services.contributions_record_month(
                     by=self.admin, fund=fund, year=period.year, month=period.month, paid_on=paid_on,
-                    memberships=payers, today=paid_on,
+                    memberships=payers, today=paid_on, now=recorded(paid_on),
                 )
             made.append(fund)
         return made
@@ -77,7 +83,8 @@ class FundsBuilder(BuilderBase):
             period = to_jalali(month)
             paid_on = month + datetime.timedelta(days=self.rng.randrange(0, 10))
             fund_services.contribution_record(by=self.admin, membership=membership, year=period.year,
-                                              month=period.month, paid_on=paid_on, today=paid_on)
+                                              month=period.month, paid_on=paid_on, today=paid_on,
+                                              now=recorded(paid_on))
             month = jalali_month_start(month, 1)
 
     def loans(self, fund: Fund) -> None:
@@ -123,14 +130,15 @@ class FundsBuilder(BuilderBase):
             if stage == "approved":
                 return loan
             return fund_services.loan_disburse(by=treasurer, loan=loan, on=day, idempotency_key=f"demo-out-{loan.pk}",
-                                               today=day)
+                                               today=day, now=moment(day))
 
         def repay(loan: Loan, *, stop_months_ago: int = 0) -> None:
             for item in fund_selectors.loan_plan(loan=loan):
                 if item.due_on >= jalali_month_start(today, -stop_months_ago):
                     break
                 fund_services.loan_repay(by=treasurer, loan=loan, amount=item.total, paid_on=item.due_on,
-                                         idempotency_key=f"demo-repay-{loan.pk}-{item.number}", today=item.due_on)
+                                         idempotency_key=f"demo-repay-{loan.pk}-{item.number}", today=item.due_on,
+                                         now=moment(item.due_on))
 
         borrowers = iter(members)
 

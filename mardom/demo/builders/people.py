@@ -13,6 +13,7 @@ from mardom.people.models import Person, User
 from mardom.people.roles import Role
 
 from .base import DEMO_PASSWORD, BuilderBase
+from .funds import recorded
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ class PeopleBuilder(BuilderBase):
             if login.key == "member":
                 membership = fund_services.membership_join(
                     by=self.admin, fund=funds[0], person=person, opening_deposit=5_000_000,
-                    joined_on=funds[0].founded_on, idempotency_key="demo-member-login", today=funds[0].founded_on)
+                    joined_on=funds[0].founded_on, idempotency_key="demo-member-login", today=funds[0].founded_on,
+                    now=recorded(funds[0].founded_on))
                 self.pay_every_month(membership)
 
     def login_person(self, key: str, county: OrgUnit) -> tuple[Person, User]:

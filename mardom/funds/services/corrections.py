@@ -60,14 +60,15 @@ def _check_cash(fund_book: Any, amount: int) -> None:
                           % {"cash": format_money(cash.balance)})
 
 
-def _reverse(*, by: Any, entry: Entry, what: str, pk: int, today: datetime.date) -> Entry:
+def _reverse(*, by: Any, entry: Entry, what: str, pk: int, today: datetime.date,
+             now: datetime.datetime | None) -> Entry:
     return ledger.entry_reverse(by=by, entry=entry, idempotency_key=f"reverse:{what}:{pk}", occurred_on=today,
-                                memo=f"reversal of #{entry.seq}")
+                                memo=f"reversal of #{entry.seq}", now=now)
 
 
 @transaction.atomic
 def contribution_reverse(*, by: Any, contribution: Contribution, reason: str,
-                         today: datetime.date | None = None) -> Contribution:
+                         today: datetime.date | None = None, now: datetime.datetime | None = None) -> Contribution:
     """Take back a contribution recorded by mistake (the wrong member, the wrong month, twice on paper). The
     month is then unpaid again and can be recorded anew. Asking twice reverses once."""
     reason = _reason(reason)
@@ -86,15 +87,16 @@ def contribution_reverse(*, by: Any, contribution: Contribution, reason: str,
                             "and guarantees hold cannot be taken back.") % {"free": format_money(max(free, 0))})
     _check_cash(book, contribution.amount)
     today = today_of(today)
-    _reverse(by=by, entry=contribution.entry, what="contribution", pk=contribution.pk, today=today)
-    audit_record(by=by, action="contribution.reverse", obj=contribution, scope_path=fund.path or "",
+    _reverse(by=by, entry=contribution.entry, what="contribution", pk=contribution.pk, today=today, now=now)
+    audit_record(by=by, action="contribution.reverse", obj=contribution, scope_path=fund.path or "", now=now,
                  after={"membership": membership.pk, "period": f"{contribution.year}-{contribution.month:02d}",
                         "amount": contribution.amount, "reason": reason})
     return contribution
 
 
 @transaction.atomic
-def withdrawal_reverse(*, by: Any, movement: Movement, reason: str, today: datetime.date | None = None) -> Movement:
+def withdrawal_reverse(*, by: Any, movement: Movement, reason: str, today: datetime.date | None = None,
+                       now: datetime.datetime | None = None) -> Movement:
     """Put back a withdrawal recorded by mistake: the money returns to the member's savings and the fund's cash."""
     reason = _reason(reason)
     fund = movement.membership.fund
@@ -108,8 +110,9 @@ def withdrawal_reverse(*, by: Any, movement: Movement, reason: str, today: datet
     _check_reverser(by, fund, movement.entry)
     if movement.membership.status != Membership.Status.ACTIVE:
         raise DomainError(_("This membership is not active."))
-    _reverse(by=by, entry=movement.entry, what="withdrawal", pk=movement.pk, today=today_of(today))
+    _reverse(by=by, entry=movement.entry, what="withdrawal", pk=movement.pk, today=today_of(today), now=now)
     audit_record(by=by, action="membership.withdraw.reverse", obj=movement.membership, scope_path=fund.path or "",
+                 now=now,
                  after={"movement": movement.pk, "amount": movement.amount, "reason": reason})
     return movement
 
@@ -128,7 +131,7 @@ def reversible_repayment(*, loan: Loan) -> Repayment | None:
 
 @transaction.atomic
 def repayment_reverse(*, by: Any, repayment: Repayment, reason: str,
-                      today: datetime.date | None = None) -> Repayment:
+                      today: datetime.date | None = None, now: datetime.datetime | None = None) -> Repayment:
     """Take back a repayment recorded by mistake: the loan owes it again, and the cash goes back."""
     reason = _reason(reason)
     loan = Loan.objects.select_related("fund").get(pk=repayment.loan_id)
@@ -147,8 +150,8 @@ def repayment_reverse(*, by: Any, repayment: Repayment, reason: str,
         raise DomainError(_("Only the loan's latest repayment paid in cash can be reversed; reverse the later ones "
                             "first."))
     _check_cash(book, repayment.amount)
-    _reverse(by=by, entry=repayment.entry, what="repayment", pk=repayment.pk, today=today_of(today))
-    audit_record(by=by, action="loan.repay.reverse", obj=loan, scope_path=fund.path or "",
+    _reverse(by=by, entry=repayment.entry, what="repayment", pk=repayment.pk, today=today_of(today), now=now)
+    audit_record(by=by, action="loan.repay.reverse", obj=loan, scope_path=fund.path or "", now=now,
                  after={"repayment": repayment.pk, "amount": repayment.amount, "principal": repayment.principal,
                         "fee": repayment.fee, "reason": reason})
     return repayment

@@ -69,8 +69,8 @@ def _is_self(by: Any, membership: Membership) -> bool:
     return bool(getattr(by, "person_id", None)) and by.person_id == membership.person_id
 
 
-def _audit(by: Any, action: str, loan: Loan, **after: Any) -> None:
-    audit_record(by=by, action=action, obj=loan, scope_path=loan.fund.path or "",
+def _audit(by: Any, action: str, loan: Loan, now: datetime.datetime | None = None, **after: Any) -> None:
+    audit_record(by=by, action=action, obj=loan, scope_path=loan.fund.path or "", now=now,
                  after={"status": loan.status, **after})
 
 
@@ -211,7 +211,7 @@ def _book(loan: Loan) -> Book:
 
 @transaction.atomic
 def loan_disburse(*, by: Any, loan: Loan, on: datetime.date, idempotency_key: str,
-                  today: datetime.date | None = None) -> Loan:
+                  today: datetime.date | None = None, now: datetime.datetime | None = None) -> Loan:
     """Pay out the loan at the head of the queue. The fee and the schedule are fixed now, from the rules
     in force today; an upfront fee is kept back from what the member receives. The treasurer pays out what
     the manager approved (the treasury permission, which the officers above the fund do not hold)."""
@@ -245,7 +245,7 @@ def loan_disburse(*, by: Any, loan: Loan, on: datetime.date, idempotency_key: st
         lines.append((Account.objects.get(book=book, code="fees"), -upfront))
     ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="disbursement", occurred_on=on,
                       memo=f"loan {loan.pk} to member {loan.membership.number}",
-                      params={"loan": loan.pk, "member": loan.membership.number}, lines=lines)
+                      params={"loan": loan.pk, "member": loan.membership.number}, lines=lines, now=now)
     plan = build_schedule(amount=loan.amount, months=loan.months, disbursed_on=on, unit=rules.rounding_unit,
                           fee_policy=rules.fee_policy, fee_permille=rules.fee_permille)
     Installment.objects.bulk_create(
@@ -255,22 +255,22 @@ def loan_disburse(*, by: Any, loan: Loan, on: datetime.date, idempotency_key: st
     loan.fee, loan.fee_policy, loan.disbursed_on, loan.account = fee, rules.fee_policy, on, account
     loan.disbursed_late = late
     loan.save(update_fields=["status", "fee", "fee_policy", "disbursed_on", "account", "disbursed_late"])
-    _audit(by, "loan.disburse", loan, amount=loan.amount, fee=fee, upfront=upfront, on=on.isoformat(),
+    _audit(by, "loan.disburse", loan, now, amount=loan.amount, fee=fee, upfront=upfront, on=on.isoformat(),
            **({"late_entry": True} if late else {}))
     return loan
 
 
-def _release_guarantees(loan: Loan) -> None:
+def _release_guarantees(loan: Loan, now: datetime.datetime | None = None) -> None:
     released = loan.guarantees.filter(status=Guarantee.Status.ACCEPTED).update(status=Guarantee.Status.RELEASED)
-    fund_figures.counted(fund=loan.fund, guarantees=-released)
+    fund_figures.counted(fund=loan.fund, at=now, guarantees=-released)
 
 
 @transaction.atomic
 def loan_repay(*, by: Any, loan: Loan, amount: int, paid_on: datetime.date, idempotency_key: str,
-               today: datetime.date | None = None) -> Repayment:
+               today: datetime.date | None = None, now: datetime.datetime | None = None) -> Repayment:
     """Record a repayment: partial, one installment, several, or everything. Never more than is owed."""
     return _repay(by=by, loan=loan, amount=amount, paid_on=paid_on, idempotency_key=idempotency_key, source=None,
-                  today=today)
+                  today=today, now=now)
 
 
 @transaction.atomic
@@ -309,7 +309,7 @@ def _before_payout() -> str:
 
 
 def _repay(*, by: Any, loan: Loan, amount: int, paid_on: datetime.date, idempotency_key: str,
-           source: Account | None, today: datetime.date | None) -> Repayment:
+           source: Account | None, today: datetime.date | None, now: datetime.datetime | None = None) -> Repayment:
     loan = _locked(loan)
     require(by, Perm.FUNDS_TREASURY, loan.fund)
     book = _book(loan)
@@ -337,14 +337,14 @@ def _repay(*, by: Any, loan: Loan, amount: int, paid_on: datetime.date, idempote
         lines.append((Account.objects.get(book=book, code="fees"), -split.fee))
     entry = ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="repayment",
                               occurred_on=paid_on, memo=f"loan {loan.pk} repayment",
-                              params={"loan": loan.pk}, lines=lines)
+                              params={"loan": loan.pk}, lines=lines, now=now)
     repayment = Repayment.objects.create(loan=loan, amount=amount, principal=split.principal, fee=split.fee,
                                          paid_on=paid_on, entry=entry, is_late=late)
     if amount == remaining:
         _move(loan, S.REPAID)
         loan.save(update_fields=["status"])
-        _release_guarantees(loan)
-    audit_record(by=by, action="loan.repay", obj=loan, scope_path=loan.fund.path or "",
+        _release_guarantees(loan, now)
+    audit_record(by=by, action="loan.repay", obj=loan, scope_path=loan.fund.path or "", now=now,
                  after={"amount": amount, "principal": split.principal, "fee": split.fee, "status": loan.status,
                         "paid_on": paid_on.isoformat(), **({"late_entry": True} if late else {})})
     return repayment

@@ -157,8 +157,10 @@ def _cash(book: Book) -> Account:
 
 @transaction.atomic
 def membership_join(*, by: Any, fund: Fund, person: Person, opening_deposit: int, joined_on: datetime.date,
-                    idempotency_key: str, today: datetime.date | None = None) -> Membership:
-    """Enrol a person with an opening deposit; the same key again returns the same membership."""
+                    idempotency_key: str, today: datetime.date | None = None,
+                    now: datetime.datetime | None = None) -> Membership:
+    """Enrol a person with an opening deposit; the same key again returns the same membership. `now`, the moment
+    it is recorded, is the clock's unless given (the demo replays its history at the moments it happened)."""
     require(by, Perm.FUNDS_TREASURY, fund)
     book = _locked_book(fund)  # also serialises membership numbering
     done = Movement.objects.filter(entry__book=book, entry__idempotency_key=idempotency_key).first()
@@ -178,13 +180,13 @@ def membership_join(*, by: Any, fund: Fund, person: Person, opening_deposit: int
                                            savings_account=account)
     entry = ledger.entry_post(by=by, book=book, idempotency_key=idempotency_key, kind="opening",
                               occurred_on=joined_on, memo=f"member {number} joined", params={"member": number},
-                              lines=[(_cash(book), opening_deposit), (account, -opening_deposit)])
+                              lines=[(_cash(book), opening_deposit), (account, -opening_deposit)], now=now)
     Movement.objects.create(membership=membership, kind=Movement.Kind.OPENING, amount=opening_deposit,
                             occurred_on=joined_on, entry=entry, is_late=late)
     account.refresh_from_db(fields=["balance"])  # the posting moved it in the database
-    audit_record(by=by, action="membership.join", obj=membership, scope_path=fund.path or "",
+    audit_record(by=by, action="membership.join", obj=membership, scope_path=fund.path or "", now=now,
                  after=_marked({"person": person.pk, "number": number, "opening_deposit": opening_deposit}, late))
-    fund_figures.counted(fund=fund, members=1, joined=1)
+    fund_figures.counted(fund=fund, at=now, members=1, joined=1)
     return membership
 
 
@@ -202,18 +204,22 @@ def _attempts(membership_ids: list[int], year: int, month: int) -> dict[int, int
 
 
 def _record_contribution(*, by: Any, book: Book, cash: Account, membership: Membership, year: int, month: int,
-                         amount: int, paid_on: datetime.date, late: bool = False) -> tuple[Contribution, bool]:
+                         amount: int, paid_on: datetime.date, late: bool = False,
+                         now: datetime.datetime | None = None) -> tuple[Contribution, bool]:
     """The month's contribution and whether this call recorded it (False: it was there already).
     The caller must hold the book's lock (`_locked_book`)."""
-    existing = Contribution.objects.filter(membership=membership, year=year, month=month).live().first()
+    # One read of the month's rows, reversed ones included: the live one if any, else the next attempt's number.
+    rows = list(Contribution.objects.filter(membership=membership, year=year, month=month)
+                .annotate(reversed_on=selectors.REVERSED_ON))
+    existing = next((row for row in rows if row.reversed_on is None), None)
     if existing is not None:
         return existing, False
-    attempt = _attempts([membership.pk], year, month).get(membership.pk, 0)
+    attempt = len(rows)
     entry = ledger.entry_post(
         by=by, book=book, idempotency_key=contribution_key(membership, year, month, attempt), kind="contribution",
         occurred_on=paid_on, memo=f"member {membership.number} {year}/{month:02d}",
         params={"member": membership.number, "year": year, "month": month},
-        lines=[(cash, amount), (membership.savings_account, -amount)],
+        lines=[(cash, amount), (membership.savings_account, -amount)], now=now,
     )
     # Callers hold the book's lock, so no one else can be recording this month: no savepoint needed.
     return Contribution.objects.create(membership=membership, year=year, month=month, amount=amount,
@@ -239,7 +245,8 @@ def _check_period(membership: Membership, year: int, month: int, paid_on: dateti
 
 @transaction.atomic
 def contribution_record(*, by: Any, membership: Membership, year: int, month: int, paid_on: datetime.date,
-                        amount: int | None = None, today: datetime.date | None = None) -> Contribution:
+                        amount: int | None = None, today: datetime.date | None = None,
+                        now: datetime.datetime | None = None) -> Contribution:
     fund = membership.fund
     require(by, Perm.FUNDS_TREASURY, fund)
     if membership.status != Membership.Status.ACTIVE:
@@ -257,9 +264,9 @@ def contribution_record(*, by: Any, membership: Membership, year: int, month: in
     book = _locked_book(fund)
     contribution, created = _record_contribution(by=by, book=book, cash=_cash(book), membership=membership,
                                                  year=year, month=month, amount=amount, paid_on=paid_on,
-                                                 late=late)
+                                                 late=late, now=now)
     if created:  # a second treasurer recording the same month leaves no second trace
-        audit_record(by=by, action="contribution.record", obj=contribution, scope_path=fund.path or "",
+        audit_record(by=by, action="contribution.record", obj=contribution, scope_path=fund.path or "", now=now,
                      after=_marked({"membership": membership.pk, "period": f"{year}-{month:02d}", "amount": amount},
                                    late))
     return contribution
@@ -267,8 +274,8 @@ def contribution_record(*, by: Any, membership: Membership, year: int, month: in
 
 @transaction.atomic
 def contributions_record_month(*, by: Any, fund: Fund, year: int, month: int, paid_on: datetime.date,
-                               memberships: Iterable[Membership], today: datetime.date | None = None
-                               ) -> list[Contribution]:
+                               memberships: Iterable[Membership], today: datetime.date | None = None,
+                               now: datetime.datetime | None = None) -> list[Contribution]:
     """Record one month for many members at once, all or nothing: if anything fails (or the process
     dies) nothing of the batch is written, and running it again completes it; members who had already
     paid that month are left as they were."""
@@ -286,9 +293,9 @@ def contributions_record_month(*, by: Any, fund: Fund, year: int, month: int, pa
         _check_period(membership, year, month, paid_on)
         contribution, _created = _record_contribution(by=by, book=book, cash=cash, membership=membership,
                                                       year=year, month=month, amount=rules.monthly_contribution,
-                                                      paid_on=paid_on, late=late)
+                                                      paid_on=paid_on, late=late, now=now)
         recorded.append(contribution)
-    audit_record(by=by, action="contribution.month", obj=fund, scope_path=fund.path or "",
+    audit_record(by=by, action="contribution.month", obj=fund, scope_path=fund.path or "", now=now,
                  after=_marked({"period": f"{year}-{month:02d}", "members": len(recorded),
                                 "amount": rules.monthly_contribution}, late))
     return recorded
