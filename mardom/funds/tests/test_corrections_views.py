@@ -71,11 +71,12 @@ def test_a_treasurer_reverses_a_contribution_from_the_month_page_with_a_reason(c
 
 
 def test_an_outside_link_is_not_followed_after_a_reversal(client: Any, w: Any) -> None:
-    contribution = _record(w, w["other"])
     client.force_login(w["treasurer"])
-    done = client.post(reverse("funds:contribution-reverse", args=[contribution.pk]),
-                       {"reason": "اشتباه", "next": "//evil.example/"})
-    assert done["Location"] == reverse("funds:membership", args=[w["other"].pk])
+    for outside in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        contribution = _record(w, w["other"])
+        done = client.post(reverse("funds:contribution-reverse", args=[contribution.pk]),
+                           {"reason": "اشتباه", "next": outside})
+        assert done["Location"] == reverse("funds:membership", args=[w["other"].pk]), outside
 
 
 def test_the_member_cannot_reverse_their_own_records(client: Any, w: Any, make_user: Any) -> None:

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -74,4 +75,6 @@ def record_reverse(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def _next(request: HttpRequest, default: str) -> str:
     """Back to the page the link was on, when it is one of this site's (the month page, the member's)."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    return wanted if wanted.startswith("/") and not wanted.startswith("//") else default
+    safe = wanted.startswith("/") and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()},
+                                                                      require_https=request.is_secure())
+    return wanted if safe else default
