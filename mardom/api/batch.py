@@ -128,10 +128,10 @@ def _reverser(find: Callable[..., Any], reverse: Callable[..., Any], argument: s
     def handle(request: Request, payload: dict[str, Any], key: str) -> tuple[dict[str, Any], bool]:
         data = _parse(ReverseCommand, payload)
         record = find(user=request.user, pk=data["record"])
-        was_reversed = fund_selectors.is_reversed(record)
+        before = fund_selectors.reversed_on(record)
         reverse(by=request.user, reason=data["reason"], **{argument: record})
-        record.reversed_on = fund_selectors.reversed_on(record)
-        return dict(serializer(record).data), not was_reversed
+        record.reversed_on = before or fund_selectors.reversed_on(record)
+        return dict(serializer(record).data), before is None
     return handle
 
 

@@ -180,6 +180,12 @@ def last_closed_meeting(*, fund: Fund) -> MeetingClose | None:
     return MeetingClose.objects.filter(fund=fund).order_by("-held_on", "-pk").first()
 
 
+def recorder_must_leave_it(*, user: Any, entry: Entry, last: MeetingClose | None) -> bool:
+    """Whether `user` recorded `entry` on or before the last closed meeting's day: then another treasurer or the
+    fund's manager reverses it, not the recorder (corrections)."""
+    return last is not None and entry.occurred_on <= last.held_on and entry.created_by_id == getattr(user, "pk", None)
+
+
 def month_records(*, fund: Fund, year: int, month: int) -> dict[str, list[Any]]:
     """What the month page lists as recorded: the month's contributions, and the repayments dated in the month,
     reversed ones marked (`reversed_on`) and each repayment that may still be reversed marked `reversible` (its

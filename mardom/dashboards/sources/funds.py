@@ -141,16 +141,15 @@ def facts(months: list[int], *, under: Sequence[str] = ("/",), exact: bool = Fal
     if pairs:
         on_time = Case(*(When(year=y, month=m, paid_on__lt=start_of(shift(y * 100 + m, 1)), then=Value(1))
                          for y, m in sorted(pairs)), default=Value(0), output_field=IntegerField())
-        for unit, month, n in (contributions.annotate(recorded=_bucket("entry__created_at", months), ok=on_time)
-                               .filter(ok=1).values("membership__fund_id", "recorded").annotate(n=Count("pk"))
-                               .values_list("membership__fund_id", "recorded", "n")):
-            out[(unit, month, "funds.contributions_on_time")] += n
-        # A reversed one stops counting in the month it was reversed (as the ledger's hook subtracts it then).
-        for unit, month, n in (contributions.filter(entry__reversed_by__isnull=False)
-                               .annotate(recorded=_bucket("entry__reversed_by__created_at", months), ok=on_time)
-                               .filter(ok=1).values("membership__fund_id", "recorded").annotate(n=Count("pk"))
-                               .values_list("membership__fund_id", "recorded", "n")):
-            out[(unit, month, "funds.contributions_on_time")] -= n
+        # Each counts in the month it was recorded; a reversed one stops counting in the month it was reversed
+        # (as the ledger's hook subtracts it then).
+        for rows, moment, sign in ((contributions, "entry__created_at", 1),
+                                   (contributions.filter(entry__reversed_by__isnull=False),
+                                    "entry__reversed_by__created_at", -1)):
+            for unit, month, n in (rows.annotate(recorded=_bucket(moment, months), ok=on_time)
+                                   .filter(ok=1).values("membership__fund_id", "recorded").annotate(n=Count("pk"))
+                                   .values_list("membership__fund_id", "recorded", "n")):
+                out[(unit, month, "funds.contributions_on_time")] += sign * n
     # Late entries: dated before the first day of the month they were recorded in.
     late_q = Q()
     for month in months:

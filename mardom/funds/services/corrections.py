@@ -30,8 +30,9 @@ from mardom.ledger.models import Account, Entry, Posting
 from mardom.people.roles import Perm
 from mardom.people.scopes import require
 
+from .. import selectors
 from ..models import Contribution, Fund, Loan, MeetingClose, Membership, Movement, Repayment
-from .dates import check_not_future, closed_through, today_of
+from .dates import check_not_future, today_of
 from .members import _locked_book, withdrawable
 
 REASON_LENGTH = 300
@@ -47,8 +48,7 @@ def _reason(reason: str) -> str:
 
 
 def _check_reverser(by: Any, fund: Fund, entry: Entry) -> None:
-    last = closed_through(fund)
-    if last is not None and entry.occurred_on <= last.held_on and entry.created_by_id == getattr(by, "pk", None):
+    if selectors.recorder_must_leave_it(user=by, entry=entry, last=selectors.last_closed_meeting(fund=fund)):
         raise DomainError(_("You recorded this before the meeting was closed; another treasurer or the fund's "
                             "manager must reverse it."))
 
@@ -77,7 +77,7 @@ def contribution_reverse(*, by: Any, contribution: Contribution, reason: str,
     book = _locked_book(fund)
     contribution = Contribution.objects.select_related("entry", "membership__savings_account").get(
         pk=contribution.pk)
-    if Entry.objects.filter(reverses=contribution.entry).exists():
+    if selectors.is_reversed(contribution):
         return contribution
     _check_reverser(by, fund, contribution.entry)
     membership = contribution.membership
@@ -105,7 +105,7 @@ def withdrawal_reverse(*, by: Any, movement: Movement, reason: str, today: datet
     movement = Movement.objects.select_related("entry", "membership").get(pk=movement.pk)
     if movement.kind != Movement.Kind.WITHDRAWAL:
         raise DomainError(_("Only a withdrawal can be reversed here."))
-    if Entry.objects.filter(reverses=movement.entry).exists():
+    if selectors.is_reversed(movement):
         return movement
     _check_reverser(by, fund, movement.entry)
     if movement.membership.status != Membership.Status.ACTIVE:
@@ -139,7 +139,7 @@ def repayment_reverse(*, by: Any, repayment: Repayment, reason: str,
     require(by, Perm.FUNDS_TREASURY, fund)
     book = _locked_book(fund)
     repayment = Repayment.objects.select_related("entry").get(pk=repayment.pk)
-    if Entry.objects.filter(reverses=repayment.entry).exists():
+    if selectors.is_reversed(repayment):
         return repayment
     _check_reverser(by, fund, repayment.entry)
     loan = Loan.objects.select_for_update().get(pk=loan.pk)
@@ -162,13 +162,15 @@ def _meeting_summary(fund: Fund, year: int, month: int, after: datetime.date | N
                      held_on: datetime.date) -> dict[str, int]:
     """What the meeting took in and paid out: the month's contributions, and the repayments and withdrawals
     dated since the last closed meeting; the cash at the end of the meeting's day."""
-    window = Q(paid_on__lte=held_on) & (Q(paid_on__gt=after) if after else Q())
+    def since_last(field: str) -> Q:
+        return Q(**{f"{field}__lte": held_on}) & (Q(**{f"{field}__gt": after}) if after else Q())
+
+    counted = {"n": Count("pk"), "s": Sum("amount")}
     contributions = Contribution.objects.filter(membership__fund=fund, year=year, month=month).live().aggregate(
-        n=Count("pk"), s=Sum("amount"))
-    repayments = Repayment.objects.filter(window, loan__fund=fund).live().aggregate(n=Count("pk"), s=Sum("amount"))
-    withdrawals = Movement.objects.filter(
-        Q(occurred_on__lte=held_on) & (Q(occurred_on__gt=after) if after else Q()),
-        membership__fund=fund, kind=Movement.Kind.WITHDRAWAL).live().aggregate(n=Count("pk"), s=Sum("amount"))
+        **counted)
+    repayments = Repayment.objects.filter(since_last("paid_on"), loan__fund=fund).live().aggregate(**counted)
+    withdrawals = Movement.objects.filter(since_last("occurred_on"), membership__fund=fund,
+                                          kind=Movement.Kind.WITHDRAWAL).live().aggregate(**counted)
     cash = Posting.objects.filter(entry__book__unit=fund, account__code="cash",
                                   entry__occurred_on__lte=held_on).aggregate(s=Sum("amount"))
     active = Membership.objects.filter(fund=fund, status=Membership.Status.ACTIVE).count()
@@ -186,7 +188,7 @@ def meeting_close(*, by: Any, fund: Fund, year: int, month: int, held_on: dateti
     meeting again returns it as it was."""
     require(by, Perm.FUNDS_TREASURY, fund)
     _locked_book(fund)
-    done = MeetingClose.objects.filter(fund=fund, year=year, month=month).first()
+    done = selectors.meeting_closed(fund=fund, year=year, month=month)
     if done is not None:
         return done
     if not 1 <= month <= 12:
@@ -200,7 +202,7 @@ def meeting_close(*, by: Any, fund: Fund, year: int, month: int, held_on: dateti
     if held_on < fund.founded_on:
         raise DomainError(_("The date cannot be before the fund was founded (%(limit)s).")
                           % {"limit": format_jalali(fund.founded_on)}, field="held_on")
-    last = closed_through(fund)
+    last = selectors.last_closed_meeting(fund=fund)
     if last is not None and ((year, month) < (last.year, last.month) or held_on <= last.held_on):
         raise DomainError(_("A later meeting was already closed (on %(day)s); an earlier one cannot be closed now.")
                           % {"day": format_jalali(last.held_on)}, field="held_on")

@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 
 from mardom.core.digits import localize_digits
 from mardom.core.errors import DomainError
-from mardom.core.jalali import PROGRAMME_EPOCH, format_jalali, month_name
+from mardom.core.jalali import PROGRAMME_EPOCH, format_jalali
 from mardom.people.roles import Perm
 from mardom.people.scopes import has_perm_on
 
-from ..models import Fund, FundRules, MeetingClose
+from ..models import Fund, FundRules
 from ..selectors import last_closed_meeting
+from ..statements import month_label
 
 EARLIEST_DATE = PROGRAMME_EPOCH
 
@@ -46,19 +47,14 @@ def check_founding(day: datetime.date, *, field: str = "founded_on", today: date
                           field=field)
 
 
-def closed_through(fund: Fund) -> MeetingClose | None:
-    """The fund's last closed meeting: nothing may be dated on or before its day."""
-    return last_closed_meeting(fund=fund)
-
-
 def check_not_closed(fund: Fund, day: datetime.date, *, field: str) -> None:
-    last = closed_through(fund)
+    last = last_closed_meeting(fund=fund)
     if last is not None and day <= last.held_on:
         raise DomainError(_("The meeting of %(month)s was closed on %(day)s, so nothing dated on or before that day "
                             "can be recorded. A payment made since is recorded with its own date; a mistake is "
                             "corrected by reversing it.")
-                          % {"month": f"{month_name(last.month)} {localize_digits(str(last.year))}",
-                             "day": format_jalali(last.held_on)}, field=field)
+                          % {"month": month_label(last.year, last.month), "day": format_jalali(last.held_on)},
+                          field=field)
 
 
 def _late_days(fund: Fund, today: datetime.date) -> int:

@@ -182,8 +182,7 @@ def month_record(request: HttpRequest, pk: int) -> HttpResponse:
     recorded = selectors.month_records(fund=fund, year=year, month=month)
     for row in (*recorded["contributions"], *recorded["repayments"]):
         # Once the meeting is closed, whoever recorded a payment does not reverse it alone (corrections).
-        row.another_reverses = (last is not None and row.paid_on <= last.held_on
-                                and row.entry.created_by_id == request.user.pk)
+        row.another_reverses = selectors.recorder_must_leave_it(user=request.user, entry=row.entry, last=last)
     return render(request, "funds/month_form.html", {
         "fund": fund, "form": form, "repay_form": repay_form, "year": year, "month": month, "unpaid": unpaid,
         "picker": MonthChoiceForm(initial={"year": year, "month": month}), "closed": closed, "close_form": close_form,
