@@ -2,8 +2,21 @@
 sales (booth sales at exhibitions, job-leader buybacks, paid storefront orders) against the baseline they
 enrolled with and against the year before.
 
+One definition, two readers. The nation, a province and a county read their figures from the roll-ups
+(`from_rollups`: what the dashboards, statements and API show, costing the units shown, never the sales
+held). A group the roll-ups do not keep (a colony's or a cluster's members, one producer) is summed from the
+facts (`figures_by`) with the same rules, so a county's figure is the sum of its producers' (a test holds the two
+readers to each other after every sequence of sales and buybacks):
+* a year's sales are those *recorded* in it: a booth sale by its `sold_at`, a paid order part by its `paid_at`, a
+  buyback (or its correction) by its `recorded_at`, as every roll-up counts a late entry in the month it was
+  recorded, so last year's figure never moves;
+* only sales credited to a producer count (a group's booth line that names nobody counts in the exhibition's
+  sales, not here), at the producer's county, where its baseline counts;
+* the baseline and the number of producers are those approved by the end of the year (approval is final, so a
+  producer's sales never outlive its baseline).
+
 A group is a population of producers fixed by where they are (a county's or a province's producers, a
-colony's or a cluster's members), never by which colonies happen to exist. Figures are summed in the
+colony's or a cluster's members), never by which colonies happen to exist. The facts reader sums in the
 database, grouped by a key of the producer (the producer itself, its county, its province), in four queries
 (the producers, then one per channel, both years at once) whatever the number of groups; the sales are
 filtered by a subquery of the population, so no list of ids travels, however large the population."""
@@ -12,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +33,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from mardom.core.jalali import from_jalali, to_jalali
+
+from .periods import ALL_TIME
+from .sources.production import BUYBACK, REVERSAL
 
 FIRST_YEAR = 1395  # the earliest Jalali year a page offers
 
@@ -69,6 +85,11 @@ def year_choices(today: datetime.date | None = None) -> list[int]:
     return list(range(current_year(today), FIRST_YEAR - 1, -1))
 
 
+def aware(day: datetime.date) -> datetime.datetime:
+    """Tehran midnight at the start of a day: the bound a recording time is compared with."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def figures_by(population: QuerySet[Any], key: str, *, year: int) -> dict[Any, Figures]:
     """Figures of the producers in `population`, grouped by `key`, a path from the producer ("pk", "unit" for
     the county, "unit__parent" for the province)."""
@@ -79,11 +100,9 @@ def figures_by(population: QuerySet[Any], key: str, *, year: int) -> dict[Any, F
     last_start, _ = year_bounds(year - 1)
     inside = population.values("pk")
     figures: dict[Any, Figures] = defaultdict(Figures)
-    for row in population.order_by().values(key).annotate(n=Count("pk"), b=Sum("baseline_sales")):
+    for row in (population.filter(decided_at__lt=aware(end)).order_by().values(key)
+                .annotate(n=Count("pk"), b=Sum("baseline_sales"))):
         figures[row[key]].producers, figures[row[key]].baseline = row["n"], row["b"] or 0
-
-    def aware(day: datetime.date) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
     def both(moment: str, since: Any, middle: Any, until: Any) -> dict[str, Any]:
         return {"this": Sum("amount", filter=Q(**{f"{moment}__gte": middle, f"{moment}__lt": until})),
@@ -92,11 +111,11 @@ def figures_by(population: QuerySet[Any], key: str, *, year: int) -> dict[Any, F
     booth = SaleLine.objects.filter(producer__in=inside, sale__sold_at__gte=aware(last_start),
                                     sale__sold_at__lt=aware(end)).values(f"producer__{key}").annotate(
         **both("sale__sold_at", aware(last_start), aware(start), aware(end)))
-    # Buybacks and their corrections (a corrected buyback's reversal carries the negative amount).
-    bought = JobEntry.objects.filter(agreement__producer__in=inside, occurred_on__gte=last_start,
-                                     occurred_on__lt=end, kind__in=["receipt", "reversal"]).exclude(
-        kind="reversal", reverses__kind__in=["issue", "pay_producer", "pay_leader"]).values(
-        f"agreement__producer__{key}").annotate(**both("occurred_on", last_start, start, end))
+    # Buybacks and their corrections (a corrected buyback's reversal carries the negative amount), by when they
+    # were recorded, as the roll-ups count them.
+    bought = JobEntry.objects.filter(Q(kind=BUYBACK) | Q(kind=REVERSAL, reverses__kind=BUYBACK)).filter(
+        agreement__producer__in=inside, recorded_at__gte=aware(last_start), recorded_at__lt=aware(end)).values(
+        f"agreement__producer__{key}").annotate(**both("recorded_at", aware(last_start), aware(start), aware(end)))
     # Storefront order parts, by the day they were paid (a part whose goods ran out was never paid).
     shop = OrderPart.objects.filter(producer__in=inside, paid_at__gte=aware(last_start), paid_at__lt=aware(end),
                                     status__in=["paid", "shipped", "delivered"]).values(
@@ -109,6 +128,37 @@ def figures_by(population: QuerySet[Any], key: str, *, year: int) -> dict[Any, F
             each.last_year += row["last"] or 0
             each.channels[channel] += row["this"] or 0
     return dict(figures)
+
+
+# Where each channel is kept in the roll-ups (metrics.py defines them; figures.py derives the doubling ones).
+CHANNEL_METRICS = {"exhibitions": "market.booth_sales", "buybacks": "production.buybacks",
+                   "storefront": "market.shop_sales"}
+LEVEL_METRICS = ("production.producers", "production.baseline")
+
+
+def from_rollups(units: Sequence[Any], *, year: int, today: datetime.date | None = None) -> dict[int, Figures]:
+    """Figures of each unit (the nation, a province, a county) for the Jalali `year`, read from the roll-ups in
+    two queries whatever the sales behind them: the year's and the year before's sales, and the producers and
+    baseline at the end of the year (their level now less what was approved in the years after it)."""
+    from .figures import table
+
+    now_year = current_year(today)
+    years = range(year - 1, max(year, now_year) + 1)
+    data = table(units=units, periods=[*(y * 100 for y in years), ALL_TIME],
+                 codes=[*LEVEL_METRICS, *CHANNEL_METRICS.values()])
+    out: dict[int, Figures] = {}
+    for unit in units:
+        def at_end(code: str, pk: int = unit.pk) -> int:
+            later = sum(data.get((pk, y * 100, code), 0) for y in range(year + 1, now_year + 1))
+            return data.get((pk, ALL_TIME, code), 0) - later
+
+        each = Figures(producers=at_end("production.producers"), baseline=at_end("production.baseline"))
+        for channel, code in CHANNEL_METRICS.items():
+            each.channels[channel] = data.get((unit.pk, year * 100, code), 0)
+            each.this_year += each.channels[channel]
+            each.last_year += data.get((unit.pk, (year - 1) * 100, code), 0)
+        out[unit.pk] = each
+    return out
 
 
 def total_of(figures: Iterable[Figures]) -> Figures:

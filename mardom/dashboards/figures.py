@@ -158,14 +158,17 @@ def median_days(column: dict[str, int]) -> int | None:
 def derived(column: dict[str, int]) -> dict[str, Any]:
     """Figures computed from stored ones: shares in per mille, the doubling target, the median answer time."""
     sales = column.get("market.booth_sales", 0) + column.get("market.shop_sales", 0)
+    # The producers' sales doubling is measured by: the market's and what job leaders bought back (doubling.py).
+    producers_sales = sales + column.get("production.buybacks", 0)
     target = 2 * column.get("production.baseline", 0)
     return {
         "funds.par30_permille": permille(column.get("funds.par30", 0), column.get("funds.outstanding", 0)),
         "funds.on_time_permille": permille(column.get("funds.contributions_on_time", 0),
                                            column.get("funds.contributions", 0)),
         "market.sales": sales,
+        "doubling.sales": producers_sales,
         "doubling.target": target,
-        "doubling.progress_permille": permille(sales, target),
+        "doubling.progress_permille": permille(producers_sales, target),
         "desk.in_time_permille": permille(column.get("desk.answered_in_time", 0), column.get("desk.answered", 0)),
         "desk.median_days": median_days(column),
     }
@@ -188,9 +191,11 @@ DERIVED_METRICS: dict[str, metrics.Metric] = {m.code: m for m in [
     _d("funds.on_time_permille", _("Contributions on time (share)"), PERMILLE,
        _("Contributions paid on time as a share of the contributions recorded.")),
     _d("market.sales", _("Sales"), metrics.RIALS, _("Booth sales and storefront sales together.")),
+    _d("doubling.sales", _("Producers' sales"), metrics.RIALS,
+       _("Booth and storefront sales credited to producers, and what job leaders bought back from them.")),
     _d("doubling.target", _("Doubling target"), metrics.RIALS, _("Twice the producers' sales at enrolment.")),
     _d("doubling.progress_permille", _("Doubling target reached"), PERMILLE,
-       _("Sales as a share of twice the sales at enrolment.")),
+       _("Producers' sales as a share of twice their sales at enrolment.")),
     _d("desk.in_time_permille", _("Answered within the deadline (share)"), PERMILLE,
        _("Requests answered on or before their deadline as a share of the requests answered.")),
     _d("desk.median_days", _("Median time to answer"), DAYS,

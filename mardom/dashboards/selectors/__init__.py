@@ -88,19 +88,22 @@ def _cluster_ids(unit: OrgUnit) -> list[int]:
     return [unit.pk, *Cluster.objects.filter(province_cluster_id=unit.pk).values_list("pk", flat=True)]
 
 
+def _any(figures: doubling.Figures) -> bool:
+    return bool(figures.producers or figures.baseline or figures.this_year or figures.last_year)
+
+
 def level(*, unit: OrgUnit, year: int) -> tuple[doubling.Figures, list[Row]]:
-    """A unit's figures for the Jalali year and its parts': a handful of queries at any level (the sales are
-    grouped in the database by province or county above a county; per producer within one)."""
+    """A unit's figures for the Jalali year and its parts'. The nation, a province and a county, and the
+    provinces and counties they list, are read from the roll-ups (a few queries, whatever the sales behind them);
+    the groups the roll-ups do not keep (clusters, colonies, producers) are summed from their members' facts."""
     from mardom.production.models import Cluster, Colony, Producer
 
     population = population_of(unit)
     if unit.kind in (OrgUnit.Kind.NATION, OrgUnit.Kind.PROVINCE):
-        key, kind = ("unit__parent", OrgUnit.Kind.PROVINCE) if unit.kind == OrgUnit.Kind.NATION else (
-            "unit", OrgUnit.Kind.COUNTY)
-        by_part = doubling.figures_by(population, key, year=year)
-        total = doubling.total_of(by_part.values())
-        parts = OrgUnit.objects.filter(pk__in=[pk for pk in by_part if pk], kind=kind).order_by("name")
-        rows = [Row(part, part.name, by_part[part.pk]) for part in parts]
+        kind = OrgUnit.Kind.PROVINCE if unit.kind == OrgUnit.Kind.NATION else OrgUnit.Kind.COUNTY
+        parts = list(OrgUnit.objects.filter(parent=unit, kind=kind).order_by("name"))
+        read = doubling.from_rollups([unit, *parts], year=year)
+        rows = [Row(part, part.name, read[part.pk]) for part in parts if _any(read[part.pk])]
         if unit.kind == OrgUnit.Kind.PROVINCE:
             # The province's clusters are groups across its counties, drawn after them.
             clusters = list(Cluster.objects.filter(parent=unit).order_by("name"))
@@ -111,10 +114,10 @@ def level(*, unit: OrgUnit, year: int) -> tuple[doubling.Figures, list[Row]]:
                                            year=year)
                 rows += [Row(c, c.name, doubling.total_of(each[pk] for pk in groups[c.pk] if pk in each))
                          for c in clusters]
-        return total, rows
-    each = doubling.figures_by(population, "pk", year=year)
-    total = doubling.total_of(each.values())
+        return read[unit.pk], rows
     if unit.kind == OrgUnit.Kind.COUNTY:
+        total = doubling.from_rollups([unit], year=year)[unit.pk]
+        each = doubling.figures_by(population, "pk", year=year)
         # One read of the county's colony members draws its clusters, its loose colonies and those in none.
         members = list(_colony_members().filter(colony__parent=unit).values_list(
             "colony_id", "colony__in_cluster_id", "colony__in_cluster__province_cluster_id", "producer_id"))
@@ -136,6 +139,8 @@ def level(*, unit: OrgUnit, year: int) -> tuple[doubling.Figures, list[Row]]:
         if alone:
             rows.append(Row(None, str(_("Producers in no colony yet")), doubling.total_of(alone)))
         return total, rows
+    each = doubling.figures_by(population, "pk", year=year)
+    total = doubling.total_of(each.values())
     if unit.kind == OrgUnit.Kind.CLUSTER:
         members = list(_members(_cluster_ids(unit)).values_list("colony_id", "producer_id"))
         by_colony: dict[int, set[int]] = defaultdict(set)

@@ -5,9 +5,11 @@ Where each counts (the leaf unit; the roll-up adds every unit above it):
 * an exhibition set up, its booths let and its visitors, at the exhibition itself (a unit under its county);
 * booth sales twice, under two codes that never add to each other: `market.booth_sales` at the selling
   producer's county (the producer's `unit`, where its baseline counts, so doubling compares a population's sales
-  with its own baseline; a line of a group's booth that names no producer counts at the exhibition), and
-  `market.exhibition_sales` at the exhibition, so an exhibition and the county that holds it see what was sold
-  there, wherever the producers came from;
+  with its own baseline), and `market.exhibition_sales` at the exhibition, so an exhibition and the county that
+  holds it see what was sold there, wherever the producers came from. A line of a group's booth that names no
+  producer is credited to nobody's baseline: it counts in the exhibition's sales only (were it counted at the
+  exhibition's county as a booth sale, that county's doubling figure would hold sales no producer of it made,
+  and would no longer be the sum of its producers');
 * storefront sales, each paid order part (a producer's share of an order), at the producer's county.
 
 When: the moment stored on the fact's row, which the rebuild buckets by: a unit's `created_at`, an allocation's
@@ -47,9 +49,9 @@ def sale_written(*, sale: Any, exhibition_path: str | None) -> None:
     """A sale or its cancelling counter-sale (negative lines), after its lines are written."""
     from mardom.market.models import SaleLine
 
-    for path, total in (SaleLine.objects.filter(sale=sale).values("producer__unit__path")
+    for path, total in (SaleLine.objects.filter(sale=sale, producer__isnull=False).values("producer__unit__path")
                         .annotate(t=Sum("amount")).values_list("producer__unit__path", "t")):
-        rollups.record(path=path or exhibition_path, at=sale.sold_at, deltas={"market.booth_sales": total})
+        rollups.record(path=path, at=sale.sold_at, deltas={"market.booth_sales": total})
     rollups.record(path=exhibition_path, at=sale.sold_at, deltas={"market.exhibition_sales": sale.total})
 
 
@@ -93,10 +95,6 @@ def facts(months: list[int], *, under: Sequence[str] = ("/",), exact: bool = Fal
     for unit, month, total in (lines.filter(leaf_filter("producer__unit__path", under, exact), producer__isnull=False)
                                .values("producer__unit_id", "month")
                                .annotate(t=Sum("amount")).values_list("producer__unit_id", "month", "t")):
-        out[(unit, month, "market.booth_sales")] += total or 0
-    for unit, month, total in (lines.filter(leaf_filter("sale__exhibition__path", under, exact), producer__isnull=True)
-                               .values("sale__exhibition_id", "month")
-                               .annotate(t=Sum("amount")).values_list("sale__exhibition_id", "month", "t")):
         out[(unit, month, "market.booth_sales")] += total or 0
     for unit, month, total in (Sale.objects.filter(leaf_filter("exhibition__path", under, exact))
                                .annotate(month=_bucket("sold_at", months))

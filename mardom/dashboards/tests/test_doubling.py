@@ -39,11 +39,12 @@ def world(saffron_growers, make_person, make_user, qaenat, county_officer, provi
     jobs.job_entry_reverse(by=owner_user, entry=wrong, memo="اشتباه", idempotency_key="d3",
                            occurred_on=datetime.date(2026, 10, 3))
     jobs.output_receive(by=owner_user, agreement=agreement, quantity=Decimal(20), grade="a",
-                        occurred_on=datetime.date(2026, 3, 10), idempotency_key="d4")  # 19 Esfand 1404
+                        occurred_on=datetime.date(2026, 3, 10), idempotency_key="d4",  # 19 Esfand 1404
+                        now=datetime.datetime(2026, 3, 10, 7, 0, tzinfo=datetime.UTC))
     jobs.settlement_pay(by=owner_user, agreement=agreement, to_producer=True, amount=10_000_000,
                         occurred_on=datetime.date(2026, 10, 5), idempotency_key="d5")
-    return SimpleNamespace(growers=growers, colonies=colonies, cluster=cluster, qaenat=qaenat,
-                           users=[make_user(p) for p in people])
+    return SimpleNamespace(growers=growers, colonies=colonies, cluster=cluster, qaenat=qaenat, agreement=agreement,
+                           owner_user=owner_user, users=[make_user(p) for p in people])
 
 
 def test_the_jalali_year_bounds():
@@ -171,4 +172,22 @@ def test_pages_cost_a_bounded_number_of_queries(world, client, national_officer,
     client.force_login(county_officer)
     with django_assert_max_num_queries(20):
         page = client.get(reverse("dashboards:doubling") + f"?unit={qaenat.pk}&year=1404")
-    assert page.context["total"].producers == 10 and page.context["total"].this_year == 20_000_000
+    # 1404's sales are there; its producers and baseline are those approved by its end, and these enrolled in 1405.
+    assert page.context["total"].producers == 0 and page.context["total"].this_year == 20_000_000
+
+
+def test_a_late_buyback_counts_in_the_year_it_was_recorded_on_every_reader(world, client, county_officer, qaenat):
+    """Goods received on 28 Esfand 1404 and entered on 2 Farvardin 1405 count in 1405: as every roll-up counts a
+    late entry, so 1404's figure, once the year is over, never moves. The county (read from the roll-ups), the
+    producer's colony and the producer's own page (summed from the facts) say the same."""
+    colony = next(c for c in world.colonies if c.members.filter(producer=world.growers[0]).exists())
+    jobs.output_receive(by=world.owner_user, agreement=world.agreement, quantity=Decimal(10), grade="a",
+                        occurred_on=datetime.date(2026, 3, 19), idempotency_key="late",
+                        now=datetime.datetime(2026, 3, 22, 6, 0, tzinfo=datetime.UTC))
+    client.force_login(county_officer)
+    for year, sold in ((1405, 60_000_000), (1404, 20_000_000)):
+        county = client.get(reverse("dashboards:doubling") + f"?unit={qaenat.pk}&year={year}").context["total"]
+        group = client.get(reverse("dashboards:doubling") + f"?unit={colony.pk}&year={year}").context["total"]
+        mine = doubling.per_producer({world.growers[0].pk}, year=year)[world.growers[0].pk]
+        assert county.this_year == group.this_year == mine.this_year == sold
+        assert county.channels["buybacks"] == mine.channels["buybacks"] == sold

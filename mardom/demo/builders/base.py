@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.utils import timezone
+
 from mardom.core.validators import is_valid_national_id
 from mardom.demo.names import FEMALE, LAST, MALE
 from mardom.geo.models import Place
@@ -16,6 +18,13 @@ from mardom.people.models import Person, User
 DEMO_PASSWORD = "mardom-demo-1402"
 ADMIN_USERNAME = "admin"
 SEED = 1402
+
+
+def recorded(day: datetime.date) -> datetime.datetime:
+    """The moment a replayed fact is recorded: mid-morning of its own day, so the dashboards chart the history
+    month by month (a fund's savings, the producers enrolled, what was bought back) and no replayed entry counts
+    as entered late."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
 
 
 class BuilderBase:

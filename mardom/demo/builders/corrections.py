@@ -18,7 +18,7 @@ from mardom.funds import services
 from mardom.funds.models import Contribution, Fund
 from mardom.people.models import User
 
-from .funds import recorded
+from .base import recorded
 
 FUND_NAME = "صندوق قرض‌الحسنه امام علی (ع)"
 TREASURER_MOBILE = "09120000011"

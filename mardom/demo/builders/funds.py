@@ -16,7 +16,7 @@ from mardom.funds.models import Fund, Loan, Membership
 from mardom.orgs.models import Base
 from mardom.people.models import Person, User
 
-from .base import BuilderBase
+from .base import BuilderBase, recorded
 
 FUNDS = [  # (base index, name, members, months of history)
     (0, "صندوق قرض‌الحسنه امام علی (ع)", 30, 24),
@@ -24,12 +24,6 @@ FUNDS = [  # (base index, name, members, months of history)
     (2, "صندوق قرض‌الحسنه حضرت زینب (س)", 12, 9),
     (8, "صندوق قرض‌الحسنه شهید بهشتی", 10, 6),
 ]
-
-
-def recorded(day: datetime.date) -> datetime.datetime:
-    """The moment a replayed fact is recorded: mid-morning of its own day, so the dashboards chart the funds'
-    history month by month and no replayed entry counts as entered late."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
 
 
 class FundsBuilder(BuilderBase):
@@ -97,16 +91,13 @@ class FundsBuilder(BuilderBase):
         members = list(Membership.objects.filter(fund=fund).exclude(person__user=member_login).order_by("number"))
         guarantors = iter(members[::-1] * 3)  # from the other end of the list than the borrowers
 
-        def moment(day: datetime.date) -> datetime.datetime:
-            return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
-
         def open_loan(membership: Membership, months_ago: int, *, months: int = 12, stage: str = "disbursed",
                       purpose: str = "production", priority: int = Loan.Priority.NORMAL,
                       guarantor: Membership | None = None) -> Loan:
             day = jalali_month_start(today, -months_ago) + datetime.timedelta(days=3)
             amount = membership.savings * 2 // 1_000_000 * 1_000_000
             loan = fund_services.loan_apply(by=treasurer, membership=membership, amount=amount, months=months,
-                                            purpose=purpose, priority=priority, now=moment(day),
+                                            purpose=purpose, priority=priority, now=recorded(day),
                                             activity="بسته‌بندی زعفران" if purpose == "production" else "")
             needed = fund_selectors.guarantee_needed(loan=loan)
             while needed > 0:
@@ -119,18 +110,18 @@ class FundsBuilder(BuilderBase):
                     return loan  # left for the guarantor to answer in their own login
                 g_user = User.objects.filter(person=g_member.person).first() or User.objects.create_user(
                     g_member.person.national_id, None, person=g_member.person)
-                fund_services.guarantee_respond(by=g_user, guarantee=g, accept=True, now=moment(day))
+                fund_services.guarantee_respond(by=g_user, guarantee=g, accept=True, now=recorded(day))
                 needed -= share
             if stage == "applied":
                 return loan
-            fund_services.loan_propose(by=treasurer, loan=loan, now=moment(day))
+            fund_services.loan_propose(by=treasurer, loan=loan, now=recorded(day))
             if stage == "proposed":
                 return loan
-            fund_services.loan_decide(by=manager, loan=loan, approve=True, now=moment(day))
+            fund_services.loan_decide(by=manager, loan=loan, approve=True, now=recorded(day))
             if stage == "approved":
                 return loan
             return fund_services.loan_disburse(by=treasurer, loan=loan, on=day, idempotency_key=f"demo-out-{loan.pk}",
-                                               today=day, now=moment(day))
+                                               today=day, now=recorded(day))
 
         def repay(loan: Loan, *, stop_months_ago: int = 0) -> None:
             for item in fund_selectors.loan_plan(loan=loan):
@@ -138,7 +129,7 @@ class FundsBuilder(BuilderBase):
                     break
                 fund_services.loan_repay(by=treasurer, loan=loan, amount=item.total, paid_on=item.due_on,
                                          idempotency_key=f"demo-repay-{loan.pk}-{item.number}", today=item.due_on,
-                                         now=moment(item.due_on))
+                                         now=recorded(item.due_on))
 
         borrowers = iter(members)
 

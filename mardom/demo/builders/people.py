@@ -12,8 +12,7 @@ from mardom.people import services as people_services
 from mardom.people.models import Person, User
 from mardom.people.roles import Role
 
-from .base import DEMO_PASSWORD, BuilderBase
-from .funds import recorded
+from .base import DEMO_PASSWORD, BuilderBase, recorded
 
 
 @dataclass(frozen=True)

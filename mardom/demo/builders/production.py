@@ -18,11 +18,18 @@ from mardom.production import services as production_services
 from mardom.production.models import Cluster, Colony, JobAgreement, Producer, Product
 from mardom.production.services import jobs as job_services
 
-from .base import DEMO_PASSWORD, BuilderBase
+from .base import DEMO_PASSWORD, BuilderBase, recorded
 from .people import LOGINS
 
 # Job-leader agreements began before last year's season (which the doubling page compares with this one).
 SINCE_LAST_SEASON = datetime.timedelta(days=150 + 364)
+# The county approved the producers over the half year before that (so last year's baseline holds them all and
+# the dashboards chart their enrolment), a few days apart; the one pending registration is today's.
+ENROLLED_FROM, ENROLMENT_DAYS = SINCE_LAST_SEASON + datetime.timedelta(days=30), 180
+
+
+def enrolled(i: int) -> datetime.datetime:
+    return recorded(timezone.localdate() - ENROLLED_FROM - datetime.timedelta(days=(i * 37) % ENROLMENT_DAYS))
 
 
 class ProductionBuilder(BuilderBase):
@@ -36,7 +43,7 @@ class ProductionBuilder(BuilderBase):
             self.birjand.pk: [("saffron", 40), ("jujube", 25), ("carpet", 15), ("barberry", 10), ("pottery", 10)],
         }
         officer = User.objects.get(person__mobile="09120000003")
-        for person in people:
+        for i, person in enumerate(people):
             county = self.qaenat if person.home_place.county_id == self.qaenat.place_id else self.birjand
             if self.rng.random() < 0.15:
                 continue  # not everyone produces
@@ -50,7 +57,7 @@ class ProductionBuilder(BuilderBase):
                 by=self.admin, person=person,
                 place=person.home_place if person.home_place.county_id == county.place_id else self.village(county),
                 activities=f"تولید {first.name}", started_on=datetime.date(2010 + self.rng.randrange(14), 3, 21),
-                baseline_sales=self.rng.randrange(20, 600) * 1_000_000, products=lines,
+                baseline_sales=self.rng.randrange(20, 600) * 1_000_000, products=lines, now=enrolled(i),
             )
         me = Person.objects.get(mobile="09120000009")
         production_services.producer_register(
@@ -111,7 +118,8 @@ class ProductionBuilder(BuilderBase):
         person, _user = self.login_person("producer", self.qaenat)
         production_services.producer_register(
             by=self.admin, person=person, place=village, activities="کاشت، برداشت و خشک کردن زعفران",
-            started_on=datetime.date(2015, 3, 21), baseline_sales=240_000_000, products=[(products["saffron"], 400)])
+            started_on=datetime.date(2015, 3, 21), baseline_sales=240_000_000, products=[(products["saffron"], 400)],
+            now=enrolled(0))
 
     def job_leaders(self, products: dict[str, Product]) -> None:
         """Three anchor businesses and a season with them: a saffron cooperative in Qaenat (corms issued in
@@ -139,7 +147,8 @@ class ProductionBuilder(BuilderBase):
             agreement = job_services.job_agreement_create(
                 by=owner_user, job_leader=coop, producer=grower, product=products["saffron"], pricing="purchase",
                 material="پیاز زعفران", material_unit="kg", output_per_material=Decimal("1.2"),
-                rate_a=1_500_000, rate_b=1_200_000, rate_c=900_000, starts_on=today - SINCE_LAST_SEASON)
+                rate_a=1_500_000, rate_b=1_200_000, rate_c=900_000, starts_on=today - SINCE_LAST_SEASON,
+                now=recorded(today - SINCE_LAST_SEASON))
             corms = 100 + 50 * self.rng.randrange(6)
             self.season(owner_user, agreement, i, [
                 ("issue", today - datetime.timedelta(days=95 + i), Decimal(corms), corms * 1_000_000, ""),
@@ -158,7 +167,8 @@ class ProductionBuilder(BuilderBase):
             agreement = job_services.job_agreement_create(
                 by=carpet_user, job_leader=carpet, producer=weaver, product=products["carpet"],
                 pricing="piece_rate", material="پشم و نخ", material_unit="kg", output_per_material=Decimal("0.3"),
-                rate_a=25_000_000, rate_b=20_000_000, starts_on=today - SINCE_LAST_SEASON)
+                rate_a=25_000_000, rate_b=20_000_000, starts_on=today - SINCE_LAST_SEASON,
+                now=recorded(today - SINCE_LAST_SEASON))
             self.season(carpet_user, agreement, 100 + i, [
                 ("issue", today - datetime.timedelta(days=120 + i), Decimal(20), 0, ""),
                 ("receive", today - datetime.timedelta(days=20 + i), Decimal(3 + i % 3), 0, "ab"[i % 2]),
@@ -175,7 +185,8 @@ class ProductionBuilder(BuilderBase):
                                                            products__product__code="saffron").order_by("pk")[:4]):
             agreement = job_services.job_agreement_create(
                 by=packer_user, job_leader=packer, producer=grower, product=products["saffron"], pricing="purchase",
-                rate_a=1_550_000, rate_b=1_250_000, starts_on=today - SINCE_LAST_SEASON)
+                rate_a=1_550_000, rate_b=1_250_000, starts_on=today - SINCE_LAST_SEASON,
+                now=recorded(today - SINCE_LAST_SEASON))
             self.season(packer_user, agreement, 200 + i, [
                 ("receive", today - datetime.timedelta(days=30 - i), Decimal(150 + 50 * i), 0, "a"),
                 ("pay", today - datetime.timedelta(days=10), None, 0, ""),
@@ -183,8 +194,9 @@ class ProductionBuilder(BuilderBase):
 
     def season(self, by: User, agreement: JobAgreement, n: int | str,
                steps: list[tuple[str, datetime.date, Decimal | None, int, str]], *, year_before: bool = True) -> None:
-        """Record a season's lines; a payment settles about four fifths of what is then owed. The same season
-        52 weeks earlier, with a smaller harvest, comes first: the doubling page's previous year."""
+        """Record a season's lines, each on its own day; a payment settles about four fifths of what is then
+        owed. The same season 52 weeks earlier, with a smaller harvest, comes first: the doubling page's previous
+        year."""
         if year_before:
             earlier = [(step, day - datetime.timedelta(days=364),
                         (quantity * Decimal("0.7")).quantize(Decimal("0.1")) if step == "receive" and quantity
@@ -194,13 +206,13 @@ class ProductionBuilder(BuilderBase):
             key = f"demo-job-{n}-{j}"
             if step == "issue":
                 job_services.materials_issue(by=by, agreement=agreement, quantity=quantity, value=value,
-                                             occurred_on=day, idempotency_key=key)
+                                             occurred_on=day, idempotency_key=key, now=recorded(day))
             elif step == "receive":
                 job_services.output_receive(by=by, agreement=agreement, quantity=quantity, grade=grade,
-                                            occurred_on=day, idempotency_key=key)
+                                            occurred_on=day, idempotency_key=key, now=recorded(day))
             else:
                 owed = job_services.account_totals(agreement)["balance"]
                 if owed > 0:
                     job_services.settlement_pay(by=by, agreement=agreement, to_producer=True,
                                                 amount=owed * 4 // 5 // 100_000 * 100_000 or owed,
-                                                occurred_on=day, idempotency_key=key)
+                                                occurred_on=day, idempotency_key=key, now=recorded(day))
