@@ -1,6 +1,8 @@
 """The dashboards at national size, on PostgreSQL: each level's page on the national synthetic data set as a ratio
 against the same page on the demo data set, measured in the same run (issue 12: <= 1.2x, and <= 50 ms of
-database time per page), and `rollups-rebuild --check` on the national data set.
+database time per page), and `rollups-rebuild --check` on the national data set. The doubling page of the
+nation, the province and the county too (read from the roll-ups), and, beside the nation's, the same figures
+summed from the facts (`doubling.figures_by`, what the page did before) to show what the roll-ups save.
 
 Run:  .venv/bin/python bench/dashboards.py --national mardom_synth_010 [--demo mardom_bench_demo] [--repeat 15]
 
@@ -28,7 +30,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 PG = {"host": os.environ.get("DATABASE_HOST", "127.0.0.1"), "port": int(os.environ.get("DATABASE_PORT", "5432")),
       "user": os.environ.get("DATABASE_USER", "postgres")}
-LEVELS = ("nation", "province", "county", "fund")
+LEVELS = ("nation", "province", "county", "fund", "doubling-nation", "doubling-province", "doubling-county",
+          "facts-nation")
 
 
 def url(db: str) -> str:
@@ -82,6 +85,14 @@ def _officer(unit: Any) -> Any:
     return user
 
 
+def _facts_reader(unit: Any) -> Any:
+    """The nation's doubling figures by province summed from the sales, buybacks and orders themselves."""
+    from mardom.dashboards import doubling
+    from mardom.dashboards.selectors import population_of
+
+    return doubling.figures_by(population_of(unit), "unit__parent", year=doubling.current_year())
+
+
 def measure(level: str, repeat: int) -> dict[str, Any]:
     import django
 
@@ -91,10 +102,11 @@ def measure(level: str, repeat: int) -> dict[str, Any]:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    unit = _unit(level)
+    kind = level.split("-")[-1]
+    unit = _unit(kind)
     client = Client()
     client.force_login(_officer(unit))
-    page = f"/dashboards/u/{unit.pk}/"
+    page = f"/dashboards/doubling/?unit={unit.pk}" if level.startswith("doubling-") else f"/dashboards/u/{unit.pk}/"
     spent: list[float] = []
     count: list[int] = []
 
@@ -112,14 +124,18 @@ def measure(level: str, repeat: int) -> dict[str, Any]:
         count.append(0)
         start = time.perf_counter()
         with connection.execute_wrapper(timer):
-            response = client.get(page, HTTP_HOST="127.0.0.1")
+            if level.startswith("facts-"):
+                size = len(str(_facts_reader(unit)))
+            else:
+                response = client.get(page, HTTP_HOST="127.0.0.1")
+                assert response.status_code == 200, (page, response.status_code)
+                size = len(response.content)
         wall = time.perf_counter() - start
-        assert response.status_code == 200, (page, response.status_code)
         if i:  # the first fetch warms the caches
             walls.append(wall)
             dbs.append(spent[-1])
             queries.append(count[-1])
-            sizes.append(len(response.content))
+            sizes.append(size)
     # The fastest fetch as well as the median: on a shared machine the minimum is what the page costs, the
     # median what it cost under the load of the moment.
     return {"level": level, "unit": unit.name, "wall_ms": statistics.median(walls) * 1000,
@@ -186,12 +202,12 @@ def main() -> None:
         sizes = {db: child(db, "counts") for db in (demo, args.national)}
         for db, size in sizes.items():
             print(f"{db}: {size}")
-        print(f"\n{'page':<10} {'demo db ms':>10} {'national db ms':>15} {'ratio':>6} {'min ratio':>9} "
+        print(f"\n{'page':<17} {'demo db ms':>10} {'national db ms':>15} {'ratio':>6} {'min ratio':>9} "
               f"{'demo wall':>10} {'nat. wall':>10} {'queries':>8} {'KB':>6}")
         for level in LEVELS:
             small = child(demo, "page", level, str(args.repeat))
             large = child(args.national, "page", level, str(args.repeat))
-            print(f"{level:<10} {small['db_ms']:>10.2f} {large['db_ms']:>15.2f} "
+            print(f"{level:<17} {small['db_ms']:>10.2f} {large['db_ms']:>15.2f} "
                   f"{large['db_ms'] / small['db_ms']:>6.2f} {large['db_min_ms'] / small['db_min_ms']:>9.2f} "
                   f"{small['wall_ms']:>10.1f} {large['wall_ms']:>10.1f} "
                   f"{large['queries']:>8} {large['bytes'] / 1024:>6.1f}", flush=True)

@@ -9,6 +9,7 @@ unit reaches everything under it (DESIGN.md, "Scopes and roles").
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,7 +42,9 @@ class OrgUnit(models.Model):
         "geo.Place", verbose_name=_("place"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Set by the creating service (`now`), so a unit replayed from history (the demo, an import) is counted in
+    # the month it was formed; it defaults to the moment of the write.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("organisational unit")

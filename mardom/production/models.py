@@ -7,6 +7,7 @@ their workplace, so county officers see and approve them; colonies and clusters 
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mardom.core.models import AppendOnlyModel
@@ -170,7 +171,7 @@ class ColonyMember(models.Model):
     producer = models.ForeignKey(Producer, on_delete=models.PROTECT, related_name="colony_memberships")
     # Copied from the colony so the database itself refuses two colonies of one line for one producer.
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
-    joined_at = models.DateTimeField(auto_now_add=True)
+    joined_at = models.DateTimeField(default=timezone.now)  # the forming service's `now`
 
     class Meta:
         verbose_name = _("colony member")

@@ -129,6 +129,29 @@ def test_colonies_and_clusters_count_at_themselves_and_above(
     assert rebuild.rebuild(write=False) == []
 
 
+def test_units_formed_at_a_given_moment_count_in_its_month(
+        make_person: Any, qaenat: Any, qaenat_village: Any, saffron: Any, county_officer: Any) -> None:
+    """A colony, a cluster and an exhibition replayed from history (the demo, an import) are formed when the
+    service is told, and count in that month, as the rebuild (which reads the row's `created_at`) agrees."""
+    from mardom.market import services as market
+
+    earlier = AT - datetime.timedelta(days=200)  # 1405/01
+    growers = [register(county_officer, make_person(qaenat), qaenat_village, saffron) for _ in range(4)]
+    colonies = [services.colony_create(by=county_officer, county=qaenat, product=saffron, place=qaenat_village,
+                                       producers=growers[i:i + 2], name=f"کلنی {i}", now=earlier) for i in (0, 2)]
+    cluster = services.county_cluster_create(by=county_officer, county=qaenat, focus_product=saffron,
+                                             colonies=colonies, now=earlier)
+    fair = market.exhibition_create(by=county_officer, county=qaenat, name="نمایشگاه بهار", type="seasonal",
+                                    venue="قاین", starts_on=datetime.date(2026, 4, 1),
+                                    ends_on=datetime.date(2026, 4, 7), applications_close_on=datetime.date(2026, 3, 25),
+                                    now=earlier)
+    assert colonies[0].created_at == colonies[0].members.first().joined_at == cluster.created_at == earlier
+    for code, n in (("production.colonies", 2), ("production.clusters", 1), ("market.exhibitions", 1)):
+        assert value(qaenat, month_of(earlier), code) == n and value(qaenat, MONTH, code) == 0
+    assert fair.created_at == earlier
+    assert rebuild.rebuild(write=False) == []
+
+
 def test_buybacks_and_their_corrections_count_at_the_producers_county_when_recorded(
         jobs_world: Any, qaenat: Any) -> None:
     w = jobs_world

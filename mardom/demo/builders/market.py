@@ -37,7 +37,7 @@ class MarketBuilder(BuilderBase):
         fair = market_services.exhibition_create(
             by=officer, county=self.qaenat, name="نمایشگاه اقتصاد به دست مردم", type="seasonal",
             venue="مجموعه فرهنگی ورزشی شهید بهشتی قاین", starts_on=opens, ends_on=opens + datetime.timedelta(days=6),
-            applications_close_on=opens - datetime.timedelta(days=7))
+            applications_close_on=opens - datetime.timedelta(days=7), now=moment(30))
         _organiser, organiser_user = self.login_person("organiser", self.qaenat)
         people_services.role_grant(by=self.admin, user=organiser_user, role=Role.EXHIBITION_ORGANISER, unit=fair)
         for row, (y, depth) in enumerate([(0, 3), (5, 3), (11, 3)]):
@@ -130,7 +130,7 @@ class MarketBuilder(BuilderBase):
             by=officer, county=self.qaenat, type="seasonal", venue="مجموعه فرهنگی ورزشی شهید بهشتی قاین",
             name=f"نمایشگاه اقتصاد به دست مردم، پاییز {to_persian_digits(str(to_jalali(opens).year))}",
             starts_on=opens, ends_on=opens + datetime.timedelta(days=6),
-            applications_close_on=opens - datetime.timedelta(days=7))
+            applications_close_on=opens - datetime.timedelta(days=7), now=moment(30))
         for n in range(10):  # a smaller fair than this year's: two rows on the 24 x 16 metre plan
             row, col = divmod(n, 6)
             market_services.booth_add(by=officer, exhibition=fair, code=f"{'AB'[row]}{col + 1}", x=col * 4,

@@ -78,7 +78,8 @@ class ProductionBuilder(BuilderBase):
     def colonies_and_clusters(self, products: dict[str, Product]) -> None:
         """Accept the colony suggestions of both counties but the last two (left for the officer to see),
         cluster saffron and barberry in Qaenat and saffron in Birjand, and join the saffron clusters into a
-        province cluster."""
+        province cluster: in the weeks after the producers enrolled, before last year's season."""
+        formed = timezone.localdate() - SINCE_LAST_SEASON - datetime.timedelta(days=20)
         for county in (self.qaenat, self.birjand):
             rows, producer_of = production_selectors.formation_rows(county=county)
             found = formation.suggest(rows).colonies
@@ -87,6 +88,7 @@ class ProductionBuilder(BuilderBase):
                     by=self.admin, county=county, product=products[suggestion.product_line],
                     place=Place.objects.get(pk=suggestion.place),
                     producers=list(Producer.objects.filter(pk__in=[producer_of[i] for i in suggestion.producer_ids])),
+                    now=recorded(formed),
                 )
         made = {}
         for county, code in [(self.qaenat, "saffron"), (self.qaenat, "barberry"), (self.birjand, "saffron"),
@@ -95,7 +97,8 @@ class ProductionBuilder(BuilderBase):
             if len(colonies) >= 2:
                 made[(county.pk, code)] = production_services.county_cluster_create(
                     by=self.admin, county=county, focus_product=products[code], colonies=colonies,
-                    goals="تکمیل زنجیره ارزش: بسته‌بندی، نمانام و فروش")
+                    goals="تکمیل زنجیره ارزش: بسته‌بندی، نمانام و فروش",
+                    now=recorded(formed + datetime.timedelta(days=7)))
         guide_login = next(login for login in LOGINS if login.key == "guide")
         guide = self.person(desk=self.qaenat, county=self.qaenat, first=guide_login.first_name,
                             last=guide_login.last_name, gender=guide_login.gender, mobile=guide_login.mobile)
@@ -105,7 +108,8 @@ class ProductionBuilder(BuilderBase):
         saffron = [c for (county, code), c in made.items() if code == "saffron"]
         if len(saffron) >= 2:
             production_services.province_cluster_create(by=self.admin, province=self.province,
-                                                        focus_product=products["saffron"], county_clusters=saffron)
+                                                        focus_product=products["saffron"], county_clusters=saffron,
+                                                        now=recorded(formed + datetime.timedelta(days=14)))
 
     def producer_login(self, products: dict[str, Product]) -> None:
         """The producer login grows saffron in the Qaenat village with the most saffron growers, so she joins

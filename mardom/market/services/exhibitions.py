@@ -37,9 +37,10 @@ def default_rules() -> dict[str, int]:
 def exhibition_create(
     *, by: Any, county: OrgUnit, name: str, type: str, venue: str, starts_on: datetime.date,
     ends_on: datetime.date, applications_close_on: datetime.date, term_days: int | None = None,
-    rules: dict[str, int] | None = None,
+    rules: dict[str, int] | None = None, now: datetime.datetime | None = None,
 ) -> Exhibition:
     require(by, Perm.MARKET_ORGANISE, county)
+    now = now or timezone.now()
     if county.kind != OrgUnit.Kind.COUNTY:
         raise DomainError(_("Choose a county."), field="county")
     name, venue = normalize_text(name), normalize_text(venue)
@@ -61,11 +62,12 @@ def exhibition_create(
     exhibition = Exhibition.objects.create(
         kind=OrgUnit.Kind.EXHIBITION, name=name, search_key=search_key(name), parent=county, place=county.place,
         type=type, venue=venue, starts_on=starts_on, ends_on=ends_on, applications_close_on=applications_close_on,
-        term_days=term_days if type == Exhibition.Type.PERMANENT else None, rules=rules, created_by=by)
+        term_days=term_days if type == Exhibition.Type.PERMANENT else None, rules=rules, created_by=by,
+        created_at=now)
     unit_set_path(exhibition)
     audit_record(by=by, action="exhibition.create", obj=exhibition, scope_path=exhibition.path or "",
                  after={"type": type, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(),
-                        "rules": rules})
+                        "rules": rules}, now=now)
     market_figures.exhibition_created(exhibition=exhibition)
     return exhibition
 

@@ -69,7 +69,8 @@ def _check_colony_name(*, county: OrgUnit, name: str, exclude_pk: int | None = N
 
 @transaction.atomic
 def colony_create(*, by: Any, county: OrgUnit, product: Product, place: Place, producers: Sequence[Producer],
-                  name: str = "", coordinator: Person | None = None) -> Colony:
+                  name: str = "", coordinator: Person | None = None,
+                  now: datetime.datetime | None = None) -> Colony:
     """Form a colony (accepting a suggestion, or by hand): approved producers of one product line, all in
     one county, none already in a colony of that line."""
     require(by, Perm.PRODUCERS_MANAGE, county)
@@ -96,12 +97,13 @@ def colony_create(*, by: Any, county: OrgUnit, product: Product, place: Place, p
         label = colony_default_name(product=product, place=place)
     colony = Colony.objects.create(kind=OrgUnit.Kind.COLONY, name=label, search_key=search_key(label),
                                    parent=county, place=place, product=product, coordinator=coordinator,
-                                   created_by=by)
+                                   created_by=by, created_at=now or timezone.now())
     unit_set_path(colony)
-    ColonyMember.objects.bulk_create([ColonyMember(colony=colony, producer=p, product=product) for p in rows])
+    ColonyMember.objects.bulk_create([ColonyMember(colony=colony, producer=p, product=product,
+                                                   joined_at=colony.created_at) for p in rows])
     audit_record(by=by, action="colony.create", obj=colony, scope_path=colony.path or "",
                  after={"product": product.code, "place": place.pk, "producers": sorted(ids),
-                        "coordinator": coordinator.pk if coordinator else None})
+                        "coordinator": coordinator.pk if coordinator else None}, now=colony.created_at)
     production_figures.unit_formed(unit=colony)
     return colony
 
@@ -301,7 +303,7 @@ def _cluster_name(name: str, product: Product, region: OrgUnit) -> str:
 
 @transaction.atomic
 def county_cluster_create(*, by: Any, county: OrgUnit, focus_product: Product, colonies: Sequence[Colony],
-                          name: str = "", goals: str = "") -> Cluster:
+                          name: str = "", goals: str = "", now: datetime.datetime | None = None) -> Cluster:
     """Group colonies of one value chain in one county into a cluster (or add them to the county's existing
     cluster of that chain: then one colony is enough)."""
     require(by, Perm.PRODUCERS_MANAGE, county)
@@ -328,18 +330,19 @@ def county_cluster_create(*, by: Any, county: OrgUnit, focus_product: Product, c
         cluster = Cluster.objects.create(
             kind=OrgUnit.Kind.CLUSTER, name=label, search_key=search_key(label), parent=county, place=county.place,
             level=Cluster.Level.COUNTY, value_chain=focus_product.value_chain, focus_product=focus_product,
-            goals=normalize_text(goals), created_by=by)
+            goals=normalize_text(goals), created_by=by, created_at=now or timezone.now())
         unit_set_path(cluster)
         production_figures.unit_formed(unit=cluster)
     Colony.objects.filter(pk__in=[c.pk for c in rows]).update(in_cluster=cluster)
     audit_record(by=by, action="cluster.colonies", obj=cluster, scope_path=cluster.path or "",
-                 after={"colonies": sorted(c.pk for c in rows), "value_chain": cluster.value_chain})
+                 after={"colonies": sorted(c.pk for c in rows), "value_chain": cluster.value_chain}, now=now)
     return cluster
 
 
 @transaction.atomic
 def province_cluster_create(*, by: Any, province: OrgUnit, focus_product: Product,
-                            county_clusters: Sequence[Cluster], name: str = "", goals: str = "") -> Cluster:
+                            county_clusters: Sequence[Cluster], name: str = "", goals: str = "",
+                            now: datetime.datetime | None = None) -> Cluster:
     """Group county clusters of one value chain in one province into a province cluster (or add them to the
     province's existing cluster of that chain: then one county cluster is enough)."""
     require(by, Perm.PRODUCERS_MANAGE, province)
@@ -365,12 +368,13 @@ def province_cluster_create(*, by: Any, province: OrgUnit, focus_product: Produc
         top = Cluster.objects.create(
             kind=OrgUnit.Kind.CLUSTER, name=label, search_key=search_key(label), parent=province,
             place=province.place, level=Cluster.Level.PROVINCE, value_chain=focus_product.value_chain,
-            focus_product=focus_product, goals=normalize_text(goals), created_by=by)
+            focus_product=focus_product, goals=normalize_text(goals), created_by=by,
+            created_at=now or timezone.now())
         unit_set_path(top)
         production_figures.unit_formed(unit=top)
     Cluster.objects.filter(pk__in=[c.pk for c in rows]).update(province_cluster=top)
     audit_record(by=by, action="cluster.province", obj=top, scope_path=top.path or "",
-                 after={"county_clusters": sorted(c.pk for c in rows)})
+                 after={"county_clusters": sorted(c.pk for c in rows)}, now=now)
     return top
 
 
