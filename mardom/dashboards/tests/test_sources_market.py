@@ -110,6 +110,12 @@ def test_visitors_count_as_given_and_a_later_correction_counts_when_it_is_made(
     assert value(world.exhibition, month_of(later), "market.visitors") == -50
     assert value(world.exhibition, year_of(MONTH), "market.visitors") == 500
     assert rebuild.rebuild(write=False) == []
+    # A count replayed from history (the demo's last-year fair) is given the moment it was made, and counts then.
+    services.visitors_record(by=county_officer, exhibition=world.exhibition, day=OPENS + datetime.timedelta(days=2),
+                             visitors=70, now=NOW)
+    assert value(world.exhibition, MONTH, "market.visitors") == 620
+    assert value(world.exhibition, month_of(later), "market.visitors") == -50
+    assert rebuild.rebuild(write=False) == []
 
 
 def test_storefront_shares_count_at_each_producers_county_when_paid(shop: Any, qaenat: Any) -> None:

@@ -185,7 +185,7 @@ class MarketBuilder(BuilderBase):
                         lines=[Line(product=product, quantity=quantity, unit_price=prices[product.code],
                                     producer=None if application.producer_id else owner)],
                         idempotency_key=f"{key}-{n}", now=moment(days_ago, 10 + k, self.rng.randrange(60)))
-        for days_ago, visitors in ((3, 1240), (2, 980), (1, 1515)):
+        for days_ago, visitors in ((3, 1240), (2, 980), (1, 1515)):  # each counted at the gate that evening
             market_services.visitors_record(by=organiser, exhibition=fair,
                                             day=timezone.localdate() - datetime.timedelta(days=days_ago + back),
-                                            visitors=visitors)
+                                            visitors=visitors, now=moment(days_ago, 20))

@@ -171,13 +171,14 @@ def sale_cancel(*, by: Any, sale: Sale, idempotency_key: str, now: datetime.date
 
 
 @transaction.atomic
-def visitors_record(*, by: Any, exhibition: Exhibition, day: datetime.date, visitors: int) -> VisitorCount:
+def visitors_record(*, by: Any, exhibition: Exhibition, day: datetime.date, visitors: int,
+                    now: datetime.datetime | None = None) -> VisitorCount:
     require(by, Perm.MARKET_ORGANISE, exhibition)
-    if not (exhibition.starts_on <= day <= exhibition.ends_on) or day > timezone.localdate():
+    now = now or timezone.now()
+    if not (exhibition.starts_on <= day <= exhibition.ends_on) or day > timezone.localdate(now):
         raise DomainError(_("Choose a day the exhibition was open."), field="day")
     if not 0 <= visitors <= 10_000_000:
         raise DomainError(_("Give the number of visitors."), field="visitors")
-    now = timezone.now()
     # The day's count as it stood, read under the row's lock, so corrections at once each add their own
     # difference to the figures. The row is made first (empty) so there is a row to lock: two first counts of a
     # day at once would otherwise both find none and both add their whole count.
