@@ -71,7 +71,7 @@ def bounded(paths: list[str], seen_shapes: dict[str, int]) -> list[str]:
 
 # The section each role's home page must show in the demo.
 EXPECTED = {
-    "member": "home-funds", "manager": "home-decisions", "inspector": "home-lots", "institution": "home-referrals",
+    "member": "home-funds", "manager": "home-decisions", "inspector": "home-lots", "institution": "home-inbox",
     "producer": "home-shop", "job_leader": "home-job-leaders", "guide": "home-clusters", "person": "my-file",
 }
 WHO = [(demo.key, demo.mobile) for demo in LOGINS] + [("admin", ADMIN_USERNAME)]

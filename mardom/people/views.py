@@ -50,7 +50,8 @@ HOME_LIMIT = 10  # rows in each home section; the section links to its full page
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each person's work: what she has (funds, loans, guarantees asked of her, her shop and booths) and what
-    waits for her roles (loans to approve, lots to inspect, referrals to answer), each section bounded."""
+    waits for her roles (loans to approve, lots to inspect, requests and referrals to answer: one inbox, as a
+    referral is a desk request), each section bounded."""
     user = request.user
     orgs_view = holds_anywhere(user, Perm.ORGS_VIEW)
     producer = shop_selectors.my_producers(user).exists()
@@ -59,8 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "member": fund_selectors.home_member(user=user),
         "decisions": fund_selectors.home_decisions(user=user),
         "lots_waiting": brand_selectors.lots_waiting(user=user, limit=HOME_LIMIT),
-        "referrals": list(org_selectors.referrals_to(user=user)[:HOME_LIMIT + 1])
-        if org_selectors.receives_referrals(user=user) else None,
+        "receives_referrals": org_selectors.receives_referrals(user=user),
         "booths": market_selectors.my_booths(user=user)[:HOME_LIMIT],
         "producer": producer,
         "to_send": list(shop_selectors.parts_to_send(user)[:HOME_LIMIT + 1]) if producer else [],

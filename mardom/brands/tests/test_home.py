@@ -60,7 +60,7 @@ def test_the_producer_home_shows_her_shop_and_a_plain_person_none(world, client,
         assert reverse(name) in html
         assert client.get(reverse(name)).status_code == 200
     html = _home(client, plain_user)
-    for section in ("home-shop", "home-lots", "home-decisions", "home-referrals", "home-booths",
+    for section in ("home-shop", "home-lots", "home-decisions", "home-inbox", "home-booths",
                     "home-job-leaders", "home-funds", "home-loans"):
         assert f'data-test="{section}"' not in html
     assert 'data-test="my-file"' in html and 'data-test="no-role"' in html
