@@ -34,3 +34,18 @@ def queue_next(task: Any, *, every: datetime.timedelta, now: datetime.datetime |
     now = now or timezone.now()
     task.using(run_after=now if at_once else now + every).enqueue()
     return True
+
+
+# --- the commands that start them (`mardom desk-sweep --start`, `rollups-drain --start`, `api-prune --start`) ---
+def add_start_argument(parser: Any, job: str) -> None:
+    parser.add_argument("--start", action="store_true",
+                        help=f"queue the self-repeating {job} task for the database worker instead of running it now")
+
+
+def start_from_command(command: Any, *, task: Any, schedule: Any, job: str, cron: str) -> None:
+    """Queue the first run of a self-repeating task (`schedule(at_once=True)`), or say why the worker cannot
+    take it and which command cron should run instead."""
+    if not task.get_backend().supports_defer:
+        command.stderr.write(f"The task backend cannot defer tasks: run `{cron}` from cron instead.")
+        return
+    command.stdout.write(f"{job} queued" if schedule(at_once=True) else f"a {job} is already queued")

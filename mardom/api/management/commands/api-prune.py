@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mardom.core.errors import DomainError
+from mardom.core.periodic import add_start_argument, start_from_command
 
 
 class Command(BaseCommand):
@@ -17,19 +18,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, default=None)
-        parser.add_argument("--start", action="store_true",
-                            help="queue the daily prune task for the database worker instead of pruning now")
+        add_start_argument(parser, "daily API prune")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from mardom.api.services import api_prune
         from mardom.api.tasks import api_prune_task, schedule_prune
 
         if options["start"]:
-            if not api_prune_task.get_backend().supports_defer:
-                self.stderr.write("The task backend cannot defer tasks: run `mardom api-prune` from cron instead.")
-                return
-            queued = schedule_prune(at_once=True)
-            self.stdout.write("daily API prune queued" if queued else "a daily API prune is already queued")
+            start_from_command(self, task=api_prune_task, schedule=schedule_prune,
+                               job="daily API prune", cron="mardom api-prune")
             return
         try:
             keys, commands = api_prune(days=options["days"] or settings.MARDOM_API_KEEP_DAYS)

@@ -7,23 +7,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from mardom.core.periodic import add_start_argument, start_from_command
+
 
 class Command(BaseCommand):
     help = "Fold the pending figure changes into the dashboards' stored figures."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--start", action="store_true",
-                            help="queue the self-repeating drain task for the database worker instead of draining now")
+        add_start_argument(parser, "roll-up drain")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from mardom.dashboards.rollups import drain
         from mardom.dashboards.tasks import rollups_drain_task, schedule_drain
 
         if options["start"]:
-            if not rollups_drain_task.get_backend().supports_defer:
-                self.stderr.write("The task backend cannot defer tasks: run `mardom rollups-drain` from cron instead.")
-                return
-            queued = schedule_drain(at_once=True)
-            self.stdout.write("roll-up drain queued" if queued else "a roll-up drain is already queued")
+            start_from_command(self, task=rollups_drain_task, schedule=schedule_drain,
+                               job="roll-up drain", cron="mardom rollups-drain")
             return
         self.stdout.write(f"{drain()} figure changes drained")

@@ -16,24 +16,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from mardom.core.periodic import add_start_argument, start_from_command
+
 
 class Command(BaseCommand):
     help = "Remind institutions of deadlines that near and escalate late requests to the county and province."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--start", action="store_true",
-                            help="queue the self-repeating sweep task for the database worker instead of "
-                                 "sweeping now")
+        add_start_argument(parser, "desk sweep")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from mardom.desk.services.sweep import sweep
         from mardom.desk.tasks import desk_sweep_task, schedule_next
 
         if options["start"]:
-            if not desk_sweep_task.get_backend().supports_defer:
-                self.stderr.write("The task backend cannot defer tasks: run `mardom desk-sweep` from cron instead.")
-                return
-            queued = schedule_next(at_once=True)
-            self.stdout.write("desk sweep queued" if queued else "a desk sweep is already queued")
+            start_from_command(self, task=desk_sweep_task, schedule=schedule_next,
+                               job="desk sweep", cron="mardom desk-sweep")
             return
         self.stdout.write(f"desk sweep: {sweep()}")
