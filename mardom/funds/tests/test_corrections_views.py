@@ -120,6 +120,24 @@ def test_the_members_page_and_the_loan_page_link_to_what_may_be_reversed(client:
     assert 'data-test="reversed"' in page and reverse("funds:repayment-reverse", args=[first.pk]) in page
 
 
+def test_after_the_close_the_member_and_loan_pages_send_the_recorder_to_another_officer(client: Any, w: Any) -> None:
+    contribution = _record(w, w["borrower"])
+    loan = services.loan_disburse(by=w["treasurer"], loan=approved_loan(w), on=TODAY, idempotency_key="d",
+                                  today=TODAY)
+    repayment = services.loan_repay(by=w["treasurer"], loan=loan, amount=1_000_000, paid_on=TODAY,
+                                    idempotency_key="r1", today=TODAY)
+    services.meeting_close(by=w["treasurer"], fund=w["fund"], year=J.year, month=J.month, held_on=TODAY, today=TODAY)
+    links = {"funds:membership": ("funds:contribution-reverse", w["borrower"].pk, contribution.pk),
+             "funds:loan": ("funds:repayment-reverse", loan.pk, repayment.pk)}
+    for user, told in ((w["treasurer"], True), (w["manager"], False)):
+        client.force_login(user)
+        for page_name, (reverse_name, page_pk, record_pk) in links.items():
+            page = client.get(reverse(page_name, args=[page_pk])).content.decode()
+            # The recorder is not shown a link she would be refused at; the manager has it.
+            assert (reverse(reverse_name, args=[record_pk]) in page) is not told, (user, page_name)
+            assert ('data-test="another-reverses"' in page) is told, (user, page_name)
+
+
 def test_closing_the_meeting_hides_todays_forms_and_refuses_records_beside_the_date(client: Any, w: Any) -> None:
     _record(w, w["borrower"])
     client.force_login(w["treasurer"])

@@ -215,8 +215,14 @@ def _membership_page(request: HttpRequest, membership: Membership, *, status: in
     can_treasure = has_perm_on(request.user, Perm.FUNDS_TREASURY, membership.fund)
     active = membership.status == Membership.Status.ACTIVE
     treasury = can_treasure and active
+    passbook = selectors.passbook(membership=membership)
+    if treasury:  # what she recorded before the last close, another officer reverses (as on the month page)
+        last = selectors.last_closed_meeting(fund=membership.fund)
+        for row in passbook:
+            row["another_reverses"] = bool(row["reverse"]) and selectors.recorder_must_leave_it(
+                user=request.user, entry=row["entry"], last=last)
     context = {
-        "membership": membership, "fund": membership.fund, "passbook": selectors.passbook(membership=membership),
+        "membership": membership, "fund": membership.fund, "passbook": passbook,
         "loans": membership.loans.prefetch_related("closures").order_by("-applied_at"),
         "can_apply": active and (can_treasure or membership.person_id == request.user.person_id),
         "can_reverse": treasury,
