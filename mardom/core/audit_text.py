@@ -67,6 +67,7 @@ ACTIONS: dict[str, Action] = {
     "contribution.reverse": _a("funds", _l("%(actor)s reversed the contribution %(object)s")),
     "membership.withdraw.reverse": _a("funds", _l("%(actor)s reversed a withdrawal from the savings of %(object)s")),
     "loan.repay.reverse": _a("funds", _l("%(actor)s reversed a repayment of %(object)s")),
+    "loan.late_charge.reverse": _a("funds", _l("%(actor)s gave back a late charge on %(object)s")),
     "meeting.close": _a("funds", _l("%(actor)s closed a meeting of the fund %(object)s")),
     "draw.announce": _a("funds", _l("%(actor)s announced the draw %(object)s")),
     "draw.perform": _a("funds", _l("%(actor)s performed the draw %(object)s")),

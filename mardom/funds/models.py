@@ -422,6 +422,8 @@ class LateCharge(AppendOnlyModel):
     is_late = models.BooleanField(_("late entry"), default=False)
     entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, related_name="late_charge")
 
+    objects = LiveQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("late charge")
         verbose_name_plural = _("late charges")

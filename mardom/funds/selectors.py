@@ -29,6 +29,7 @@ from .models import (
     FundRules,
     Guarantee,
     Installment,
+    LateCharge,
     Loan,
     LoanClosure,
     MeetingClose,
@@ -166,12 +167,26 @@ def repayment_get(*, user: Any, pk: int) -> Repayment:
     return repayment
 
 
-def reversed_on(record: Contribution | Movement | Repayment) -> datetime.date | None:
+def late_charge_get(*, user: Any, pk: int) -> LateCharge:
+    """A late charge on a loan the user may see (`loan_get`), or 404."""
+    charge = LateCharge.objects.filter(pk=pk).select_related("entry").first()
+    if charge is None:
+        raise Http404
+    charge.loan = loan_get(user=user, pk=charge.loan_id)
+    return charge
+
+
+def late_charges_collected(*, loan: Loan) -> list[LateCharge]:
+    """The loan's late charges, oldest first, each reversed one marked (`reversed_on`)."""
+    return list(loan.late_charges.annotate(reversed_on=REVERSED_ON).select_related("entry").order_by("paid_on", "pk"))
+
+
+def reversed_on(record: Contribution | Movement | Repayment | LateCharge) -> datetime.date | None:
     """The day the record was reversed, or None while it counts."""
     return Entry.objects.filter(reverses_id=record.entry_id).values_list("occurred_on", flat=True).first()
 
 
-def is_reversed(record: Contribution | Movement | Repayment) -> bool:
+def is_reversed(record: Contribution | Movement | Repayment | LateCharge) -> bool:
     return reversed_on(record) is not None
 
 
@@ -385,7 +400,7 @@ def late_charges_due(*, loan: Loan, on: datetime.date) -> dict[int, int]:
     if rules.late_policy != FundRules.LatePolicy.CHARITY or rules.late_charge <= 0:
         return {}
     paid = loan.repayments.live().aggregate(s=Sum("amount"))["s"] or 0
-    collected = dict(loan.late_charges.values("installment_number").annotate(s=Sum("amount"))
+    collected = dict(loan.late_charges.live().values("installment_number").annotate(s=Sum("amount"))
                      .values_list("installment_number", "s"))
     due = {}
     for number, months in late_months(loan_plan(loan=loan), paid=paid, on=on).items():

@@ -39,6 +39,8 @@ urlpatterns = [
     path("withdrawals/<int:pk>/reverse/", corrections.record_reverse, {"kind": "withdrawal"},
          name="withdrawal-reverse"),
     path("repayments/<int:pk>/reverse/", corrections.record_reverse, {"kind": "repayment"}, name="repayment-reverse"),
+    path("late-charges/<int:pk>/reverse/", corrections.record_reverse, {"kind": "late_charge"},
+         name="late-charge-reverse"),
     # Draws (views/draws.py)
     path("<int:pk>/draws/", draws.draw_list, name="draws"),
     path("draws/<int:pk>/", draws.draw_detail, name="draw"),

@@ -3,6 +3,7 @@
 from ..selectors import rules_in_force
 from .corrections import (
     contribution_reverse,
+    late_charge_reverse,
     meeting_close,
     repayment_reverse,
     reversible_repayment,
@@ -55,7 +56,8 @@ __all__ = [
     "contribution_record", "contribution_reverse", "contributions_record_month",
     "contributions_record_month_bulk", "draw_announce", "draw_cancel", "draw_document",
     "draw_perform", "draw_record", "draw_values_may_be_known", "fund_create", "guarantee_request",
-    "guarantee_respond", "late_charge_collect", "loan_apply", "loan_cancel", "loan_close_confirm",
+    "guarantee_respond", "late_charge_collect", "late_charge_reverse", "loan_apply", "loan_cancel",
+    "loan_close_confirm",
     "loan_close_propose", "loan_close_withdraw", "loan_decide", "loan_disburse", "loan_propose", "loan_repay",
     "loans_repay_month", "meeting_close",
     "membership_join",

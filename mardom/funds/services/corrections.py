@@ -1,4 +1,5 @@
-"""Corrections: reversing a contribution, a withdrawal or a repayment recorded by mistake, and closing a meeting.
+"""Corrections: reversing a contribution, a withdrawal, a repayment or a late charge recorded by mistake, and
+closing a meeting.
 
 A reversal posts the mirror image of the original entry (`ledger.entry_reverse`), dated the day it is made, with
 the reason in the audit log. The original stays where it was, marked reversed, so last month's statement reads as
@@ -31,7 +32,7 @@ from mardom.people.roles import Perm
 from mardom.people.scopes import require
 
 from .. import selectors
-from ..models import Contribution, Fund, Loan, MeetingClose, Membership, Movement, Repayment
+from ..models import Contribution, Fund, LateCharge, Loan, MeetingClose, Membership, Movement, Repayment
 from .dates import check_not_future, today_of
 from .members import _locked_book, withdrawable
 
@@ -155,6 +156,29 @@ def repayment_reverse(*, by: Any, repayment: Repayment, reason: str,
                  after={"repayment": repayment.pk, "amount": repayment.amount, "principal": repayment.principal,
                         "fee": repayment.fee, "reason": reason})
     return repayment
+
+
+@transaction.atomic
+def late_charge_reverse(*, by: Any, charge: LateCharge, reason: str,
+                        today: datetime.date | None = None, now: datetime.datetime | None = None) -> LateCharge:
+    """Give back a late charge taken by mistake (the installment was not late, the amount was wrong): the cash
+    leaves the charity account's keeping, and the rules' charge on that installment may be collected again.
+    Independent of the repayment it came with: either can be reversed without the other. Asking twice reverses
+    once."""
+    reason = _reason(reason)
+    fund = Loan.objects.select_related("fund").get(pk=charge.loan_id).fund
+    require(by, Perm.FUNDS_TREASURY, fund)
+    book = _locked_book(fund)
+    charge = LateCharge.objects.select_related("entry").get(pk=charge.pk)
+    if selectors.is_reversed(charge):
+        return charge
+    _check_reverser(by, fund, charge.entry)
+    _check_cash(book, charge.amount)
+    _reverse(by=by, entry=charge.entry, what="late_charge", pk=charge.pk, today=today_of(today), now=now)
+    audit_record(by=by, action="loan.late_charge.reverse", obj=charge.loan, scope_path=fund.path or "", now=now,
+                 after={"late_charge": charge.pk, "installment": charge.installment_number, "amount": charge.amount,
+                        "reason": reason})
+    return charge
 
 
 # --- closing a meeting ---------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Reversals of contributions, withdrawals and repayments, and closing a meeting: what each does to the books, and
-who may not do it (asserted on the database, not only on the exception)."""
+"""Reversals of contributions, withdrawals, repayments and late charges, and closing a meeting: what each does to
+the books, and who may not do it (asserted on the database, not only on the exception)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from mardom.core.jalali import to_jalali
 from mardom.core.models import AuditEntry
 from mardom.dashboards import rebuild, rollups
 from mardom.funds import selectors, services
-from mardom.funds.models import Contribution, Loan, MeetingClose, Membership, Movement, Repayment
+from mardom.funds.models import Contribution, LateCharge, Loan, MeetingClose, Membership, Movement, Repayment
 from mardom.ledger.models import Entry
 
 from .test_loans import TODAY, approved_loan, verified, world  # noqa: F401 (a fixture)
@@ -45,6 +45,22 @@ def _loan(w: Any) -> Loan:
 def _repay(w: Any, loan: Loan, amount: int, key: str, on: datetime.date = TODAY) -> Repayment:
     return services.loan_repay(by=w["treasurer"], loan=loan, amount=amount, paid_on=on, idempotency_key=key,
                                today=on)
+
+
+def _charge(w: Any, loan: Loan, base_officer: Any) -> LateCharge:
+    """A late charge on the loan's first installment, taken today (the rules charge 50,000 a month late, up to
+    120,000; the installment, due months ago by the real calendar, is late)."""
+    from dataclasses import replace
+
+    from django.utils import timezone
+
+    from .conftest import RULES
+
+    today = timezone.localdate()
+    services.rules_change(by=base_officer, fund=w["fund"], effective_from=today,
+                          rules=replace(RULES, late_policy="charity", late_charge=50_000, late_charge_cap=120_000))
+    return services.late_charge_collect(by=w["treasurer"], loan=loan, installment_number=1, amount=120_000,
+                                        paid_on=today, idempotency_key="lc", today=today)
 
 
 # --- contributions ------------------------------------------------------------------------------------------
@@ -112,6 +128,7 @@ def test_no_one_but_the_funds_treasury_reverses_money(w: Any, who: str, make_use
     contribution = _record(w, w["other"])
     withdrawal = services.withdrawal_record(by=w["treasurer"], membership=w["other"], amount=100_000,
                                             occurred_on=TODAY, idempotency_key="w", today=TODAY)
+    charge = _charge(w, loan, base_officer)
     if who == "other_treasurer":
         other_fund = services.fund_create(by=base_officer, base=base, name="صندوق دیگر", founded_on=TODAY,
                                           rules=services.RulesInput(monthly_contribution=100_000,
@@ -124,6 +141,7 @@ def test_no_one_but_the_funds_treasury_reverses_money(w: Any, who: str, make_use
     for call in (lambda: services.contribution_reverse(by=user, contribution=contribution, reason="x", today=TODAY),
                  lambda: services.withdrawal_reverse(by=user, movement=withdrawal, reason="x", today=TODAY),
                  lambda: services.repayment_reverse(by=user, repayment=repayment, reason="x", today=TODAY),
+                 lambda: services.late_charge_reverse(by=user, charge=charge, reason="x"),
                  lambda: services.meeting_close(by=user, fund=w["fund"], year=J.year, month=J.month,
                                                 held_on=TODAY, today=TODAY)):
         with pytest.raises(PermissionDenied):
@@ -132,6 +150,7 @@ def test_no_one_but_the_funds_treasury_reverses_money(w: Any, who: str, make_use
     assert not MeetingClose.objects.exists()
     assert Contribution.objects.filter(pk=contribution.pk).live().exists()
     assert Repayment.objects.filter(pk=repayment.pk).live().exists()
+    assert LateCharge.objects.filter(pk=charge.pk).live().exists()
 
 
 # --- withdrawals ---------------------------------------------------------------------------------------------
@@ -171,6 +190,48 @@ def test_only_the_latest_repayment_is_reversed_and_the_loan_owes_it_again(w: Any
     loan.refresh_from_db()
     assert loan.status == Loan.Status.REPAID and loan.account.balance == 0
     assert verified(w["fund"])
+
+
+# --- late charges -------------------------------------------------------------------------------------------
+def test_a_reversed_late_charge_leaves_the_charity_account_and_may_be_collected_again(w: Any, base_officer: Any
+                                                                                      ) -> None:
+    from django.utils import timezone
+
+    fund, loan = w["fund"], _loan(w)
+    cash = selectors.fund_totals(fund=fund)["cash"]
+    charge = _charge(w, loan, base_officer)
+    assert selectors.fund_totals(fund=fund)["charity"] == 120_000 and 1 not in selectors.late_charges_due(
+        loan=loan, on=timezone.localdate())
+    with pytest.raises(DomainError) as refused:
+        services.late_charge_reverse(by=w["treasurer"], charge=charge, reason="  ")
+    assert refused.value.field == "reason" and LateCharge.objects.filter(pk=charge.pk).live().exists()
+    services.late_charge_reverse(by=w["treasurer"], charge=charge, reason="قسط به موقع پرداخت شده بود")
+    entries = _entries(fund)
+    services.late_charge_reverse(by=w["treasurer"], charge=charge, reason="دوباره")  # asking twice: once
+    assert _entries(fund) == entries
+    totals = selectors.fund_totals(fund=fund)
+    assert totals["charity"] == 0 and totals["cash"] == cash
+    assert not LateCharge.objects.filter(pk=charge.pk).live().exists()
+    assert selectors.late_charges_due(loan=loan, on=timezone.localdate())[1] == 120_000  # due again
+    audit = AuditEntry.objects.filter(action="loan.late_charge.reverse").get()
+    assert audit.after["reason"] == "قسط به موقع پرداخت شده بود" and audit.after["amount"] == 120_000
+    assert verified(fund)
+
+
+def test_after_the_close_the_recorder_of_a_late_charge_leaves_it_to_another_officer(w: Any, base_officer: Any
+                                                                                     ) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    charge = _charge(w, _loan(w), base_officer)
+    j = to_jalali(today)
+    services.meeting_close(by=w["treasurer"], fund=w["fund"], year=j.year, month=j.month, held_on=today, today=today)
+    entries = _entries(w["fund"])
+    with pytest.raises(DomainError):
+        services.late_charge_reverse(by=w["treasurer"], charge=charge, reason="اشتباه")
+    assert _entries(w["fund"]) == entries and LateCharge.objects.filter(pk=charge.pk).live().exists()
+    services.late_charge_reverse(by=w["manager"], charge=charge, reason="اشتباه")
+    assert not LateCharge.objects.filter(pk=charge.pk).live().exists()
 
 
 def test_a_repayment_that_settled_the_loan_is_not_reversed(w: Any) -> None:

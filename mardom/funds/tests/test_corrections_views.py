@@ -183,3 +183,34 @@ def test_the_month_page_costs_the_same_for_more_recorded_rows(client: Any, w: An
     with CaptureQueriesContext(connection) as many:
         client.get(_month(client, w["fund"]))
     assert len(many) <= len(few)
+
+
+def test_the_loan_page_lists_late_charges_and_reverses_one_with_a_reason(client: Any, w: Any, base_officer: Any
+                                                                         ) -> None:
+    from .test_corrections import _charge
+
+    loan = services.loan_disburse(by=w["treasurer"], loan=approved_loan(w), on=TODAY, idempotency_key="d",
+                                  today=TODAY)
+    with time_machine.travel(NOW + datetime.timedelta(days=120), tick=False):  # its first installment is late
+        _late_charge_page_flow(client, w, loan, _charge(w, loan, base_officer))
+
+
+def _late_charge_page_flow(client: Any, w: Any, loan: Any, charge: Any) -> None:
+    from mardom.funds.models import LateCharge
+
+    link = reverse("funds:late-charge-reverse", args=[charge.pk])
+    client.force_login(w["borrower_user"])  # the borrower sees her charges, and no way to reverse them
+    page = client.get(reverse("funds:loan", args=[loan.pk])).content.decode()
+    assert 'data-test="late-charge"' in page and link not in page
+    assert client.post(link, {"reason": "اشتباه"}).status_code == 403
+    client.force_login(w["treasurer"])
+    page = client.get(reverse("funds:loan", args=[loan.pk])).content.decode()
+    assert link in page
+    refused = client.post(link, {"reason": ""})
+    assert refused.status_code == 400 and 'data-field="reason"' in refused.content.decode()
+    assert LateCharge.objects.filter(pk=charge.pk).live().exists()
+    done = client.post(link, {"reason": "قسط به موقع پرداخت شده بود"})
+    assert done.status_code == 302 and done.url == reverse("funds:loan", args=[loan.pk])
+    assert not LateCharge.objects.filter(pk=charge.pk).live().exists()
+    page = client.get(reverse("funds:loan", args=[loan.pk])).content.decode()
+    assert 'data-test="reversed"' in page and link not in page

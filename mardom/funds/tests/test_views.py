@@ -37,10 +37,11 @@ def loan(member, treasurer, join):
 
 
 def _records(member, loan, treasurer):
-    """A contribution, a withdrawal and a repayment, so the pages that reverse them are in the table. The
-    repayment is written directly (the loan is only applied for): these tests are about access."""
+    """A contribution, a withdrawal, a repayment and a late charge, so the pages that reverse them are in the
+    table. The repayment and the charge are written directly (the loan is only applied for): these tests are about
+    access."""
     from mardom.funds import services
-    from mardom.funds.models import Repayment
+    from mardom.funds.models import LateCharge, Repayment
     from mardom.ledger import services as ledger
     from mardom.ledger.models import Account, Book
 
@@ -53,14 +54,19 @@ def _records(member, loan, treasurer):
                               occurred_on=day, lines=[(Account.objects.get(book=book, code="cash"), 100),
                                                       (Account.objects.get(book=book, code="equity"), -100)])
     Repayment.objects.create(loan=loan, amount=100, principal=100, fee=0, paid_on=day, entry=entry)
+    charge = ledger.entry_post(by=treasurer, book=book, idempotency_key="charge-table", kind="late_charge",
+                               occurred_on=day, lines=[(Account.objects.get(book=book, code="cash"), 50),
+                                                       (Account.objects.get(book=book, code="charity"), -50)])
+    LateCharge.objects.create(loan=loan, installment_number=1, amount=50, paid_on=day, entry=charge)
 
 
 def _correction_urls(member, loan):
-    from mardom.funds.models import Repayment
+    from mardom.funds.models import LateCharge, Repayment
 
     found = {"contribution-reverse": Contribution.objects.filter(membership=member).first(),
              "withdrawal-reverse": Movement.objects.filter(membership=member, kind="withdrawal").first(),
-             "repayment-reverse": Repayment.objects.filter(loan=loan).first()}
+             "repayment-reverse": Repayment.objects.filter(loan=loan).first(),
+             "late-charge-reverse": LateCharge.objects.filter(loan=loan).first()}
     return [(method, reverse(f"funds:{name}", args=[record.pk]), data)
             for name, record in found.items() for method, data in (("get", None), ("post", {"reason": "آزمون"}))]
 

@@ -1,5 +1,5 @@
-"""Pages for corrections: reversing a contribution, a withdrawal or a repayment, a reason form each that works
-without script. Closing a meeting is a part of the month page (`funds.month_record`)."""
+"""Pages for corrections: reversing a contribution, a withdrawal, a repayment or a late charge, a reason form each
+that works without script. Closing a meeting is a part of the month page (`funds.month_record`)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from mardom.people.scopes import has_perm_on
 
 from .. import selectors, services
 from ..forms import ReverseForm
-from ..models import Repayment
+from ..models import LateCharge, Repayment
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,14 @@ KINDS = {
                              lambda r: reverse("funds:membership", args=[r.membership_id])),
     "repayment": Reversible(gettext_lazy("Reverse a repayment"), selectors.repayment_get, services.repayment_reverse,
                             "repayment", lambda r: reverse("funds:loan", args=[r.loan_id])),
+    "late_charge": Reversible(gettext_lazy("Reverse a late charge"), selectors.late_charge_get,
+                              services.late_charge_reverse, "charge",
+                              lambda r: reverse("funds:loan", args=[r.loan_id])),
 }
 
 
 def _fund_of(record: Any) -> Any:
-    return record.loan.fund if isinstance(record, Repayment) else record.membership.fund
+    return record.loan.fund if isinstance(record, Repayment | LateCharge) else record.membership.fund
 
 
 @login_required

@@ -91,14 +91,21 @@ def _context(request: HttpRequest, loan: Loan, **forms: Any) -> dict[str, Any]:
     pending = next((c for c in closures if c.status == LoanClosure.Status.PENDING), None)
     today = timezone.localdate()
     plan = selectors.loan_plan(loan=loan)
+    # What the viewer recorded before the last close, another officer reverses (as on the month page).
+    last = selectors.last_closed_meeting(fund=loan.fund) if treasurer else None
+    charges = selectors.late_charges_collected(loan=loan)
+    for charge in charges:
+        charge.another_reverses = treasurer and selectors.recorder_must_leave_it(user=user, entry=charge.entry,
+                                                                                 last=last)
     context: dict[str, Any] = {
         "loan": loan, "fund": loan.fund, "plan": plan, "standing": selectors.loan_standing(loan=loan, on=today),
         "guarantees": loan.guarantees.select_related("guarantor", "guarantor__person").order_by("pk"),
         "repayments": selectors.repayment_history(loan=loan),
+        "late_charges": charges,
+        "can_reverse_charges": treasurer,
         "reversible": (reversible := services.reversible_repayment(loan=loan) if treasurer else None),
-        # What she recorded before the last close, another officer reverses (as on the month page).
         "another_reverses": reversible is not None and selectors.recorder_must_leave_it(
-            user=user, entry=reversible.entry, last=selectors.last_closed_meeting(fund=loan.fund)),
+            user=user, entry=reversible.entry, last=last),
         "needed": selectors.guarantee_needed(loan=loan) if loan.status == Loan.Status.APPLIED else 0,
         "queue_position": next((i for i, q in enumerate(selectors.loan_queue(fund=loan.fund), 1) if q.pk == loan.pk),
                                None),
