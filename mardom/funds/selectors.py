@@ -158,22 +158,23 @@ def withdrawal_get(*, user: Any, pk: int) -> Movement:
     return _member_record(Movement.objects.filter(kind=Movement.Kind.WITHDRAWAL), user=user, pk=pk)
 
 
-def repayment_get(*, user: Any, pk: int) -> Repayment:
-    """A repayment of a loan the user may see (`loan_get`), or 404."""
-    repayment = Repayment.objects.filter(pk=pk).select_related("entry").first()
-    if repayment is None:
+def _on_a_loan_seen(model: Any, *, user: Any, pk: int) -> Any:
+    """A record of a loan the user may see (`loan_get`), its loan attached, or 404."""
+    record = model.objects.filter(pk=pk).select_related("entry").first()
+    if record is None:
         raise Http404
-    repayment.loan = loan_get(user=user, pk=repayment.loan_id)
-    return repayment
+    record.loan = loan_get(user=user, pk=record.loan_id)
+    return record
+
+
+def repayment_get(*, user: Any, pk: int) -> Repayment:
+    """A repayment of a loan the user may see, or 404."""
+    return _on_a_loan_seen(Repayment, user=user, pk=pk)
 
 
 def late_charge_get(*, user: Any, pk: int) -> LateCharge:
-    """A late charge on a loan the user may see (`loan_get`), or 404."""
-    charge = LateCharge.objects.filter(pk=pk).select_related("entry").first()
-    if charge is None:
-        raise Http404
-    charge.loan = loan_get(user=user, pk=charge.loan_id)
-    return charge
+    """A late charge on a loan the user may see, or 404."""
+    return _on_a_loan_seen(LateCharge, user=user, pk=pk)
 
 
 def late_charges_collected(*, loan: Loan) -> list[LateCharge]:
